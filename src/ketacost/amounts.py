@@ -1,0 +1,83 @@
+"""Exact money: Decimal parsing, half-up rounding to cents, and the low/typical/high triple."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Generic, TypeVar
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+# No ketamine quote comes near this; beyond it a typo is far likelier than a real price.
+MAX_MONEY = Decimal("10000000")
+
+T = TypeVar("T", int, Decimal)
+_KEYS = ("low", "typical", "high")
+
+
+def cents(x: Decimal) -> Decimal:
+    """Round half-up to cents: the one rounding rule, applied once per line item."""
+    return x.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+_MONEY_RE = re.compile(r"^\$?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d*)?$")
+
+
+def parse_money(text: str, what: str) -> Decimal:
+    """Parse '500', '$1,200.50' into Decimal. Raises ValueError naming `what`."""
+    raw = text.strip()
+    if raw.startswith("-"):
+        raise ValueError(f"{what} must not be negative (got '{text}')")
+    if not _MONEY_RE.match(raw):
+        raise ValueError(f"{what} must be an amount in dollars like 500 or 1250.50 (got '{text}')")
+    try:
+        value = Decimal(raw.replace("$", "").replace(",", "").strip())
+    except InvalidOperation:  # pragma: no cover - the regex admits only digits
+        raise ValueError(f"{what} must be an amount in dollars (got '{text}')") from None
+    if value != value.quantize(CENT, rounding=ROUND_HALF_UP):
+        raise ValueError(f"{what} must have at most 2 decimal places (got '{text}')")
+    if value > MAX_MONEY:
+        raise ValueError(f"{what} must be at most {MAX_MONEY:,} (got '{text}')")
+    return cents(value)
+
+
+def fmt_money(x: Decimal) -> str:
+    """$1,234.56 (negative as -$1,234.56)."""
+    sign = "-" if x < 0 else ""
+    return f"{sign}${abs(cents(x)):,.2f}"
+
+
+def money_str(x: Decimal) -> str:
+    """JSON money: a string with exactly two decimals."""
+    return f"{cents(x):.2f}"
+
+
+@dataclass(frozen=True)
+class Triple(Generic[T]):
+    """A low / typical / high range of one quantity."""
+
+    low: T
+    typical: T
+    high: T
+
+    def __iter__(self) -> Iterator[T]:
+        return iter((self.low, self.typical, self.high))
+
+    def __add__(self, other: Triple[T]) -> Triple[T]:
+        return Triple(self.low + other.low, self.typical + other.typical, self.high + other.high)
+
+    @property
+    def is_point(self) -> bool:
+        return self.low == self.typical == self.high
+
+    def json_money(self) -> dict[str, str]:
+        return {k: money_str(Decimal(v)) for k, v in zip(_KEYS, self, strict=True)}
+
+    def json_count(self) -> dict[str, int]:
+        return {k: int(v) for k, v in zip(_KEYS, self, strict=True)}
+
+
+def zero_money() -> Triple[Decimal]:
+    return Triple(ZERO, ZERO, ZERO)

@@ -1,0 +1,423 @@
+"""The price book: pydantic models for data/pricing.yaml and its strict loader.
+
+Every number the tool uses comes from a `Figure` here, and every Figure carries its
+unit, its basis and its sources, so a reader finds where a number comes from in one hop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from ketacost.errors import PriceBookError
+
+Case = Literal["low", "typical", "high"]
+CASES: tuple[Case, Case, Case] = ("low", "typical", "high")
+Basis = Literal["sourced", "derived", "assumption"]
+Payer = Literal["none", "commercial", "medicare", "medicaid"]
+PAYERS: tuple[Payer, ...] = ("none", "commercial", "medicare", "medicaid")
+TreatmentId = Literal["iv", "im", "kap", "spravato", "oral", "nasal"]
+TREATMENT_IDS: tuple[str, ...] = ("iv", "im", "kap", "spravato", "oral", "nasal")
+
+# Refuse absurd files before YAML sees them: the bundled book is a few dozen KiB.
+MAX_BOOK_BYTES = 2 * 1024 * 1024
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$")]
+# Money and counts are exact decimals; YAML floats are refused (see _no_float).
+Number = Annotated[Decimal, Field(allow_inf_nan=False)]
+
+# Units whose figures are percentages and must lie in [0, 100].
+PERCENT_UNITS = frozenset({"percent"})
+# Units whose figures must be whole numbers.
+WHOLE_UNITS = frozenset({"sessions", "devices", "weeks", "mg", "minutes", "months"})
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(Strict):
+    title: Text
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+    date: dt.date | Literal["undated"]
+
+
+class Referenced(Strict):
+    """Anything that carries a basis and sources."""
+
+    description: Text
+    basis: Basis
+    note: str | None = None
+    sources: list[Source] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _note_explains(self) -> Referenced:
+        if self.basis in ("derived", "assumption") and not (self.note and self.note.strip()):
+            raise ValueError(f"basis '{self.basis}' needs a note with the arithmetic or the reason")
+        return self
+
+
+class Figure(Referenced):
+    """One number with its range: low <= typical <= high, or a single value."""
+
+    unit: Text
+    low: Number | None = None
+    typical: Number | None = None
+    high: Number | None = None
+    value: Number | None = None
+
+    @field_validator("low", "typical", "high", "value", mode="before")
+    @classmethod
+    def _no_float(cls, v: Any) -> Any:
+        # A YAML float (590.1) has already lost exactness; money must be written as a
+        # string or an integer. bool is an int subclass, so refuse it explicitly.
+        if isinstance(v, bool):
+            raise ValueError("must be a number, not true/false")
+        if isinstance(v, float):
+            raise ValueError(f'write decimals as quoted strings, e.g. "{v}"')
+        return v
+
+    @model_validator(mode="after")
+    def _shape(self) -> Figure:
+        triple = (self.low, self.typical, self.high)
+        if self.value is not None:
+            if any(x is not None for x in triple):
+                raise ValueError("give either value or low/typical/high, not both")
+            nums = [self.value]
+        else:
+            if any(x is None for x in triple):
+                raise ValueError("needs low, typical and high (or a single value)")
+            lo, ty, hi = triple
+            assert lo is not None and ty is not None and hi is not None
+            if not lo <= ty <= hi:
+                raise ValueError(f"must have low <= typical <= high (got {lo}, {ty}, {hi})")
+            nums = [lo, ty, hi]
+        for n in nums:
+            if n < 0:
+                raise ValueError("must be >= 0")
+            if self.unit in PERCENT_UNITS and n > 100:
+                raise ValueError("a percentage must be between 0 and 100")
+            if self.unit in WHOLE_UNITS and n != n.to_integral_value():
+                raise ValueError(f"{self.unit} must be a whole number")
+        return self
+
+    def get(self, case: Case) -> Decimal:
+        if self.value is not None:
+            return self.value
+        v = {"low": self.low, "typical": self.typical, "high": self.high}[case]
+        assert v is not None  # guaranteed by _shape
+        return v
+
+    def cost_pick(self, case: Case, *, cheaper_when_larger: bool = False) -> Decimal:
+        """The value that belongs in the cheap/typical/dear scenario.
+
+        For a price or a count the low value is the cheap one. For a gap between
+        sessions or a discount the high value is (fewer sessions, more off)."""
+        if cheaper_when_larger and case != "typical":
+            return self.get("high" if case == "low" else "low")
+        return self.get(case)
+
+    @property
+    def is_range(self) -> bool:
+        return self.value is None
+
+
+class Flag(Referenced):
+    """A yes/no fact, e.g. whether a payer usually covers a treatment."""
+
+    value: bool
+
+
+class Phase(Strict):
+    """One phase of a protocol.
+
+    A *series* phase has a session count spread evenly over a span of weeks; a
+    *recurring* phase repeats every `interval_weeks` until the horizon ends."""
+
+    id: Id
+    label: Text
+    sessions: Figure | None = None
+    span_weeks: Figure | None = None
+    interval_weeks: Figure | None = None
+    first_after_interval: bool = False
+
+    @model_validator(mode="after")
+    def _kind(self) -> Phase:
+        series = self.sessions is not None or self.span_weeks is not None
+        if series and self.interval_weeks is not None:
+            raise ValueError("a phase has either sessions + span_weeks or interval_weeks")
+        if series and (self.sessions is None or self.span_weeks is None):
+            raise ValueError("a series phase needs both sessions and span_weeks")
+        if not series and self.interval_weeks is None:
+            raise ValueError("a phase needs sessions + span_weeks or interval_weeks")
+        for name in ("sessions", "span_weeks", "interval_weeks"):
+            fig: Figure | None = getattr(self, name)
+            if fig is None:
+                continue
+            expected = "sessions" if name == "sessions" else "weeks"
+            if fig.unit != expected:
+                raise ValueError(f"{name} must have unit '{expected}' (got '{fig.unit}')")
+            if name != "sessions" and fig.get("low") < 1:
+                raise ValueError(f"{name} must be at least 1 week")
+        return self
+
+    @property
+    def recurring(self) -> bool:
+        return self.interval_weeks is not None
+
+
+class Practical(Strict):
+    visit_minutes: Figure
+    observation_minutes: Figure
+    needs_ride: Flag
+
+
+class EsketamineDrug(Strict):
+    """Spravato is priced per 28 mg device; a dose is 2 (56 mg) or 3 (84 mg) devices."""
+
+    device_price: Figure
+    devices_per_dose: dict[Literal[56, 84], Figure]
+    dose_mg: Figure
+    first_session_dose_mg: Figure
+
+    @model_validator(mode="after")
+    def _doses(self) -> EsketamineDrug:
+        if set(self.devices_per_dose) != {56, 84}:
+            raise ValueError("devices_per_dose needs entries for 56 and 84")
+        for case in CASES:
+            if int(self.dose_mg.get(case)) not in (56, 84):
+                raise ValueError("dose_mg values must be 56 or 84")
+        return self
+
+
+class Treatment(Strict):
+    name: Text
+    aliases: list[Id] = []
+    setting: Text
+    summary: Text
+    session_label: Text = "session"
+    session_items: dict[Id, Figure] = Field(min_length=1)
+    consult_fee: Figure
+    phases: list[Phase] = Field(min_length=1)
+    practical: Practical
+    coverage: dict[Payer, Flag]
+    drug: EsketamineDrug | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Treatment:
+        missing = [p for p in PAYERS if p != "none" and p not in self.coverage]
+        if missing:
+            raise ValueError(f"coverage is missing payer(s): {', '.join(missing)}")
+        if self.phases[0].recurring:
+            raise ValueError("the first phase must be a series (sessions + span_weeks)")
+        ids = [p.id for p in self.phases]
+        if len(set(ids)) != len(ids):
+            raise ValueError("phase ids must be unique")
+        return self
+
+
+class Discount(Strict):
+    name: Text
+    how: Text
+    applies_to: list[TreatmentId] = Field(min_length=1)
+    phases: list[Id] | None = None  # None: every phase
+    percent_off: Figure
+
+    @model_validator(mode="after")
+    def _unit(self) -> Discount:
+        if self.percent_off.unit != "percent":
+            raise ValueError("percent_off must have unit 'percent'")
+        return self
+
+
+class TypicalPlan(Strict):
+    """The commercial plan assumed where the user gives no plan figures."""
+
+    description: Text
+    deductible: Figure
+    coinsurance: Figure
+    copay: Figure
+    oop_max: Figure
+
+
+class Medicare(Strict):
+    part_b_deductible: Figure
+    part_b_coinsurance: Figure
+    g2082_rate: Figure
+    g2083_rate: Figure
+
+
+class AssistanceProgram(Strict):
+    name: Text
+    eligible_payers: list[Payer] = Field(min_length=1)
+    per_treatment_floor: Figure
+    annual_cap: Figure
+
+
+class Insurance(Strict):
+    typical_plan: TypicalPlan
+    medicare: Medicare
+    spravato_savings: AssistanceProgram
+
+
+class PriceBook(Strict):
+    title: Text
+    currency: Literal["USD"]
+    region: Text
+    as_of: dt.date
+    notes: list[Text] = []
+    treatments: dict[TreatmentId, Treatment]
+    discounts: dict[Id, Discount] = {}
+    insurance: Insurance
+
+    @model_validator(mode="after")
+    def _cross(self) -> PriceBook:
+        missing = [t for t in TREATMENT_IDS if t not in self.treatments]
+        if missing:
+            raise ValueError(f"treatments is missing: {', '.join(missing)}")
+        if self.treatments["spravato"].drug is None:
+            raise ValueError("treatments.spravato needs a drug section")
+        seen: dict[str, str] = {}
+        for tid, t in self.treatments.items():
+            for name in (tid, *t.aliases):
+                if name in seen and seen[name] != tid:
+                    raise ValueError(f"alias '{name}' is used by both {seen[name]} and {tid}")
+                seen[name] = tid
+        for did, d in self.discounts.items():
+            for tid in d.applies_to:
+                known = {p.id for p in self.treatments[tid].phases}
+                bad = [p for p in d.phases or [] if p not in known]
+                if bad:
+                    raise ValueError(
+                        f"discounts.{did}.phases: {', '.join(bad)} is not a phase of {tid}"
+                    )
+        return self
+
+    def age_days(self, today: dt.date) -> int:
+        return (today - self.as_of).days
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def bundled_path() -> Path:
+    """The price book shipped inside the package (wheel or editable checkout)."""
+    res = resources.files("ketacost").joinpath("data/pricing.yaml")
+    path = Path(str(res))
+    if path.is_file():
+        return path
+    # Editable install from a checkout: the book lives at the top of the repo.
+    return Path(__file__).resolve().parents[2] / "data" / "pricing.yaml"
+
+
+def load(path: str | Path | None = None) -> PriceBook:
+    """Read, parse and validate a price book. Raises PriceBookError with file and field."""
+    p = Path(path) if path is not None else bundled_path()
+    text = _read(p)
+    from ketacost.yamlsafe import parse  # local: only loading needs YAML
+
+    data = parse(text, str(p))
+    return validate(data, str(p))
+
+
+def validate(data: Any, where: str) -> PriceBook:
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        raise PriceBookError(f"{where}: the price book must be a mapping, but it is {kind}")
+    try:
+        return PriceBook.model_validate(data)
+    except ValidationError as exc:
+        raise PriceBookError(_describe(exc, where)) from None
+
+
+def _read(p: Path) -> str:
+    where = str(p)
+    try:
+        if p.is_dir():
+            raise PriceBookError(f"{where}: is a directory, not a price book file")
+        size = p.stat().st_size
+        if size > MAX_BOOK_BYTES:
+            raise PriceBookError(
+                f"{where}: is {size:,} bytes; a price book may be at most {MAX_BOOK_BYTES:,}"
+            )
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise PriceBookError(f"{where}: no such file") from None
+    except PermissionError:
+        raise PriceBookError(f"{where}: cannot be read (permission denied)") from None
+    except OSError as exc:
+        raise PriceBookError(f"{where}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PriceBookError(
+            f"{where}: is not UTF-8 text (bad byte at offset {exc.start})"
+        ) from None
+
+
+def _describe(exc: ValidationError, where: str, limit: int = 5) -> str:
+    lines = []
+    for err in exc.errors()[:limit]:
+        loc = ".".join(str(part) for part in err["loc"]) or "(top level)"
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (not part of the price book format)"
+        lines.append(f"{where}: {loc}: {msg}")
+    more = exc.error_count() - limit
+    if more > 0:
+        lines.append(f"{where}: ... and {more} more problem(s)")
+    return "\n".join(lines)
+
+
+def resolve_treatment(book: PriceBook, name: str) -> str:
+    """Map an id or alias (any case) to a treatment id, or suggest close ones."""
+    key = name.strip().lower()
+    for tid, t in book.treatments.items():
+        if key == tid or key in t.aliases:
+            return tid
+    import difflib
+
+    names = [n for tid, t in book.treatments.items() for n in (tid, *t.aliases)]
+    close = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    from ketacost.errors import InputError
+
+    raise InputError(
+        f"unknown treatment '{name}'. Choose one of: {', '.join(book.treatments)}.{hint}",
+        param="TREATMENT",
+    )
+
+
+def iter_figures(book: PriceBook) -> Iterator[tuple[str, Figure | Flag]]:
+    """Every Figure and Flag in the book with its dotted path, in file order."""
+
+    def walk(node: Any, path: str) -> Iterator[tuple[str, Figure | Flag]]:
+        if isinstance(node, (Figure, Flag)):
+            yield path, node
+        elif isinstance(node, BaseModel):
+            for name in type(node).model_fields:
+                yield from walk(getattr(node, name), f"{path}.{name}" if path else name)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                yield from walk(value, f"{path}.{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                key = getattr(value, "id", i)
+                yield from walk(value, f"{path}.{key}")
+
+    yield from walk(book, "")

@@ -1,0 +1,1 @@
+"""Renderers: each turns a result object into text. Nothing here computes money."""

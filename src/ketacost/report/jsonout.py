@@ -1,0 +1,137 @@
+"""JSON documents per DESIGN.md: money as two-decimal strings, counts as integers."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from ketacost.amounts import money_str
+from ketacost.estimate import Estimate
+from ketacost.pricebook import Figure, Flag, PriceBook, Source, iter_figures
+
+DISCLAIMER = "A cost estimate, not medical advice."
+
+
+def dumps(doc: Any) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _source(s: Source) -> dict[str, str]:
+    return {"title": s.title, "url": s.url, "date": str(s.date)}
+
+
+def estimate_doc(est: Estimate) -> dict[str, Any]:
+    sc = est.scenario
+    t = est.totals
+    return {
+        "schema": "ketacost.estimate/1",
+        "treatment": est.treatment,
+        "treatment_name": est.treatment_name,
+        "currency": "USD",
+        "price_book": {
+            "as_of": est.as_of.isoformat(),
+            "age_days": est.book_age_days,
+            "stale": est.stale,
+            "path": est.book_path or "bundled",
+        },
+        "horizon": {
+            "start": sc.start.isoformat(),
+            "end": est.end.isoformat(),
+            "months": sc.months,
+        },
+        "insurance": "none",
+        "assumptions": list(est.assumptions),
+        "warnings": list(est.warnings),
+        "phases": [
+            {
+                "id": p.id,
+                "name": p.id,
+                "label": p.label,
+                "sessions": p.sessions.json_count(),
+                "price_per_session": p.unit_price.json_money(),
+                "discount": p.discount.json_money(),
+                "billed": p.billed.json_money(),
+                "insurer": {"low": "0.00", "typical": "0.00", "high": "0.00"},
+                "patient": p.billed.json_money(),
+                "interval_weeks": p.interval_weeks.json_count() if p.interval_weeks else None,
+                "first_session": p.first.isoformat() if p.first else None,
+                "last_session": p.last.isoformat() if p.last else None,
+                "sources": list(p.refs),
+            }
+            for p in est.phases
+        ],
+        "fees": [
+            {
+                "id": f.id,
+                "label": f.label,
+                "billed": f.billed.json_money(),
+                "patient": f.billed.json_money(),
+                "sources": list(f.refs),
+            }
+            for f in est.fees
+        ],
+        "totals": {
+            "sessions": t.sessions.json_count(),
+            "billed": t.billed.json_money(),
+            "insurer": t.insurer.json_money(),
+            "assistance": t.assistance.json_money(),
+            "patient": t.patient.json_money(),
+            "tax_savings": t.tax_savings.json_money(),
+            "net": t.net.json_money(),
+            "per_month": est.per_month().json_money(),
+        },
+        "practical": {
+            "visit_minutes": est.practical.visit_minutes.json_count(),
+            "observation_minutes": est.practical.observation_minutes.json_count(),
+            "needs_ride": est.practical.needs_ride,
+        },
+        "tips": list(est.tips),
+        "sources": [{"ref": i, **_source(s)} for i, s in enumerate(est.sources, start=1)],
+        "disclaimer": DISCLAIMER,
+    }
+
+
+def _num(x: Decimal | None, unit: str) -> str | int | None:
+    if x is None:
+        return None
+    if unit.startswith("USD"):
+        return money_str(x)
+    return int(x) if x == x.to_integral_value() else str(x)
+
+
+def figure_doc(path: str, node: Figure | Flag) -> dict[str, Any]:
+    doc: dict[str, Any] = {"path": path, "description": node.description}
+    if isinstance(node, Figure):
+        doc["unit"] = node.unit
+        if node.value is not None:
+            doc["value"] = _num(node.value, node.unit)
+        else:
+            for case in ("low", "typical", "high"):
+                doc[case] = _num(getattr(node, case), node.unit)
+    else:
+        doc["value"] = node.value
+    doc["basis"] = node.basis
+    if node.note:
+        doc["note"] = node.note
+    doc["sources"] = [_source(s) for s in node.sources]
+    return doc
+
+
+def prices_doc(book: PriceBook, treatment: str | None) -> dict[str, Any]:
+    return {
+        "schema": "ketacost.prices/1",
+        "title": book.title,
+        "currency": book.currency,
+        "region": book.region,
+        "as_of": book.as_of.isoformat(),
+        "figures": [
+            figure_doc(path, node)
+            for path, node in iter_figures(book)
+            if treatment is None or _belongs(path, treatment)
+        ],
+    }
+
+
+def _belongs(path: str, treatment: str) -> bool:
+    return path.startswith(f"treatments.{treatment}.")

@@ -1,0 +1,193 @@
+"""Rich tables for the terminal. Imported only when a table is printed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from ketacost.amounts import Triple, fmt_money
+from ketacost.estimate import Estimate
+from ketacost.pricebook import Figure, Flag, PriceBook, Source, iter_figures
+from ketacost.report.jsonout import DISCLAIMER
+
+
+def _refs(nums: Iterable[int]) -> str:
+    """[1-4,7] for 1, 2, 3, 4, 7."""
+    runs: list[list[int]] = []
+    for n in sorted(nums):
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    parts = [str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs]
+    return f" [{','.join(parts)}]" if parts else ""
+
+
+def _count(t: Triple[int]) -> str:
+    return str(t.typical) if t.is_point else f"{t.low} · {t.typical} · {t.high}"
+
+
+def _money_range(t: Triple[Decimal]) -> str:
+    if t.is_point:
+        return fmt_money(t.typical)
+    return f"{fmt_money(t.low)} to {fmt_money(t.high)}"
+
+
+def _age(days: int) -> str:
+    if days < 0:
+        return "dated in the future"
+    if days < 60:
+        return f"{days} days old"
+    return f"{days // 30} months old"
+
+
+def source_text(s: Source) -> Text:
+    line = Text(s.title)
+    line.append(f" — {s.url}", style="cyan")
+    line.append(f" ({s.date})", style="dim")
+    return line
+
+
+def estimate_renderable(est: Estimate) -> RenderableType:
+    sc = est.scenario
+    head = Text()
+    head.append(f"{est.treatment_name}", style="bold")
+    head.append(" — cost estimate, self-pay\n")
+    last = est.end.fromordinal(est.end.toordinal() - 1)
+    head.append(f"{sc.months} months from {sc.start.isoformat()} to {last.isoformat()}")
+    head.append(f" · {est.setting}\n", style="dim")
+    head.append(
+        f"Price book as of {est.as_of.isoformat()} ({_age(est.book_age_days)})",
+        style="yellow" if est.stale else "dim",
+    )
+    pr = est.practical
+    visit = f"Each visit: about {_minutes(pr.visit_minutes)}"
+    if pr.observation_minutes.typical:
+        visit += f", including {_minutes(pr.observation_minutes)} of observation"
+    visit += "; you need a ride home." if pr.needs_ride else "; no ride home needed."
+    head.append(f"\n{visit}\n", style="dim")
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("Phase", overflow="fold")
+    table.add_column("Sessions", justify="right", no_wrap=True)
+    table.add_column("Low", justify="right", no_wrap=True)
+    table.add_column("Typical", justify="right", no_wrap=True)
+    table.add_column("High", justify="right", no_wrap=True)
+
+    for p in est.phases:
+        label = Text(p.label, style="bold")
+        label.append(_refs(p.refs), style="dim")
+        detail = f"\n{_money_range(p.unit_price)} per {est.session_label}"
+        if p.interval_weeks is not None:
+            gap = p.interval_weeks
+            weeks = str(gap.typical) if gap.is_point else f"{gap.high} to {gap.low}"
+            detail += f", every {weeks} wk"
+        if any(p.discount):
+            detail += f", less {_money_range(p.discount)} discount"
+        label.append(detail, style="dim")
+        table.add_row(label, _count(p.sessions), *(fmt_money(x) for x in p.billed))
+    for f in est.fees:
+        label = Text(f.label, style="bold")
+        label.append(_refs(f.refs), style="dim")
+        table.add_row(label, "", *(fmt_money(x) for x in f.billed))
+    t = est.totals
+    table.add_section()
+    table.add_row(
+        Text("You pay", style="bold"),
+        _count(t.sessions),
+        *(Text(fmt_money(x), style="bold") for x in t.patient),
+    )
+    table.add_row(
+        Text("Per month", style="dim"),
+        "",
+        *(Text(fmt_money(x), style="dim") for x in est.per_month()),
+    )
+
+    notes = _hanging([("•", Text(a)) for a in est.assumptions])
+    refs = _hanging([(f"[{n}]", source_text(s)) for n, s in enumerate(est.sources, start=1)])
+    footer = Text(f"\n{DISCLAIMER} Ask your prescriber which treatment suits you.", style="italic")
+    return Group(
+        head,
+        table,
+        Text("\nAssumptions", style="bold"),
+        notes,
+        Text("\nSources", style="bold"),
+        refs,
+        footer,
+    )
+
+
+def _hanging(rows: list[tuple[str, Text]]) -> Table:
+    """A marker column and a text column, so wrapped lines stay indented."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for marker, text in rows:
+        grid.add_row(marker, text)
+    return grid
+
+
+def _minutes(t: Triple[int]) -> str:
+    if t.is_point:
+        return f"{t.typical} min"
+    return f"{t.typical} min ({t.low} to {t.high})"
+
+
+def prices_renderable(book: PriceBook, treatment: str | None) -> RenderableType:
+    head = Text(f"{book.title}\n", style="bold")
+    head.append(f"{book.region} · {book.currency} · as of {book.as_of.isoformat()}", style="dim")
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("Figure", overflow="fold", min_width=16)
+    table.add_column("Low · typical · high", justify="right", overflow="fold", min_width=12)
+    table.add_column("Unit", no_wrap=True)
+    table.add_column("Basis", no_wrap=True)
+    table.add_column("Source", overflow="fold", min_width=12)
+    group = None
+    for path, node in iter_figures(book):
+        if treatment is not None and not path.startswith(f"treatments.{treatment}."):
+            continue
+        parts = path.split(".")
+        depth = 2 if parts[0] == "treatments" else 1
+        here, name = ".".join(parts[:depth]), ".".join(parts[depth:])
+        if here != group:
+            group = here
+            table.add_section()
+            table.add_row(Text(here, style="bold underline"))
+        src = node.sources[0]
+        more = f" +{len(node.sources) - 1}" if len(node.sources) > 1 else ""
+        table.add_row(
+            name,
+            _figure_range(node),
+            node.unit if isinstance(node, Figure) else "yes/no",
+            node.basis,
+            Text(f"{_domain(src.url)}{more}\n", style="default").append(str(src.date), style="dim"),
+        )
+    foot = Text("Full titles, links and notes: ketacost prices --format json", style="dim")
+    return Group(head, table, foot)
+
+
+def _domain(url: str) -> str:
+    host = url.split("://", 1)[-1].split("/", 1)[0]
+    return host.removeprefix("www.")
+
+
+def _figure_range(node: Figure | Flag) -> str:
+    if isinstance(node, Flag):
+        return "yes" if node.value else "no"
+    money = node.unit.startswith("USD")
+
+    def show(x: Decimal) -> str:
+        return fmt_money(x) if money else f"{x:,}"
+
+    if node.value is not None:
+        return show(node.value)
+    return " · ".join(show(node.get(c)) for c in ("low", "typical", "high"))
+
+
+def print_to(console: Console, renderable: RenderableType) -> None:
+    console.print(renderable, soft_wrap=False)

@@ -1,0 +1,53 @@
+"""Pin the terminal so output is stable: no colour, 100 columns, no rich terminal tricks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+# Set before anything creates a Console: rich reads these when a Console is made, and
+# typer's help reads TERMINAL_WIDTH.
+PINNED_ENV = {
+    "NO_COLOR": "1",
+    "COLUMNS": "100",
+    "LINES": "50",
+    "TERMINAL_WIDTH": "100",
+    "TERM": "dumb",
+    "_TYPER_FORCE_DISABLE_TERMINAL": "1",
+}
+os.environ.update(PINNED_ENV)
+for var in ("FORCE_COLOR", "PY_COLORS", "GITHUB_ACTIONS", "KETACOST_PRICING", "KETACOST_DEBUG"):
+    os.environ.pop(var, None)
+
+import bookfactory  # noqa: E402
+
+FIXED_START = dt.date(2026, 12, 1)
+
+
+@pytest.fixture(autouse=True)
+def _pinned_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in PINNED_ENV.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("KETACOST_PRICING", raising=False)
+
+
+@pytest.fixture
+def test_book_path(tmp_path: Path) -> Path:
+    """The code-built test book written as YAML."""
+    path = tmp_path / "book.yaml"
+    path.write_text(yaml.safe_dump(bookfactory.book(), sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def runner():  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    return CliRunner()

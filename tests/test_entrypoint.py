@@ -1,0 +1,70 @@
+"""Real subprocess runs of the installed `ketacost` entry point and `python -m ketacost`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent
+
+
+def entry_point() -> str:
+    found = shutil.which("ketacost", path=str(BIN)) or shutil.which("ketacost")
+    assert found, "the ketacost console script is not installed next to this Python"
+    return found
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
+    return subprocess.run(
+        args, capture_output=True, text=True, timeout=120, env=env, cwd=cwd, check=False
+    )
+
+
+def test_installed_entry_point_estimates_from_the_bundled_book(tmp_path: Path) -> None:
+    # Run from an empty folder: the price book must come from the package, not the cwd.
+    result = run(
+        entry_point(),
+        "estimate",
+        "iv",
+        "--price",
+        "500",
+        "--sessions",
+        "6",
+        "--no-maintenance",
+        "--consult",
+        "0",
+        "--format",
+        "json",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["totals"]["patient"] == {"low": "3000.00", "typical": "3000.00", "high": "3000.00"}
+    assert result.stderr == ""
+
+
+def test_installed_entry_point_prints_a_table(tmp_path: Path) -> None:
+    result = run(entry_point(), "estimate", "iv", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "You pay" in result.stdout and "not medical advice" in result.stdout
+
+
+def test_bad_input_exits_2_without_a_traceback() -> None:
+    result = run(entry_point(), "estimate", "ivv")
+    assert result.returncode == 2
+    assert result.stderr.startswith("Error: unknown treatment 'ivv'")
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [["--version"], ["estimate", "--help"]])
+def test_python_dash_m(args: list[str]) -> None:
+    result = run(sys.executable, "-m", "ketacost", *args)
+    assert result.returncode == 0, result.stderr
+    assert "ketacost" in result.stdout
