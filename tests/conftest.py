@@ -51,3 +51,11 @@ def runner():  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
 
     return CliRunner()
+
+
+# `HYPOTHESIS_PROFILE=thorough pytest` runs the property tests ten times longer.
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("default", max_examples=250, deadline=None)
+settings.register_profile("thorough", max_examples=3000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

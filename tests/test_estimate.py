@@ -161,7 +161,7 @@ def bundled() -> PriceBook:
     return pricebook.load()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(kw=scenarios)
 def test_ranges_are_ordered_and_totals_add_up(kw: dict, bundled: PriceBook) -> None:  # type: ignore[type-arg]
     est = estimate(bundled, **kw)
@@ -178,7 +178,7 @@ def test_ranges_are_ordered_and_totals_add_up(kw: dict, bundled: PriceBook) -> N
         assert parts == billed
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(kw=scenarios, extra=st.integers(1, 10), bump=money)
 def test_more_sessions_or_a_higher_price_never_cost_less(
     kw: dict,
@@ -195,7 +195,7 @@ def test_more_sessions_or_a_higher_price_never_cost_less(
         assert all(d >= b for d, b in zip(dearer, base, strict=True))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(kw=scenarios, discount=st.sampled_from(["package", "group", "prompt_pay", "sliding_scale"]))
 def test_a_discount_never_raises_the_cost(kw: dict, discount: str, bundled: PriceBook) -> None:  # type: ignore[type-arg]
     if kw["treatment"] not in bundled.discounts[discount].applies_to:

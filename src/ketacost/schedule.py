@@ -69,10 +69,13 @@ def expand(
         span_days = 7 * int(phase.span_weeks.cost_pick(case, cheaper_when_larger=True))
         count = book_count
         if index == 0 and options.sessions is not None:
-            # Keep the protocol's cadence (sessions per week) when the count changes.
+            # Keep the protocol's pace (sessions per week) when the count changes, so
+            # one more session only ever adds a date at the end of the series.
             count = options.sessions
-            span_days = max(1, round(span_days * count / book_count))
-        dates = [phase_start + dt.timedelta(days=(i * span_days) // count) for i in range(count)]
+        dates = [
+            phase_start + dt.timedelta(days=(i * span_days) // book_count) for i in range(count)
+        ]
+        span_days = -(-span_days * count // book_count)  # ceil: the series' own span
         out.append(PhaseDates(phase, tuple(d for d in dates if d < end), None))
         phase_start = phase_start + dt.timedelta(days=span_days)
     return out
