@@ -98,6 +98,7 @@ def _pricing_option() -> Any:
     return typer.Option(
         None,
         "--pricing",
+        metavar="FILE",
         envvar="KETACOST_PRICING",
         help=PRICING_HELP,
         show_envvar=False,
@@ -149,18 +150,21 @@ def _warn(lines: list[str] | tuple[str, ...]) -> None:
 def estimate(
     treatment: str = typer.Argument(
         ...,
+        metavar="TREATMENT",
         help="iv, im, kap, spravato, oral or nasal (aliases accepted).",
         show_default=False,
     ),
     months: int = typer.Option(
         12,
         "--months",
+        metavar="N",
         help="Horizon in months (1-60).",
         rich_help_panel="Schedule",
     ),
     start: str = typer.Option(
         None,
         "--start",
+        metavar="DATE",
         help="First session, YYYY-MM-DD. Default: today.",
         show_default=False,
         rich_help_panel="Schedule",
@@ -168,6 +172,7 @@ def estimate(
     sessions: int = typer.Option(
         None,
         "--sessions",
+        metavar="N",
         help="Sessions in the first (induction) phase; replaces the protocol's count.",
         show_default=False,
         rich_help_panel="Schedule",
@@ -175,6 +180,7 @@ def estimate(
     maintenance_weeks: int = typer.Option(
         None,
         "--maintenance-weeks",
+        metavar="WEEKS",
         help="Weeks between maintenance sessions (spravato: 1 or 2, from week 9).",
         show_default=False,
         rich_help_panel="Schedule",
@@ -188,6 +194,7 @@ def estimate(
     price: str = typer.Option(
         None,
         "--price",
+        metavar="AMOUNT",
         help="The clinic's quoted price per session, all-in (replaces the book's range).",
         show_default=False,
         rich_help_panel="Price",
@@ -195,6 +202,7 @@ def estimate(
     consult: str = typer.Option(
         None,
         "--consult",
+        metavar="AMOUNT",
         help="One-time consultation fee; 0 for none.",
         show_default=False,
         rich_help_panel="Price",
@@ -202,6 +210,7 @@ def estimate(
     dose: int = typer.Option(
         None,
         "--dose",
+        metavar="MG",
         help="Spravato dose in mg: 56 or 84.",
         show_default=False,
         rich_help_panel="Price",
@@ -209,6 +218,7 @@ def estimate(
     discount: list[str] = typer.Option(
         None,
         "--discount",
+        metavar="ID",
         help="A discount id from the price book (repeatable); see 'ketacost prices'.",
         show_default=False,
         rich_help_panel="Price",
@@ -257,6 +267,7 @@ def estimate(
 def prices(
     treatment: str = typer.Argument(
         None,
+        metavar="TREATMENT",
         help="Show only this treatment's figures.",
         show_default=False,
     ),
@@ -286,7 +297,9 @@ def prices(
 )
 @handled
 def validate(
-    file: Path = typer.Argument(..., help="The price book to check.", show_default=False),
+    file: Path = typer.Argument(
+        ..., metavar="FILE", help="The price book to check.", show_default=False
+    ),
 ) -> None:
     """Check a custom price book: format, ranges, units and sources."""
     from ketacost import pricebook

@@ -127,9 +127,20 @@ def input_error(exc: ValidationError) -> InputError:
     err = exc.errors()[0]
     field = str(err["loc"][0]) if err["loc"] else ""
     option = OPTION.get(field, field)
-    msg = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "literal_error" and field == "dose":
+    ctx = err.get("ctx") or {}
+    kind = err["type"]
+    if kind in ("less_than_equal", "less_than"):
+        msg = f"must be at most {ctx.get('le', ctx.get('lt'))}"
+    elif kind in ("greater_than_equal", "greater_than"):
+        msg = f"must be at least {ctx.get('ge', ctx.get('gt'))}"
+    elif kind == "literal_error" and field == "dose":
         msg = "must be 56 or 84 (mg)"
+    elif kind.startswith("int_"):
+        msg = "must be a whole number"
+    else:
+        msg = err["msg"].removeprefix("Value error, ")
+        msg = msg[:1].lower() + msg[1:]
     got = err.get("input")
-    suffix = f" (got {got!r})" if got is not None and not isinstance(got, (dict, list)) else ""
-    return InputError(f"{option}: {msg.lower()}{suffix}", param=option)
+    shown = got.isoformat() if isinstance(got, dt.date) else got
+    suffix = f" (got {shown})" if isinstance(shown, (str, int, Decimal)) else ""
+    return InputError(f"{option}: {msg}{suffix}", param=option)

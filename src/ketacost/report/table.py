@@ -66,7 +66,7 @@ def estimate_renderable(est: Estimate) -> RenderableType:
         style="yellow" if est.stale else "dim",
     )
     pr = est.practical
-    visit = f"Each visit: about {_minutes(pr.visit_minutes)}"
+    visit = f"Each {est.session_label}: about {_minutes(pr.visit_minutes)}"
     if pr.observation_minutes.typical:
         visit += f", including {_minutes(pr.observation_minutes)} of observation"
     visit += "; you need a ride home." if pr.needs_ride else "; no ride home needed."
