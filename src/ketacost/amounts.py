@@ -43,6 +43,22 @@ def parse_money(text: str, what: str) -> Decimal:
     return cents(value)
 
 
+_PERCENT_RE = re.compile(r"^(\d+)(\.\d+)?\s*%?$")
+
+
+def parse_percent(text: str, what: str) -> Decimal:
+    """Parse '20' or '20%' into Decimal('20'); must lie in [0, 100]."""
+    raw = text.strip()
+    if raw.startswith("-"):
+        raise ValueError(f"{what} must not be negative (got '{text}')")
+    if not _PERCENT_RE.match(raw):
+        raise ValueError(f"{what} must be a percentage like 20 or 20% (got '{text}')")
+    value = Decimal(raw.rstrip("%").strip())
+    if value > 100:
+        raise ValueError(f"{what} must be at most 100% (got '{text}')")
+    return value
+
+
 def fmt_money(x: Decimal) -> str:
     """$1,234.56 (negative as -$1,234.56)."""
     sign = "-" if x < 0 else ""

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -135,6 +135,207 @@ def _warn(lines: list[str] | tuple[str, ...]) -> None:
         sys.stderr.write(f"Warning: {line}\n")
 
 
+# ------------------------------------------------------------ scenario options, shared
+# Each option is declared once and reused by every command that takes a scenario.
+
+
+def _opt(*names: str, panel: str, help: str, metavar: str | None = None) -> Any:
+    return typer.Option(
+        *names, metavar=metavar, help=help, show_default=False, rich_help_panel=panel
+    )
+
+
+S, P, I = "Schedule", "Price", "Insurance"  # noqa: E741
+TreatmentArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="TREATMENT",
+        help="iv, im, kap, spravato, oral or nasal (aliases accepted).",
+        show_default=False,
+    ),
+]
+MonthsOpt = Annotated[
+    int, typer.Option("--months", metavar="N", help="Horizon in months (1-60).", rich_help_panel=S)
+]
+StartOpt = Annotated[
+    str | None,
+    _opt("--start", metavar="DATE", panel=S, help="First session, YYYY-MM-DD. Default: today."),
+]
+SessionsOpt = Annotated[
+    int | None,
+    _opt(
+        "--sessions",
+        metavar="N",
+        panel=S,
+        help="Sessions in the first (induction) phase; replaces the protocol's count.",
+    ),
+]
+MaintenanceWeeksOpt = Annotated[
+    int | None,
+    _opt(
+        "--maintenance-weeks",
+        metavar="WEEKS",
+        panel=S,
+        help="Weeks between maintenance sessions (spravato: 1 or 2, from week 9).",
+    ),
+]
+NoMaintenanceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-maintenance",
+        help="Induction only: leave out maintenance sessions.",
+        rich_help_panel=S,
+    ),
+]
+PriceOpt = Annotated[
+    str | None,
+    _opt(
+        "--price",
+        metavar="AMOUNT",
+        panel=P,
+        help="The clinic's quoted price per session, all-in (replaces the book's range).",
+    ),
+]
+ConsultOpt = Annotated[
+    str | None,
+    _opt("--consult", metavar="AMOUNT", panel=P, help="One-time consultation fee; 0 for none."),
+]
+DoseOpt = Annotated[
+    int | None,
+    _opt("--dose", metavar="MG", panel=P, help="Spravato dose in mg: 56 or 84."),
+]
+DiscountOpt = Annotated[
+    list[str] | None,
+    _opt(
+        "--discount",
+        metavar="ID",
+        panel=P,
+        help="A discount id from the price book (repeatable); see 'ketacost prices'.",
+    ),
+]
+InsuranceOpt = Annotated[
+    str,
+    typer.Option(
+        "--insurance",
+        metavar="PAYER",
+        rich_help_panel=I,
+        help="none (self-pay), commercial, medicare or medicaid.",
+    ),
+]
+CoveredOpt = Annotated[
+    bool | None,
+    _opt(
+        "--covered/--not-covered",
+        panel=I,
+        help="Override the price book's coverage default for this payer.",
+    ),
+]
+NetworkOpt = Annotated[
+    str,
+    typer.Option(
+        "--network",
+        metavar="in|out",
+        rich_help_panel=I,
+        help="in, or out: pay the clinic and claim back with a superbill.",
+    ),
+]
+AllowedOpt = Annotated[
+    str | None,
+    _opt(
+        "--allowed",
+        metavar="AMOUNT",
+        panel=I,
+        help="The plan's allowed amount per session, all-in.",
+    ),
+]
+DeductibleOpt = Annotated[
+    str | None,
+    _opt("--deductible", metavar="AMOUNT", panel=I, help="Deductible remaining this plan year."),
+]
+CoinsuranceOpt = Annotated[
+    str | None,
+    _opt(
+        "--coinsurance",
+        metavar="PCT",
+        panel=I,
+        help="Your share after the deductible, e.g. 20 or 20%.",
+    ),
+]
+CopayOpt = Annotated[
+    str | None,
+    _opt(
+        "--copay",
+        metavar="AMOUNT",
+        panel=I,
+        help="Copay per session after the deductible (instead of coinsurance).",
+    ),
+]
+OopMaxOpt = Annotated[
+    str | None,
+    _opt(
+        "--oop-max",
+        metavar="AMOUNT",
+        panel=I,
+        help="Out-of-pocket maximum remaining this plan year.",
+    ),
+]
+MedigapOpt = Annotated[
+    str,
+    typer.Option(
+        "--medigap",
+        metavar="none|G|N",
+        rich_help_panel=I,
+        help="Medicare supplement: G pays the 20%; N pays it less up to $20 a visit.",
+    ),
+]
+PlanYearStartOpt = Annotated[
+    str | None,
+    _opt(
+        "--plan-year-start",
+        metavar="MM-DD",
+        panel=I,
+        help="When the deductible resets. Default: 01-01.",
+    ),
+]
+AnnualDeductibleOpt = Annotated[
+    str | None,
+    _opt(
+        "--annual-deductible",
+        metavar="AMOUNT",
+        panel=I,
+        help="Full deductible after the plan year resets. Default: --deductible.",
+    ),
+]
+AnnualOopMaxOpt = Annotated[
+    str | None,
+    _opt(
+        "--annual-oop-max",
+        metavar="AMOUNT",
+        panel=I,
+        help="Full out-of-pocket maximum after the reset. Default: --oop-max.",
+    ),
+]
+AssistanceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--assistance/--no-assistance",
+        rich_help_panel=I,
+        help="Spravato manufacturer savings program where eligible (commercial plans).",
+    ),
+]
+
+
+def _scenario(**options: Any) -> Any:
+    """Build the validated Scenario from the shared options."""
+    from ketacost.scenario import Scenario
+
+    no_maintenance = options.pop("no_maintenance", False)
+    discount = options.pop("discount", None)
+    return Scenario.from_options(
+        **options, maintenance=not no_maintenance, discounts=tuple(discount or ())
+    )
+
+
 # ----------------------------------------------------------------------------- estimate
 
 
@@ -143,104 +344,65 @@ def _warn(lines: list[str] | tuple[str, ...]) -> None:
         "[bold]Examples[/bold]\n\n"
         "  ketacost estimate iv\n\n"
         "  ketacost estimate iv --price 500 --sessions 6 --no-maintenance --consult 0\n\n"
-        "  ketacost estimate spravato --dose 84 --months 6 --format json"
+        "  ketacost estimate spravato --insurance commercial --deductible 500\n\n"
+        "  ketacost estimate spravato --insurance medicare --medigap G --format json"
     ),
 )
 @handled
 def estimate(
-    treatment: str = typer.Argument(
-        ...,
-        metavar="TREATMENT",
-        help="iv, im, kap, spravato, oral or nasal (aliases accepted).",
-        show_default=False,
-    ),
-    months: int = typer.Option(
-        12,
-        "--months",
-        metavar="N",
-        help="Horizon in months (1-60).",
-        rich_help_panel="Schedule",
-    ),
-    start: str = typer.Option(
-        None,
-        "--start",
-        metavar="DATE",
-        help="First session, YYYY-MM-DD. Default: today.",
-        show_default=False,
-        rich_help_panel="Schedule",
-    ),
-    sessions: int = typer.Option(
-        None,
-        "--sessions",
-        metavar="N",
-        help="Sessions in the first (induction) phase; replaces the protocol's count.",
-        show_default=False,
-        rich_help_panel="Schedule",
-    ),
-    maintenance_weeks: int = typer.Option(
-        None,
-        "--maintenance-weeks",
-        metavar="WEEKS",
-        help="Weeks between maintenance sessions (spravato: 1 or 2, from week 9).",
-        show_default=False,
-        rich_help_panel="Schedule",
-    ),
-    no_maintenance: bool = typer.Option(
-        False,
-        "--no-maintenance",
-        help="Induction only: leave out maintenance sessions.",
-        rich_help_panel="Schedule",
-    ),
-    price: str = typer.Option(
-        None,
-        "--price",
-        metavar="AMOUNT",
-        help="The clinic's quoted price per session, all-in (replaces the book's range).",
-        show_default=False,
-        rich_help_panel="Price",
-    ),
-    consult: str = typer.Option(
-        None,
-        "--consult",
-        metavar="AMOUNT",
-        help="One-time consultation fee; 0 for none.",
-        show_default=False,
-        rich_help_panel="Price",
-    ),
-    dose: int = typer.Option(
-        None,
-        "--dose",
-        metavar="MG",
-        help="Spravato dose in mg: 56 or 84.",
-        show_default=False,
-        rich_help_panel="Price",
-    ),
-    discount: list[str] = typer.Option(
-        None,
-        "--discount",
-        metavar="ID",
-        help="A discount id from the price book (repeatable); see 'ketacost prices'.",
-        show_default=False,
-        rich_help_panel="Price",
-    ),
+    treatment: TreatmentArg,
+    months: MonthsOpt = 12,
+    start: StartOpt = None,
+    sessions: SessionsOpt = None,
+    maintenance_weeks: MaintenanceWeeksOpt = None,
+    no_maintenance: NoMaintenanceOpt = False,
+    price: PriceOpt = None,
+    consult: ConsultOpt = None,
+    dose: DoseOpt = None,
+    discount: DiscountOpt = None,
+    insurance: InsuranceOpt = "none",
+    covered: CoveredOpt = None,
+    network: NetworkOpt = "in",
+    allowed: AllowedOpt = None,
+    deductible: DeductibleOpt = None,
+    coinsurance: CoinsuranceOpt = None,
+    copay: CopayOpt = None,
+    oop_max: OopMaxOpt = None,
+    medigap: MedigapOpt = "none",
+    plan_year_start: PlanYearStartOpt = None,
+    annual_deductible: AnnualDeductibleOpt = None,
+    annual_oop_max: AnnualOopMaxOpt = None,
+    assistance: AssistanceOpt = True,
     pricing: Path = _pricing_option(),
     fmt: Format = _format_option(),
 ) -> None:
-    """Cost range per treatment phase over the coming months, with sources."""
+    """Cost range per treatment phase, split between insurer and you, with sources."""
     from ketacost.estimate import build
-    from ketacost.scenario import Scenario
 
-    scenario = Scenario.from_options(
+    scenario = _scenario(
         treatment=treatment,
         months=months,
         start=start,
         sessions=sessions,
         maintenance_weeks=maintenance_weeks,
-        maintenance=not no_maintenance,
+        no_maintenance=no_maintenance,
         price=price,
         consult=consult,
         dose=dose,
-        discounts=tuple(discount or ()),
+        discount=discount,
+        insurance=insurance,
+        covered=covered,
+        network=network,
+        allowed=allowed,
+        deductible=deductible,
+        coinsurance=coinsurance,
+        copay=copay,
+        oop_max=oop_max,
+        medigap=medigap,
+        plan_year_start=plan_year_start,
+        annual_deductible=annual_deductible,
+        annual_oop_max=annual_oop_max,
+        assistance=assistance,
     )
     book, book_path = _load_book(pricing)
     est = build(book, scenario.resolved(book), book_path=book_path)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ketacost.amounts import ZERO, Triple, cents, fmt_money, zero_money
+from ketacost.costshare import Line, adjudicate
+from ketacost.insurance import Charge, Plan, claims_for, resolve_plan
 from ketacost.pricebook import CASES, Case, Figure, PriceBook, Referenced, Source, Treatment
 from ketacost.scenario import Scenario
 from ketacost.schedule import PhaseDates, ScheduleOptions, add_months, expand
@@ -22,36 +24,89 @@ HUNDRED = Decimal(100)
 
 
 @dataclass(frozen=True)
+class Split:
+    """Who pays what, as low / typical / high. patient + insurer + assistance == billed."""
+
+    billed: Triple[Decimal]
+    insurer: Triple[Decimal]
+    assistance: Triple[Decimal]
+    patient: Triple[Decimal]
+    upfront: Triple[Decimal]  # paid to the clinic on the day
+    reimbursed: Triple[Decimal]  # paid back later (out-of-network superbill)
+
+    def __add__(self, other: Split) -> Split:
+        return Split(*(a + b for a, b in zip(self.parts(), other.parts(), strict=True)))
+
+    def parts(self) -> tuple[Triple[Decimal], ...]:
+        return (
+            self.billed,
+            self.insurer,
+            self.assistance,
+            self.patient,
+            self.upfront,
+            self.reimbursed,
+        )
+
+
+def _empty_split() -> Split:
+    return Split(*(zero_money() for _ in range(6)))
+
+
+@dataclass(frozen=True)
 class PhaseLine:
     id: str
     label: str
     sessions: Triple[int]
     unit_price: Triple[Decimal]  # list price of a regular session, before discounts
     discount: Triple[Decimal]  # money taken off the whole phase
-    billed: Triple[Decimal]
+    split: Split
     first: dt.date | None  # typical case
     last: dt.date | None
     interval_weeks: Triple[int] | None
     refs: tuple[int, ...]
+
+    @property
+    def billed(self) -> Triple[Decimal]:
+        return self.split.billed
 
 
 @dataclass(frozen=True)
 class FeeLine:
     id: str
     label: str
-    billed: Triple[Decimal]
+    split: Split
     refs: tuple[int, ...]
+
+    @property
+    def billed(self) -> Triple[Decimal]:
+        return self.split.billed
 
 
 @dataclass(frozen=True)
 class Totals:
     sessions: Triple[int]
-    billed: Triple[Decimal]
-    insurer: Triple[Decimal]
-    assistance: Triple[Decimal]
-    patient: Triple[Decimal]
+    split: Split
     tax_savings: Triple[Decimal]
-    net: Triple[Decimal]
+
+    @property
+    def billed(self) -> Triple[Decimal]:
+        return self.split.billed
+
+    @property
+    def insurer(self) -> Triple[Decimal]:
+        return self.split.insurer
+
+    @property
+    def assistance(self) -> Triple[Decimal]:
+        return self.split.assistance
+
+    @property
+    def patient(self) -> Triple[Decimal]:
+        return self.split.patient
+
+    @property
+    def net(self) -> Triple[Decimal]:
+        return Triple(*(p - t for p, t in zip(self.patient, self.tax_savings, strict=True)))
 
 
 @dataclass(frozen=True)
@@ -81,7 +136,9 @@ class Estimate:
     practical: Practical
     assumptions: tuple[str, ...]
     sources: tuple[Source, ...]
+    plan: Plan  # the typical case's plan terms and coverage
     warnings: tuple[str, ...] = ()
+    lines: tuple[Line, ...] = ()  # the typical case's adjudicated claim lines, in date order
     tips: tuple[dict[str, object], ...] = field(default=())
 
     @property
@@ -118,14 +175,16 @@ class _Refs:
 
 def session_price(t: Treatment, case: Case, dose: int | None, first: bool) -> Decimal:
     """List price of one session in the given case: its items plus any drug."""
-    total = sum((item.cost_pick(case) for item in t.session_items.values()), ZERO)
-    if t.drug is not None:
-        mg = int(t.drug.first_session_dose_mg.get(case)) if first else dose
-        if mg is None:
-            mg = int(t.drug.dose_mg.cost_pick(case))
-        devices = t.drug.devices_per_dose[mg].get(case)  # type: ignore[index]
-        total += devices * t.drug.device_price.cost_pick(case)
-    return cents(total)
+    mg = _dose(t, case, dose, first)
+    return cents(t.items_price(case) + t.drug_price(case, mg))
+
+
+def _dose(t: Treatment, case: Case, dose: int | None, first: bool) -> int | None:
+    if t.drug is None:
+        return None
+    if first:
+        return int(t.drug.first_session_dose_mg.get(case))
+    return dose if dose is not None else int(t.drug.dose_mg.cost_pick(case))
 
 
 def combined_discount(book: PriceBook, ids: Iterable[str], phase_id: str, case: Case) -> Decimal:
@@ -140,6 +199,112 @@ def combined_discount(book: PriceBook, ids: Iterable[str], phase_id: str, case: 
     return 1 - keep
 
 
+@dataclass
+class _Sums:
+    """Running sums for one phase (or fee) in one case."""
+
+    sessions: int = 0
+    unit_price: Decimal = ZERO
+    discount: Decimal = ZERO
+    billed: Decimal = ZERO
+    insurer: Decimal = ZERO
+    assistance: Decimal = ZERO
+    patient: Decimal = ZERO
+    upfront: Decimal = ZERO
+    reimbursed: Decimal = ZERO
+
+    def add(self, line: Line) -> None:
+        self.billed += line.billed
+        self.insurer += line.insurer
+        self.assistance += line.assistance
+        self.patient += line.patient
+        self.upfront += line.upfront
+        self.reimbursed += line.reimbursed
+
+
+@dataclass(frozen=True)
+class _CaseRun:
+    schedule: list[PhaseDates]
+    sums: dict[str, _Sums]
+    lines: list[Line]
+    plan: Plan
+
+
+CONSULT = "consultation"
+
+
+def _run_case(book: PriceBook, t: Treatment, sc: Scenario, case: Case, end: dt.date) -> _CaseRun:
+    """One case, end to end: schedule, prices, claims, adjudication, sums per phase."""
+    opts = ScheduleOptions(sc.sessions, sc.maintenance_weeks, sc.maintenance)
+    schedule = expand(t.phases, sc.start, end, case, opts)
+    sums: dict[str, _Sums] = {}
+    charges: list[Charge] = []
+    consult = sc.consult if sc.consult is not None else cents(t.consult_fee.cost_pick(case))
+    if consult > 0:
+        sums[CONSULT] = _Sums()
+        charges.append(Charge(sc.start, CONSULT, consult))
+    first = True
+    for pd in schedule:
+        acc = sums.setdefault(pd.phase.id, _Sums())
+        frac = combined_discount(book, sc.discounts, pd.phase.id, case)
+        acc.unit_price = (
+            sc.price if sc.price is not None else session_price(t, case, sc.dose, False)
+        )
+        for day in pd.dates:
+            price = sc.price if sc.price is not None else session_price(t, case, sc.dose, first)
+            off = cents(price * frac)
+            acc.sessions += 1
+            acc.discount += off
+            charges.append(Charge(day, pd.phase.id, price - off, _dose(t, case, sc.dose, first)))
+            first = False
+    plan = resolve_plan(book, t, sc, case)
+    claims = [c for ch in charges for c in claims_for(book, t, sc, case, plan, ch)]
+    lines = adjudicate(
+        claims, plan.terms, network=sc.network, medigap=sc.medigap, program=plan.program
+    )
+    for line in lines:
+        sums[line.claim.tag].add(line)
+    return _CaseRun(schedule, sums, lines, plan)
+
+
+def _patient_total(run: _CaseRun) -> Decimal:
+    return sum((ln.patient for ln in run.lines), ZERO)
+
+
+def _ordered(raw: dict[Case, _CaseRun]) -> tuple[dict[Case, _CaseRun], list[Case]]:
+    """Keep what the patient pays ordered low <= typical <= high.
+
+    With a deductible, an out-of-pocket maximum and a savings program, a dearer course
+    can cost the patient less (it reaches the maximum sooner, with the program paying
+    much of the way). Then the cheap scenario is not the patient's low: the typical
+    scenario stands in for it (and likewise for high), whole, so every column is still
+    one coherent scenario whose lines add up."""
+    runs = dict(raw)
+    swapped: list[Case] = []
+    typical = _patient_total(raw["typical"])
+    if _patient_total(raw["low"]) > typical:
+        runs["low"] = raw["typical"]
+        swapped.append("low")
+    if _patient_total(raw["high"]) < typical:
+        runs["high"] = raw["typical"]
+        swapped.append("high")
+    return runs, swapped
+
+
+def _split(runs: dict[Case, _CaseRun], tag: str) -> Split:
+    def tri(attr: str) -> Triple[Decimal]:
+        return Triple(*(getattr(runs[c].sums.get(tag, _Sums()), attr) for c in CASES))
+
+    return Split(
+        tri("billed"),
+        tri("insurer"),
+        tri("assistance"),
+        tri("patient"),
+        tri("upfront"),
+        tri("reimbursed"),
+    )
+
+
 def build(
     book: PriceBook,
     scenario: Scenario,
@@ -147,39 +312,21 @@ def build(
     today: dt.date | None = None,
     book_path: str | None = None,
 ) -> Estimate:
-    """The self-pay estimate for one scenario. `scenario` must be `resolved` first."""
+    """The estimate for one scenario. `scenario` must be `resolved` against the book."""
     sc = scenario
     t = book.treatments[sc.treatment]  # type: ignore[index]
     end = add_months(sc.start, sc.months)
-    opts = ScheduleOptions(sc.sessions, sc.maintenance_weeks, sc.maintenance)
     refs = _Refs()
-
-    per_case: dict[Case, list[PhaseDates]] = {
-        c: expand(t.phases, sc.start, end, c, opts) for c in CASES
-    }
-    phase_ids = [pd.phase.id for pd in per_case["typical"]]
+    raw = {c: _run_case(book, t, sc, c, end) for c in CASES}
+    runs, swapped = _ordered(raw)
 
     lines: list[PhaseLine] = []
-    first_session_seen: dict[Case, bool] = dict.fromkeys(CASES, False)
-    for pos, pid in enumerate(phase_ids):
-        counts, unit, disc, billed, gaps = {}, {}, {}, {}, {}
-        for c in CASES:
-            pd = per_case[c][pos]
-            frac = combined_discount(book, sc.discounts, pid, c)
-            total_disc = ZERO
-            total = ZERO
-            regular = sc.price if sc.price is not None else session_price(t, c, sc.dose, False)
-            for _ in pd.dates:
-                first = not first_session_seen[c]
-                first_session_seen[c] = True
-                price = sc.price if sc.price is not None else session_price(t, c, sc.dose, first)
-                off = cents(price * frac)
-                total_disc += off
-                total += price - off
-            counts[c], unit[c], disc[c], billed[c] = len(pd.dates), regular, total_disc, total
-            gaps[c] = pd.interval_weeks
-        typical_dates = per_case["typical"][pos].dates
-        pd0 = per_case["typical"][pos]
+    for pos, pd0 in enumerate(runs["typical"].schedule):
+        pid = pd0.phase.id
+
+        def tri(attr: str, pid: str = pid) -> Triple[Decimal]:
+            return Triple(*(getattr(runs[c].sums[pid], attr) for c in CASES))
+
         used: list[Referenced | None] = [pd0.phase.sessions, pd0.phase.span_weeks]
         if sc.maintenance_weeks is None:
             used.append(pd0.phase.interval_weeks)
@@ -188,48 +335,44 @@ def build(
             if t.drug is not None:
                 used.extend([t.drug.device_price, *t.drug.devices_per_dose.values()])
         used.extend(book.discounts[d].percent_off for d in sc.discounts)
-        interval = Triple(*(int(gaps[c] or 0) for c in CASES)) if pd0.phase.recurring else None
+        used.extend(_insurance_refs(book, t, sc))
+        gaps = [runs[c].schedule[pos].interval_weeks for c in CASES]
+        dates = pd0.dates
         lines.append(
             PhaseLine(
                 id=pid,
                 label=pd0.phase.label,
-                sessions=Triple(*(counts[c] for c in CASES)),
-                unit_price=Triple(*(unit[c] for c in CASES)),
-                discount=Triple(*(disc[c] for c in CASES)),
-                billed=Triple(*(billed[c] for c in CASES)),
-                first=typical_dates[0] if typical_dates else None,
-                last=typical_dates[-1] if typical_dates else None,
-                interval_weeks=interval,
+                sessions=Triple(*(runs[c].sums[pid].sessions for c in CASES)),
+                unit_price=tri("unit_price"),
+                discount=tri("discount"),
+                split=_split(runs, pid),
+                first=dates[0] if dates else None,
+                last=dates[-1] if dates else None,
+                interval_weeks=Triple(*(g or 0 for g in gaps)) if pd0.phase.recurring else None,
                 refs=refs.cite(used),
             )
         )
 
     fees: list[FeeLine] = []
-    if sc.consult is not None:
-        consult = Triple(sc.consult, sc.consult, sc.consult)
-        consult_refs: tuple[int, ...] = ()
-    else:
-        consult = Triple(*(cents(t.consult_fee.cost_pick(c)) for c in CASES))
-        consult_refs = refs.cite([t.consult_fee])
-    if any(consult):
-        fees.append(FeeLine("consultation", "Consultation / intake", consult, consult_refs))
+    if any(CONSULT in runs[c].sums for c in CASES):
+        cited: list[Referenced | None] = [] if sc.consult is not None else [t.consult_fee]
+        cited.extend(_insurance_refs(book, t, sc))
+        fees.append(
+            FeeLine(CONSULT, "Consultation / intake", _split(runs, CONSULT), refs.cite(cited))
+        )
 
-    billed_total = sum((ln.billed for ln in lines), zero_money())
-    billed_total = sum((f.billed for f in fees), billed_total)
-    sessions_total = Triple(*(sum(getattr(ln.sessions, c) for ln in lines) for c in CASES))
+    split = _empty_split()
+    for part in [*(p.split for p in lines), *(f.split for f in fees)]:
+        split = split + part
     totals = Totals(
-        sessions=sessions_total,
-        billed=billed_total,
-        insurer=zero_money(),
-        assistance=zero_money(),
-        patient=billed_total,  # self-pay: the patient pays what is billed
+        sessions=Triple(*(sum(runs[c].sums[p.id].sessions for p in lines) for c in CASES)),
+        split=split,
         tax_savings=zero_money(),
-        net=billed_total,
     )
 
     today = today or dt.date.today()
     age = book.age_days(today)
-    warnings = []
+    warnings = list(runs["typical"].plan.warnings)
     if age > STALE_AFTER_DAYS:
         warnings.append(
             f"The price book is {age // 30} months old (as of {book.as_of}); "
@@ -256,22 +399,76 @@ def build(
             needs_ride=t.practical.needs_ride.value,
             ride_note=t.practical.needs_ride.note,
         ),
-        assumptions=tuple(_assumptions(book, t, sc, end, lines)),
+        assumptions=tuple(
+            _assumptions(book, t, sc, end, lines, runs["typical"].plan)
+            + [_swap_note(c) for c in swapped]
+        ),
         sources=tuple(refs.sources),
         warnings=tuple(warnings),
+        plan=runs["typical"].plan,
+        lines=tuple(runs["typical"].lines),
     )
 
 
+def _swap_note(case: Case) -> str:
+    if case == "low":
+        return (
+            "Low shows the typical scenario: with cheaper sessions you would pay more "
+            "yourself, because a dearer course reaches the deductible and maximum sooner "
+            "(with any savings program paying much of the way)."
+        )
+    return (
+        "High shows the typical scenario: the dearer course would cost you less "
+        "yourself, because it reaches your out-of-pocket maximum sooner."
+    )
+
+
+def _insurance_refs(book: PriceBook, t: Treatment, sc: Scenario) -> list[Referenced | None]:
+    """The book's figures an insured estimate leans on, so the report can cite them."""
+    if sc.insurance == "none":
+        return []
+    ins = book.insurance
+    out: list[Referenced | None] = [t.coverage[sc.insurance]]
+    if sc.insurance == "commercial" and sc.network == "in":
+        out.extend(
+            [ins.typical_plan.deductible, ins.typical_plan.coinsurance, ins.typical_plan.oop_max]
+        )
+    elif sc.insurance == "commercial" and ins.out_of_network is not None:
+        oon = ins.out_of_network
+        out.extend([oon.deductible, oon.coinsurance, oon.oop_max, oon.allowed_percent])
+    elif sc.insurance == "medicare":
+        out.extend([ins.medicare.part_b_deductible, ins.medicare.part_b_coinsurance])
+        if t.drug is not None:
+            out.extend([ins.medicare.g2082_rate, ins.medicare.g2083_rate])
+    elif sc.insurance == "medicaid" and ins.medicaid is not None:
+        out.append(ins.medicaid.copay)
+    if t.drug is not None and sc.insurance in ins.spravato_savings.eligible_payers:
+        out.extend([ins.spravato_savings.per_treatment_floor, ins.spravato_savings.annual_cap])
+    return out
+
+
 def _assumptions(
-    book: PriceBook, t: Treatment, sc: Scenario, end: dt.date, lines: list[PhaseLine]
+    book: PriceBook,
+    t: Treatment,
+    sc: Scenario,
+    end: dt.date,
+    lines: list[PhaseLine],
+    plan: Plan,
 ) -> list[str]:
     last_day = end - dt.timedelta(days=1)
     out = [
         f"Horizon: {sc.months} months, {sc.start.isoformat()} to {last_day.isoformat()}.",
-        "Self-pay: the patient pays the clinic's price; no insurance is applied.",
+        *plan.assumptions,
         "Low combines the cheapest plausible values (fewest sessions, longest gaps, lowest "
-        "prices, largest discounts); high combines the dearest; typical uses typical values.",
+        "prices, largest discounts); high combines the dearest; typical uses typical values. "
+        "Each series keeps its typical pace in all three.",
     ]
+    if sc.insurance != "none":
+        out.append(
+            "Each column is one scenario followed claim by claim; a dearer scenario can "
+            "reach the deductible or the out-of-pocket maximum sooner, so a later phase "
+            "can cost you less in it."
+        )
     if sc.price is not None:
         out.append(
             f"Price per {t.session_label}: {fmt_money(sc.price)} as quoted "

@@ -217,6 +217,20 @@ class Treatment(Strict):
     practical: Practical
     coverage: dict[Payer, Flag]
     drug: EsketamineDrug | None = None
+    service_codes: list[ServiceCode] = []
+
+    def items_price(self, case: Case) -> Decimal:
+        """The session items (for Spravato, administration and observation) in a case."""
+        return sum((item.cost_pick(case) for item in self.session_items.values()), Decimal(0))
+
+    def drug_price(self, case: Case, dose_mg: int | None) -> Decimal:
+        """Spravato's drug for one treatment: devices for the dose x price per device.
+        `dose_mg` None takes the book's dose for the case."""
+        if self.drug is None:
+            return Decimal(0)
+        mg = dose_mg if dose_mg is not None else int(self.drug.dose_mg.cost_pick(case))
+        devices = self.drug.devices_per_dose[mg].get(case)  # type: ignore[index]
+        return devices * self.drug.device_price.cost_pick(case)
 
     @model_validator(mode="after")
     def _check(self) -> Treatment:
@@ -269,10 +283,67 @@ class AssistanceProgram(Strict):
     annual_cap: Figure
 
 
+class OutOfNetwork(Strict):
+    """What a typical PPO pays out of network, where the patient files a superbill."""
+
+    description: Text
+    deductible: Figure
+    coinsurance: Figure
+    oop_max: Figure
+    allowed_percent: Figure  # the plan's allowed amount as a share of the clinic's charge
+
+
+class Medicaid(Strict):
+    """Medicaid varies by state; these are the federal bounds the tool can honestly use."""
+
+    description: Text
+    copay: Figure
+
+
 class Insurance(Strict):
     typical_plan: TypicalPlan
+    out_of_network: OutOfNetwork | None = None
     medicare: Medicare
+    medicaid: Medicaid | None = None
     spravato_savings: AssistanceProgram
+
+
+class Tax(Strict):
+    """Pre-tax accounts: the year's limits and the payroll-tax rate a cafeteria plan saves."""
+
+    year: int
+    hsa_limit_self: Figure
+    hsa_limit_family: Figure
+    hsa_catch_up: Figure
+    fsa_limit: Figure
+    fica_rate: Figure
+    default_tax_rate: Figure
+
+
+class FinancePreset(Strict):
+    name: Text
+    kind: Literal["deferred", "amortized"]
+    how: Text
+    months: Figure
+    apr: Figure  # for a deferred promo: the rate charged back if not paid in time
+    min_payment: Figure | None = None
+    min_purchase: Figure | None = None
+
+
+class Indirect(Strict):
+    """Costs around each visit, kept apart from the medical total."""
+
+    ride_round_trip: Figure  # a rideshare or taxi home and back
+    travel_round_trip_miles: Figure
+    mileage_rate: Figure  # USD per mile
+    hours_off_per_visit: dict[TreatmentId, Figure]
+
+
+class ServiceCode(Referenced):
+    """A billing code expected on a claim or a Good Faith Estimate."""
+
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{4,6}$")]
+    applies_to: Literal["session", "consult", "drug"]
 
 
 class PriceBook(Strict):
@@ -284,6 +355,9 @@ class PriceBook(Strict):
     treatments: dict[TreatmentId, Treatment]
     discounts: dict[Id, Discount] = {}
     insurance: Insurance
+    tax: Tax | None = None
+    financing: dict[Id, FinancePreset] = {}
+    indirect: Indirect | None = None
 
     @model_validator(mode="after")
     def _cross(self) -> PriceBook:
@@ -307,6 +381,9 @@ class PriceBook(Strict):
                         f"discounts.{did}.phases: {', '.join(bad)} is not a phase of {tid}"
                     )
         return self
+
+    def __repr__(self) -> str:  # the full book is far too long for a log or a test report
+        return f"PriceBook(title={self.title!r}, as_of={self.as_of})"
 
     def age_days(self, today: dt.date) -> int:
         return (today - self.as_of).days
@@ -403,11 +480,14 @@ def resolve_treatment(book: PriceBook, name: str) -> str:
     )
 
 
-def iter_figures(book: PriceBook) -> Iterator[tuple[str, Figure | Flag]]:
-    """Every Figure and Flag in the book with its dotted path, in file order."""
+Node = Figure | Flag | ServiceCode
 
-    def walk(node: Any, path: str) -> Iterator[tuple[str, Figure | Flag]]:
-        if isinstance(node, (Figure, Flag)):
+
+def iter_figures(book: PriceBook) -> Iterator[tuple[str, Node]]:
+    """Every sourced node (figure, yes/no fact, billing code) with its dotted path."""
+
+    def walk(node: Any, path: str) -> Iterator[tuple[str, Node]]:
+        if isinstance(node, (Figure, Flag, ServiceCode)):
             yield path, node
         elif isinstance(node, BaseModel):
             for name in type(node).model_fields:
@@ -417,7 +497,7 @@ def iter_figures(book: PriceBook) -> Iterator[tuple[str, Figure | Flag]]:
                 yield from walk(value, f"{path}.{key}")
         elif isinstance(node, list):
             for i, value in enumerate(node):
-                key = getattr(value, "id", i)
+                key = getattr(value, "id", None) or getattr(value, "code", None) or i
                 yield from walk(value, f"{path}.{key}")
 
     yield from walk(book, "")

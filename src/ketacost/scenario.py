@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ketacost.amounts import parse_money
+from ketacost.amounts import parse_money, parse_percent
 from ketacost.errors import InputError
 from ketacost.pricebook import PriceBook, resolve_treatment
 
@@ -26,7 +26,43 @@ OPTION = {
     "consult": "--consult",
     "dose": "--dose",
     "discounts": "--discount",
+    "insurance": "--insurance",
+    "covered": "--covered",
+    "network": "--network",
+    "allowed": "--allowed",
+    "deductible": "--deductible",
+    "coinsurance": "--coinsurance",
+    "copay": "--copay",
+    "oop_max": "--oop-max",
+    "medigap": "--medigap",
+    "plan_year_start": "--plan-year-start",
+    "annual_deductible": "--annual-deductible",
+    "annual_oop_max": "--annual-oop-max",
+    "assistance": "--no-assistance",
 }
+MONEY_FIELDS = (
+    "price",
+    "consult",
+    "allowed",
+    "deductible",
+    "copay",
+    "oop_max",
+    "annual_deductible",
+    "annual_oop_max",
+)
+# Plan figures that mean nothing without an insurer.
+PLAN_FIELDS = (
+    "covered",
+    "allowed",
+    "deductible",
+    "coinsurance",
+    "copay",
+    "oop_max",
+    "plan_year_start",
+    "annual_deductible",
+    "annual_oop_max",
+)
+Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 
 
 class Scenario(BaseModel):
@@ -44,6 +80,19 @@ class Scenario(BaseModel):
     consult: Decimal | None = Field(None, ge=0, allow_inf_nan=False)
     dose: Literal[56, 84] | None = None
     discounts: tuple[str, ...] = ()
+    insurance: Literal["none", "commercial", "medicare", "medicaid"] = "none"
+    covered: bool | None = None  # None: the price book's default for the payer
+    network: Literal["in", "out"] = "in"
+    allowed: Money | None = None
+    deductible: Money | None = None
+    coinsurance: Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)] | None = None
+    copay: Money | None = None
+    oop_max: Money | None = None
+    medigap: Literal["none", "G", "N"] = "none"
+    plan_year_start: tuple[int, int] | None = None  # (month, day)
+    annual_deductible: Money | None = None
+    annual_oop_max: Money | None = None
+    assistance: bool = True
 
     @field_validator("start")
     @classmethod
@@ -55,14 +104,24 @@ class Scenario(BaseModel):
     @classmethod
     def from_options(cls, **raw: Any) -> Scenario:
         """Build from CLI-style text values (money like '$1,200', dates as YYYY-MM-DD)."""
-        values = dict(raw)
-        for key in ("price", "consult"):
+        values = {k: v for k, v in raw.items() if v is not None}
+        for key in MONEY_FIELDS:
             text = values.get(key)
             if isinstance(text, str):
                 try:
                     values[key] = parse_money(text, OPTION[key])
                 except ValueError as exc:
                     raise InputError(str(exc), param=OPTION[key]) from None
+        if isinstance(values.get("coinsurance"), str):
+            try:
+                values["coinsurance"] = parse_percent(values["coinsurance"], "--coinsurance")
+            except ValueError as exc:
+                raise InputError(str(exc), param="--coinsurance") from None
+        for key in ("insurance", "network", "medigap"):
+            if isinstance(values.get(key), str):
+                values[key] = _choice(values[key], key)
+        if isinstance(values.get("plan_year_start"), str):
+            values["plan_year_start"] = parse_month_day(values["plan_year_start"])
         start = values.get("start")
         if isinstance(start, str):
             values["start"] = parse_date(start, "--start")
@@ -74,9 +133,71 @@ class Scenario(BaseModel):
                 param="--maintenance-weeks",
             )
         try:
-            return cls.model_validate(values)
+            scenario = cls.model_validate(values)
         except ValidationError as exc:
             raise input_error(exc) from None
+        scenario.check_plan()
+        return scenario
+
+    def check_plan(self) -> None:
+        """Plan options that contradict each other or the chosen insurer."""
+        if self.insurance == "none":
+            given = [OPTION[f] for f in PLAN_FIELDS if getattr(self, f) is not None]
+            if self.network == "out":
+                given.insert(0, "--network out")
+            if self.medigap != "none":
+                given.insert(0, "--medigap")
+            if given:
+                raise InputError(
+                    f"{given[0]} needs --insurance commercial, medicare or medicaid "
+                    "(the default is none: self-pay)",
+                    param=given[0].split()[0],
+                )
+            return
+        if self.medigap != "none" and self.insurance != "medicare":
+            raise InputError("--medigap applies only with --insurance medicare", param="--medigap")
+        if self.network == "out" and self.insurance != "commercial":
+            raise InputError(
+                "--network out (superbill) applies only with --insurance commercial",
+                param="--network",
+            )
+        if self.insurance == "medicare" and self.plan_year_start not in (None, (1, 1)):
+            raise InputError(
+                "--plan-year-start: Medicare's deductible resets on January 1 (01-01)",
+                param="--plan-year-start",
+            )
+        if self.copay is not None and self.coinsurance is not None and self.copay > 0:
+            raise InputError(
+                "--copay and --coinsurance: give one; a plan charges a copay or coinsurance "
+                "for a visit, not both",
+                param="--copay",
+            )
+        pairs = [
+            ("--deductible", self.deductible, "--oop-max", self.oop_max),
+            (
+                "--annual-deductible",
+                self.annual_deductible,
+                "--annual-oop-max",
+                self.annual_oop_max,
+            ),
+        ]
+        for ded_opt, ded, oop_opt, oop in pairs:
+            if ded is not None and oop is not None and oop < ded:
+                raise InputError(
+                    f"{oop_opt} ({oop}) is below {ded_opt} ({ded}); the deductible counts "
+                    "toward the out-of-pocket maximum, so the maximum is at least as large",
+                    param=oop_opt,
+                )
+        for rem_opt, rem, ann_opt, ann in [
+            ("--deductible", self.deductible, "--annual-deductible", self.annual_deductible),
+            ("--oop-max", self.oop_max, "--annual-oop-max", self.annual_oop_max),
+        ]:
+            if rem is not None and ann is not None and rem > ann:
+                raise InputError(
+                    f"{rem_opt} ({rem}) is what remains this plan year, so it cannot exceed "
+                    f"{ann_opt} ({ann})",
+                    param=rem_opt,
+                )
 
     def resolved(self, book: PriceBook) -> Scenario:
         """Check the scenario against the book: known treatment, discounts that apply."""
@@ -111,6 +232,36 @@ class Scenario(BaseModel):
             if key not in seen:
                 seen.append(key)
         return self.model_copy(update={"treatment": tid, "discounts": tuple(seen)})
+
+
+_CHOICES = {
+    "insurance": ("none", "commercial", "medicare", "medicaid"),
+    "network": ("in", "out"),
+    "medigap": ("none", "G", "N"),
+}
+
+
+def _choice(text: str, field: str) -> str:
+    allowed = _CHOICES[field]
+    for option in allowed:
+        if text.strip().lower() == option.lower():
+            return option
+    raise InputError(
+        f"{OPTION[field]}: '{text}' is not one of: {', '.join(allowed)}", param=OPTION[field]
+    )
+
+
+def parse_month_day(text: str) -> tuple[int, int]:
+    """'07-01' -> (7, 1). February 29 is refused: a plan year cannot start on it."""
+    try:
+        month, day = (int(part) for part in text.strip().split("-"))
+        dt.date(2025, month, day)  # a non-leap year: refuses 02-29 and 04-31
+    except ValueError:
+        raise InputError(
+            f"--plan-year-start: '{text}' is not a month and day; use MM-DD, e.g. 07-01",
+            param="--plan-year-start",
+        ) from None
+    return month, day
 
 
 def parse_date(text: str, option: str) -> dt.date:

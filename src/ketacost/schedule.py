@@ -42,9 +42,9 @@ def expand(
 ) -> list[PhaseDates]:
     """Dated sessions per phase for one scenario case, on [start, end).
 
-    Series phases spread their sessions evenly over their span; the next phase starts
-    when the span ends. Recurring phases repeat every interval until `end`. The cheap
-    case takes the fewest sessions and the longest spans and gaps."""
+    Series phases spread their sessions evenly over their typical span; the next phase
+    starts when the series ends. Recurring phases repeat every interval until `end`.
+    The cheap case takes the fewest sessions and the longest gaps."""
     out: list[PhaseDates] = []
     phase_start = start
     for index, phase in enumerate(phases):
@@ -66,7 +66,10 @@ def expand(
             break
         assert phase.sessions is not None and phase.span_weeks is not None
         book_count = int(phase.sessions.cost_pick(case))
-        span_days = 7 * int(phase.span_weeks.cost_pick(case, cheaper_when_larger=True))
+        # The pace (span) is the typical one in every case: the cases differ in how many
+        # sessions and at what price, not in when they fall, so a plan-year reset lands
+        # the same way in each and fixed sessions give one fixed schedule.
+        span_days = 7 * int(phase.span_weeks.get("typical"))
         count = book_count
         if index == 0 and options.sessions is not None:
             # Keep the protocol's pace (sessions per week) when the count changes, so

@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from ketacost.amounts import money_str
-from ketacost.estimate import Estimate
-from ketacost.pricebook import Figure, Flag, PriceBook, Source, iter_figures
+from ketacost.estimate import Estimate, Split
+from ketacost.pricebook import Figure, Node, PriceBook, ServiceCode, Source, iter_figures
 
 DISCLAIMER = "A cost estimate, not medical advice."
 
@@ -40,7 +40,7 @@ def estimate_doc(est: Estimate) -> dict[str, Any]:
             "end": est.end.isoformat(),
             "months": sc.months,
         },
-        "insurance": "none",
+        "insurance": _insurance(est),
         "assumptions": list(est.assumptions),
         "warnings": list(est.warnings),
         "phases": [
@@ -51,9 +51,7 @@ def estimate_doc(est: Estimate) -> dict[str, Any]:
                 "sessions": p.sessions.json_count(),
                 "price_per_session": p.unit_price.json_money(),
                 "discount": p.discount.json_money(),
-                "billed": p.billed.json_money(),
-                "insurer": {"low": "0.00", "typical": "0.00", "high": "0.00"},
-                "patient": p.billed.json_money(),
+                **_split(p.split),
                 "interval_weeks": p.interval_weeks.json_count() if p.interval_weeks else None,
                 "first_session": p.first.isoformat() if p.first else None,
                 "last_session": p.last.isoformat() if p.last else None,
@@ -79,6 +77,8 @@ def estimate_doc(est: Estimate) -> dict[str, Any]:
             "patient": t.patient.json_money(),
             "tax_savings": t.tax_savings.json_money(),
             "net": t.net.json_money(),
+            "paid_up_front": t.split.upfront.json_money(),
+            "reimbursed": t.split.reimbursed.json_money(),
             "per_month": est.per_month().json_money(),
         },
         "practical": {
@@ -92,6 +92,39 @@ def estimate_doc(est: Estimate) -> dict[str, Any]:
     }
 
 
+def _split(split: Split) -> dict[str, dict[str, str]]:
+    return {
+        "billed": split.billed.json_money(),
+        "insurer": split.insurer.json_money(),
+        "assistance": split.assistance.json_money(),
+        "patient": split.patient.json_money(),
+        "paid_up_front": split.upfront.json_money(),
+        "reimbursed": split.reimbursed.json_money(),
+    }
+
+
+def _insurance(est: Estimate) -> dict[str, Any]:
+    sc = est.scenario
+    doc: dict[str, Any] = {"payer": sc.insurance}
+    if sc.insurance == "none":
+        return doc
+    terms = est.plan.terms
+    doc.update(
+        network=sc.network,
+        covered=est.plan.covered,
+        deductible_remaining=money_str(terms.deductible),
+        coinsurance_percent=f"{terms.coinsurance.normalize():f}",
+        copay=money_str(terms.copay),
+        oop_max_remaining=None if terms.oop_max is None else money_str(terms.oop_max),
+        annual_deductible=money_str(terms.annual_deductible),
+        annual_oop_max=None if terms.annual_oop_max is None else money_str(terms.annual_oop_max),
+        plan_year_start="{:02d}-{:02d}".format(*terms.year_start),
+        medigap=sc.medigap,
+        assistance_program=est.plan.program is not None,
+    )
+    return doc
+
+
 def _num(x: Decimal | None, unit: str) -> str | int | None:
     if x is None:
         return None
@@ -100,9 +133,12 @@ def _num(x: Decimal | None, unit: str) -> str | int | None:
     return int(x) if x == x.to_integral_value() else str(x)
 
 
-def figure_doc(path: str, node: Figure | Flag) -> dict[str, Any]:
+def figure_doc(path: str, node: Node) -> dict[str, Any]:
     doc: dict[str, Any] = {"path": path, "description": node.description}
-    if isinstance(node, Figure):
+    if isinstance(node, ServiceCode):
+        doc["code"] = node.code
+        doc["applies_to"] = node.applies_to
+    elif isinstance(node, Figure):
         doc["unit"] = node.unit
         if node.value is not None:
             doc["value"] = _num(node.value, node.unit)

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from ketacost.amounts import Triple, fmt_money
 from ketacost.estimate import Estimate
-from ketacost.pricebook import Figure, Flag, PriceBook, Source, iter_figures
+from ketacost.pricebook import Figure, Flag, Node, PriceBook, ServiceCode, Source, iter_figures
 from ketacost.report.jsonout import DISCLAIMER
 
 
@@ -57,7 +57,7 @@ def estimate_renderable(est: Estimate) -> RenderableType:
     sc = est.scenario
     head = Text()
     head.append(f"{est.treatment_name}", style="bold")
-    head.append(" — cost estimate, self-pay\n")
+    head.append(f" — cost estimate, {_payer(est)}\n")
     last = est.end.fromordinal(est.end.toordinal() - 1)
     head.append(f"{sc.months} months from {sc.start.isoformat()} to {last.isoformat()}")
     head.append(f" · {est.setting}\n", style="dim")
@@ -72,7 +72,14 @@ def estimate_renderable(est: Estimate) -> RenderableType:
     visit += "; you need a ride home." if pr.needs_ride else "; no ride home needed."
     head.append(f"\n{visit}\n", style="dim")
 
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        title="What you pay",
+        title_justify="left",
+        title_style="bold",
+    )
     table.add_column("Phase", overflow="fold")
     table.add_column("Sessions", justify="right", no_wrap=True)
     table.add_column("Low", justify="right", no_wrap=True)
@@ -90,16 +97,25 @@ def estimate_renderable(est: Estimate) -> RenderableType:
         if any(p.discount):
             detail += f", less {_money_range(p.discount)} discount"
         label.append(detail, style="dim")
-        table.add_row(label, _count(p.sessions), *(fmt_money(x) for x in p.billed))
+        table.add_row(label, _count(p.sessions), *(fmt_money(x) for x in p.split.patient))
     for f in est.fees:
         label = Text(f.label, style="bold")
         label.append(_refs(f.refs), style="dim")
-        table.add_row(label, "", *(fmt_money(x) for x in f.billed))
+        table.add_row(label, "", *(fmt_money(x) for x in f.split.patient))
     t = est.totals
     table.add_section()
+    insured = est.scenario.insurance != "none"
+    if insured:
+        table.add_row("Billed", _count(t.sessions), *(fmt_money(x) for x in t.billed))
+        table.add_row("Insurer pays", "", *(fmt_money(x) for x in t.insurer))
+        if any(t.assistance):
+            table.add_row("Savings program", "", *(fmt_money(x) for x in t.assistance))
+        if est.scenario.network == "out":
+            table.add_row("Paid up front", "", *(fmt_money(x) for x in t.split.upfront))
+            table.add_row("Reimbursed later", "", *(fmt_money(x) for x in t.split.reimbursed))
     table.add_row(
-        Text("You pay", style="bold"),
-        _count(t.sessions),
+        Text("You pay" + (" (net)" if est.scenario.network == "out" else ""), style="bold"),
+        "" if insured else _count(t.sessions),
         *(Text(fmt_money(x), style="bold") for x in t.patient),
     )
     table.add_row(
@@ -130,6 +146,19 @@ def _hanging(rows: list[tuple[str, Text]]) -> Table:
     for marker, text in rows:
         grid.add_row(marker, text)
     return grid
+
+
+def _payer(est: Estimate) -> str:
+    sc = est.scenario
+    if sc.insurance == "none":
+        return "self-pay"
+    where = (
+        ""
+        if sc.insurance != "commercial"
+        else (", in network" if sc.network == "in" else ", out of network (superbill)")
+    )
+    gap = f" + Medigap {sc.medigap}" if sc.medigap != "none" else ""
+    return f"{sc.insurance}{gap}{where}"
 
 
 def _minutes(t: Triple[int]) -> str:
@@ -163,7 +192,7 @@ def prices_renderable(book: PriceBook, treatment: str | None) -> RenderableType:
         table.add_row(
             name,
             _figure_range(node),
-            node.unit if isinstance(node, Figure) else "yes/no",
+            _unit(node),
             node.basis,
             Text(f"{_domain(src.url)}{more}\n", style="default").append(str(src.date), style="dim"),
         )
@@ -176,7 +205,15 @@ def _domain(url: str) -> str:
     return host.removeprefix("www.")
 
 
-def _figure_range(node: Figure | Flag) -> str:
+def _unit(node: Node) -> str:
+    if isinstance(node, Figure):
+        return node.unit
+    return "code" if isinstance(node, ServiceCode) else "yes/no"
+
+
+def _figure_range(node: Node) -> str:
+    if isinstance(node, ServiceCode):
+        return node.code
     if isinstance(node, Flag):
         return "yes" if node.value else "no"
     money = node.unit.startswith("USD")

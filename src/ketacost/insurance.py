@@ -1,0 +1,270 @@
+"""From a scenario and the price book to plan terms and claim lines.
+
+This is where the payer's rules meet the book: which plan figures apply (the patient's
+or the book's typical plan), whether the treatment is covered, what the plan allows
+per line (Medicare's G-codes for Spravato, a share of the charge out of network), and
+how a Spravato session splits into a drug line and an administration line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ketacost.amounts import ZERO, cents, fmt_money
+from ketacost.costshare import Claim, PlanTerms, Program
+from ketacost.pricebook import Case, PriceBook, Treatment
+from ketacost.scenario import Scenario
+
+HUNDRED = Decimal(100)
+SELF_PAY = PlanTerms(ZERO, ZERO, ZERO, ZERO, ZERO, ZERO)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything the claim engine needs for one scenario case."""
+
+    terms: PlanTerms
+    covered: bool
+    program: Program | None
+    allowed_percent: Decimal | None  # out of network: allowed = charge x this / 100
+    assumptions: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Charge:
+    """One priced service before insurance: a session or the consultation."""
+
+    date: dt.date
+    tag: str  # phase id or "consultation"
+    amount: Decimal  # what the clinic charges, after discounts
+    dose_mg: int | None = None  # Spravato sessions
+
+
+def _pct(x: Decimal) -> str:
+    return f"{x.normalize():f}%"
+
+
+def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Plan:
+    """Plan terms for a case. Figures the patient did not give come from the book."""
+    if sc.insurance == "none":
+        return Plan(
+            SELF_PAY,
+            False,
+            None,
+            None,
+            ("Self-pay: the patient pays the clinic's price; no insurance is applied.",),
+            (),
+        )
+    ins = book.insurance
+    notes: list[str] = []
+    warnings: list[str] = []
+    year_start = sc.plan_year_start or (1, 1)
+    default_covered = t.coverage[sc.insurance].value
+    covered = default_covered if sc.covered is None else sc.covered
+    coverage_note = t.coverage[sc.insurance].description
+    if sc.covered is None:
+        notes.append(
+            f"Coverage: {'covered' if covered else 'not covered'} by default for "
+            f"{sc.insurance} ({coverage_note.rstrip('.')}); --covered or --not-covered "
+            "overrides."
+        )
+    else:
+        notes.append(f"Coverage: {'covered' if covered else 'not covered'}, as given.")
+
+    allowed_percent: Decimal | None = None
+    oop_cap: Decimal | None
+    if sc.insurance == "commercial" and sc.network == "in":
+        plan = ins.typical_plan
+        ded = plan.deductible.cost_pick(case)
+        coins = plan.coinsurance.cost_pick(case)
+        copay = plan.copay.cost_pick(case)
+        oop_cap = plan.oop_max.cost_pick(case)
+        source = "the price book's typical plan"
+    elif sc.insurance == "commercial":
+        oon = ins.out_of_network
+        if oon is None:
+            from ketacost.errors import PriceBookError
+
+            raise PriceBookError("this price book has no insurance.out_of_network section")
+        ded = oon.deductible.cost_pick(case)
+        coins = oon.coinsurance.cost_pick(case)
+        copay = ZERO
+        oop_cap = oon.oop_max.cost_pick(case)
+        allowed_percent = oon.allowed_percent.cost_pick(case, cheaper_when_larger=True)
+        source = "the price book's typical out-of-network benefit"
+    elif sc.insurance == "medicare":
+        ded = ins.medicare.part_b_deductible.get(case)
+        coins = ins.medicare.part_b_coinsurance.get(case)
+        copay, oop_cap = ZERO, None
+        source = "Original Medicare Part B"
+    else:  # medicaid
+        copay = ins.medicaid.copay.cost_pick(case) if ins.medicaid else ZERO
+        ded, coins, oop_cap = ZERO, ZERO, None
+        source = "an assumed Medicaid plan"
+        warnings.append(
+            "Medicaid coverage and cost sharing vary by state: this estimate assumes "
+            f"{'coverage' if covered else 'no coverage'} and at most a nominal copay. "
+            "Check with your state's Medicaid plan."
+        )
+
+    given_any = any(v is not None for v in (sc.deductible, sc.coinsurance, sc.copay, sc.oop_max))
+    if sc.copay is not None:
+        copay = sc.copay
+        if sc.coinsurance is None and copay > 0:
+            coins = ZERO
+    if sc.coinsurance is not None:
+        coins = sc.coinsurance
+        if sc.copay is None:
+            copay = ZERO
+    ded_remaining = sc.deductible if sc.deductible is not None else ded
+    oop_remaining = sc.oop_max if sc.oop_max is not None else oop_cap
+    annual_ded = sc.annual_deductible if sc.annual_deductible is not None else ded_remaining
+    annual_oop = sc.annual_oop_max if sc.annual_oop_max is not None else oop_remaining
+    if oop_remaining is not None and oop_remaining < ded_remaining:
+        # the book's figures with one of the patient's: keep the plan coherent
+        oop_remaining = ded_remaining
+    if annual_oop is not None and annual_oop < annual_ded:
+        annual_oop = annual_ded
+
+    share = f"a {fmt_money(copay)} copay" if copay > 0 else f"{_pct(coins)} coinsurance"
+    cap = (
+        f"out-of-pocket maximum remaining {fmt_money(oop_remaining)}"
+        if oop_remaining is not None
+        else "no out-of-pocket maximum"
+    )
+    label = f"{sc.insurance}, {'in' if sc.network == 'in' else 'out of'} network"
+    origin = (
+        "as given"
+        if given_any
+        else f"{source}; give yours with --deductible, --coinsurance or --copay, and --oop-max"
+    )
+    notes.append(
+        f"Plan ({label}): deductible remaining {fmt_money(ded_remaining)}, then {share}; "
+        f"{cap} ({origin})."
+    )
+    month, day = year_start
+    reset = dt.date(2001, month, day).strftime("%B %-d")
+    after = f"deductible {fmt_money(annual_ded)}"
+    if annual_oop is not None:
+        after += f" and out-of-pocket maximum {fmt_money(annual_oop)}"
+    notes.append(f"The plan year starts {reset}; after each reset the full {after} apply again.")
+    if sc.insurance == "medicare":
+        notes.append(
+            "Medicare: Part B deductible, then 20% coinsurance with no out-of-pocket cap; "
+            "Spravato is paid as one G2082 (up to 56 mg) or G2083 (over 56 mg) line."
+        )
+        if sc.medigap == "G":
+            notes.append("Medigap Plan G pays the 20% coinsurance, not the Part B deductible.")
+        elif sc.medigap == "N":
+            notes.append("Medigap Plan N pays the 20% coinsurance less up to $20 per office visit.")
+    if sc.network == "out":
+        assert allowed_percent is not None
+        notes.append(
+            f"Out of network: you pay the clinic's price on the day and claim back with a "
+            f"superbill; the plan allows {_pct(allowed_percent)} of the charge and the rest "
+            "(the balance bill) stays with you and does not count toward the maximum."
+        )
+    if sc.insurance == "commercial" and sc.network == "in" and sc.allowed is None:
+        notes.append(
+            "In network, the clinic accepts the plan's allowed amount, assumed to "
+            "equal its price (give --allowed if the plan allows less)."
+        )
+
+    program = None
+    prog = ins.spravato_savings
+    if t.drug is not None:
+        if sc.insurance in prog.eligible_payers and sc.assistance and covered:
+            program = Program(
+                floor=prog.per_treatment_floor.get(case), annual_cap=prog.annual_cap.get(case)
+            )
+            notes.append(
+                f"{prog.name}: you pay {fmt_money(program.floor)} per treatment for the drug, "
+                f"the program pays the rest of the drug's cost share up to "
+                f"{fmt_money(program.annual_cap)} a calendar year; it does not pay for "
+                "administration or observation. Assumes your plan credits these payments "
+                "to your deductible and maximum (a copay-accumulator plan would not)."
+            )
+        elif sc.insurance not in prog.eligible_payers:
+            notes.append(f"{prog.name}: not available with {sc.insurance} (commercial plans only).")
+        elif not sc.assistance:
+            notes.append(f"{prog.name}: not used (--no-assistance).")
+
+    terms = PlanTerms(
+        deductible=ded_remaining,
+        coinsurance=coins,
+        copay=copay,
+        oop_max=oop_remaining,
+        annual_deductible=annual_ded,
+        annual_oop_max=annual_oop,
+        year_start=year_start,
+        as_of=sc.start,
+    )
+    return Plan(terms, covered, program, allowed_percent, tuple(notes), tuple(warnings))
+
+
+def claims_for(
+    book: PriceBook, t: Treatment, sc: Scenario, case: Case, plan: Plan, charge: Charge
+) -> list[Claim]:
+    """The claim line(s) for one priced service."""
+    visit = True
+    if sc.insurance == "none":
+        return [Claim(charge.date, charge.amount, charge.amount, False, tag=charge.tag)]
+
+    def allowed_for(amount: Decimal, given: Decimal | None) -> Decimal:
+        if given is not None:
+            return given
+        if plan.allowed_percent is not None:
+            return cents(amount * plan.allowed_percent / HUNDRED)
+        return amount
+
+    is_session = charge.tag != "consultation"
+    if t.drug is not None and is_session and sc.insurance == "medicare":
+        ins = book.insurance.medicare
+        rate = ins.g2082_rate if (charge.dose_mg or 56) <= 56 else ins.g2083_rate
+        allowed = sc.allowed if sc.allowed is not None else rate.get(case)
+        return [Claim(charge.date, charge.amount, allowed, plan.covered, tag=charge.tag)]
+    if t.drug is not None and is_session:
+        # Commercial plans see the drug and the administration as separate lines, split
+        # in the book's proportions for this dose.
+        drug_price = t.drug_price(case, charge.dose_mg)
+        whole = drug_price + t.items_price(case)
+        drug_charge = cents(charge.amount * drug_price / whole) if whole else ZERO
+        admin_charge = charge.amount - drug_charge
+        drug_allowed: Decimal | None = None
+        admin_allowed: Decimal | None = None
+        if sc.allowed is not None:
+            drug_allowed = cents(sc.allowed * drug_price / whole) if whole else ZERO
+            admin_allowed = sc.allowed - drug_allowed
+        return [
+            Claim(
+                charge.date,
+                drug_charge,
+                allowed_for(drug_charge, drug_allowed),
+                plan.covered,
+                drug=True,
+                visit=False,
+                tag=charge.tag,
+            ),
+            Claim(
+                charge.date,
+                admin_charge,
+                allowed_for(admin_charge, admin_allowed),
+                plan.covered,
+                visit=visit,
+                tag=charge.tag,
+            ),
+        ]
+    all_in = sc.allowed if (sc.allowed is not None and is_session) else None
+    return [
+        Claim(
+            charge.date,
+            charge.amount,
+            allowed_for(charge.amount, all_in),
+            plan.covered,
+            visit=visit,
+            tag=charge.tag,
+        )
+    ]

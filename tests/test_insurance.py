@@ -1,0 +1,439 @@
+"""Insured estimates end to end: plan defaults, networks, Medicare, Medicaid, the program."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ketacost import pricebook
+from ketacost.cli import app
+from ketacost.estimate import build
+from ketacost.pricebook import PriceBook
+from ketacost.scenario import Scenario
+
+D = Decimal
+START = "2026-03-02"
+FIXED = [
+    "--price",
+    "500",
+    "--sessions",
+    "6",
+    "--no-maintenance",
+    "--consult",
+    "0",
+    "--start",
+    START,
+]
+
+
+@pytest.fixture(scope="module")
+def book() -> PriceBook:
+    return pricebook.load()
+
+
+def doc(runner, *args: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    result = runner.invoke(app, ["estimate", *args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def typical(d: dict, key: str) -> Decimal:  # type: ignore[type-arg]
+    return D(d["totals"][key]["typical"])
+
+
+def test_the_issue_example(runner) -> None:  # type: ignore[no-untyped-def]
+    d = doc(
+        runner,
+        "iv",
+        *FIXED,
+        "--insurance",
+        "commercial",
+        "--covered",
+        "--deductible",
+        "1000",
+        "--coinsurance",
+        "20",
+        "--oop-max",
+        "2000",
+    )
+    for case in ("low", "typical", "high"):
+        assert d["totals"]["patient"][case] == "1400.00"
+        assert d["totals"]["insurer"][case] == "1600.00"
+        assert d["totals"]["billed"][case] == "3000.00"
+    assert d["insurance"]["payer"] == "commercial" and d["insurance"]["covered"] is True
+
+
+def test_iv_is_not_covered_by_default_and_says_so(runner) -> None:  # type: ignore[no-untyped-def]
+    d = doc(runner, "iv", *FIXED, "--insurance", "commercial")
+    assert typical(d, "patient") == D("3000.00") and typical(d, "insurer") == 0
+    assert any(a.startswith("Coverage: not covered by default") for a in d["assumptions"])
+
+
+def test_typical_plan_is_assumed_and_listed(runner) -> None:  # type: ignore[no-untyped-def]
+    d = doc(runner, "iv", *FIXED, "--insurance", "commercial", "--covered")
+    # the book's typical plan: $2,000 deductible then 20%: 2000 + 20% of 1000
+    assert typical(d, "patient") == D("2200.00")
+    assert any("the price book's typical plan" in a for a in d["assumptions"])
+
+
+def test_out_of_network_superbill(runner, book: PriceBook) -> None:  # type: ignore[no-untyped-def]
+    oon = book.insurance.out_of_network
+    assert oon is not None
+    d = doc(
+        runner,
+        "iv",
+        *FIXED,
+        "--insurance",
+        "commercial",
+        "--covered",
+        "--network",
+        "out",
+        "--deductible",
+        "0",
+        "--coinsurance",
+        "40",
+        "--oop-max",
+        "10000",
+    )
+    pct = oon.allowed_percent.get("typical")
+    allowed = (D(500) * pct / 100).quantize(D("0.01"))
+    reimbursed = 6 * (allowed * D("0.6")).quantize(D("0.01"))
+    assert typical(d, "paid_up_front") == D("3000.00")
+    assert typical(d, "reimbursed") == reimbursed
+    assert typical(d, "patient") == D("3000.00") - reimbursed
+    assert typical(d, "insurer") == reimbursed
+
+
+def test_copay_plan(runner) -> None:  # type: ignore[no-untyped-def]
+    d = doc(
+        runner,
+        "iv",
+        *FIXED,
+        "--insurance",
+        "commercial",
+        "--covered",
+        "--deductible",
+        "0",
+        "--copay",
+        "40",
+        "--oop-max",
+        "5000",
+    )
+    assert typical(d, "patient") == D("240.00")
+
+
+def test_plan_year_reset_mid_course(runner) -> None:  # type: ignore[no-untyped-def]
+    args = [
+        "iv",
+        "--price",
+        "500",
+        "--sessions",
+        "6",
+        "--no-maintenance",
+        "--consult",
+        "0",
+        "--insurance",
+        "commercial",
+        "--covered",
+        "--deductible",
+        "0",
+        "--annual-deductible",
+        "1000",
+        "--coinsurance",
+        "20",
+        "--oop-max",
+        "5000",
+    ]
+    before = doc(runner, *args, "--start", "2026-11-02")  # all six in 2026
+    across = doc(runner, *args, "--start", "2026-12-21")  # some fall in 2027
+    assert typical(before, "patient") == D("600.00")
+    assert typical(across, "patient") > typical(before, "patient")
+
+
+def test_plan_year_start_moves_the_reset(runner) -> None:  # type: ignore[no-untyped-def]
+    args = [
+        "iv",
+        "--price",
+        "500",
+        "--sessions",
+        "6",
+        "--no-maintenance",
+        "--consult",
+        "0",
+        "--insurance",
+        "commercial",
+        "--covered",
+        "--deductible",
+        "0",
+        "--annual-deductible",
+        "1000",
+        "--coinsurance",
+        "20",
+        "--oop-max",
+        "5000",
+        "--start",
+        "2026-12-21",
+    ]
+    calendar = doc(runner, *args)
+    july = doc(runner, *args, "--plan-year-start", "07-01")
+    assert typical(july, "patient") == D("600.00") < typical(calendar, "patient")
+
+
+def test_medicare_spravato_uses_the_g_codes(runner, book: PriceBook) -> None:  # type: ignore[no-untyped-def]
+    ins = book.insurance.medicare
+    d = doc(
+        runner,
+        "spravato",
+        "--insurance",
+        "medicare",
+        "--dose",
+        "56",
+        "--sessions",
+        "8",
+        "--no-maintenance",
+        "--consult",
+        "0",
+        "--start",
+        START,
+    )
+    induction = d["phases"][0]
+    assert D(induction["billed"]["typical"]) == 8 * ins.g2082_rate.get("typical")
+    # no out-of-pocket cap: deductible + 20% of the rest
+    rest = 8 * ins.g2082_rate.get("typical") - ins.part_b_deductible.get("typical")
+    share = ins.part_b_deductible.get("typical") + D("0.2") * rest
+    assert abs(D(induction["patient"]["typical"]) - share) <= D("0.05")  # cents per line
+    assert typical(d, "assistance") == 0  # never on Medicare
+    g84 = doc(
+        runner,
+        "spravato",
+        "--insurance",
+        "medicare",
+        "--dose",
+        "84",
+        "--sessions",
+        "8",
+        "--no-maintenance",
+        "--consult",
+        "0",
+        "--start",
+        START,
+    )
+    first = ins.g2082_rate.get("typical")  # the first treatment is 56 mg
+    induction = D(g84["phases"][0]["billed"]["typical"])
+    assert induction == first + 7 * ins.g2083_rate.get("typical")
+    weeks_5_to_8 = D(g84["phases"][1]["billed"]["typical"])
+    assert weeks_5_to_8 == 4 * ins.g2083_rate.get("typical")
+
+
+def test_medigap_g_and_n(runner) -> None:  # type: ignore[no-untyped-def]
+    base = [
+        "spravato",
+        "--insurance",
+        "medicare",
+        "--dose",
+        "56",
+        "--sessions",
+        "8",
+        "--no-maintenance",
+        "--consult",
+        "0",
+        "--start",
+        START,
+    ]
+    g = doc(runner, *base, "--medigap", "G")
+    n = doc(runner, *base, "--medigap", "n")
+    plain = doc(runner, *base)
+    assert typical(g, "patient") == D("283.00")  # the Part B deductible only
+    # 8 treatments in weeks 1-4 and 4 in weeks 5-8: $20 a visit after the deductible
+    assert typical(n, "patient") == D("283.00") + 12 * D("20.00")
+    assert typical(plain, "patient") > typical(n, "patient")
+
+
+def test_medicaid_warns_that_it_varies_by_state(runner) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(
+        app, ["estimate", "spravato", "--insurance", "medicaid", "--format", "json"]
+    )
+    assert result.exit_code == 0
+    assert "vary by state" in result.stderr
+    d = json.loads(result.stdout)
+    assert any("vary by state" in w for w in d["warnings"])
+    assert typical(d, "assistance") == 0
+
+
+def test_program_applies_to_the_drug_line_only_and_can_be_turned_off(runner) -> None:  # type: ignore[no-untyped-def]
+    base = [
+        "spravato",
+        "--insurance",
+        "commercial",
+        "--deductible",
+        "0",
+        "--coinsurance",
+        "20",
+        "--oop-max",
+        "20000",
+        "--sessions",
+        "8",
+        "--no-maintenance",
+        "--consult",
+        "0",
+        "--dose",
+        "56",
+        "--start",
+        START,
+    ]
+    on = doc(runner, *base)
+    off = doc(runner, *base, "--no-assistance")
+    assert typical(off, "assistance") == 0
+    assert typical(on, "assistance") > 0
+    assert typical(on, "patient") + typical(on, "assistance") == typical(off, "patient")
+    # the patient still pays the floor per treatment for the drug plus 20% of administration
+    assert typical(on, "patient") >= 8 * D("10.00")
+
+
+def test_program_cap_is_exhausted(runner) -> None:  # type: ignore[no-untyped-def]
+    base = [
+        "spravato",
+        "--insurance",
+        "commercial",
+        "--deductible",
+        "6000",
+        "--coinsurance",
+        "50",
+        "--oop-max",
+        "50000",
+        "--months",
+        "9",
+        "--dose",
+        "84",
+        "--maintenance-weeks",
+        "1",
+        "--consult",
+        "0",
+        "--start",
+        START,
+    ]
+    d = doc(runner, *base)  # March to November: one calendar year of the program
+    assert D(d["totals"]["assistance"]["high"]) == D("7150.00")
+    across = doc(runner, *base[:-2], "--start", "2026-09-01")  # the cap resets on Jan 1
+    assert D(across["totals"]["assistance"]["high"]) > D("7150.00")
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--deductible", "500"], "--deductible needs --insurance"),
+        (["--network", "out"], "--network out needs --insurance"),
+        (["--insurance", "aetna"], "--insurance: 'aetna' is not one of"),
+        (["--insurance", "commercial", "--coinsurance", "120"], "at most 100%"),
+        (["--insurance", "commercial", "--coinsurance", "-5"], "must not be negative"),
+        (["--insurance", "commercial", "--deductible", "-1"], "must not be negative"),
+        (
+            ["--insurance", "commercial", "--deductible", "3000", "--oop-max", "2000"],
+            "--oop-max (2000.00) is below --deductible (3000.00)",
+        ),
+        (
+            ["--insurance", "commercial", "--deductible", "3000", "--annual-deductible", "2000"],
+            "cannot exceed --annual-deductible",
+        ),
+        (["--insurance", "commercial", "--plan-year-start", "02-30"], "--plan-year-start"),
+        (["--insurance", "commercial", "--plan-year-start", "July"], "use MM-DD"),
+        (["--insurance", "medicare", "--plan-year-start", "07-01"], "resets on January 1"),
+        (["--insurance", "commercial", "--medigap", "G"], "--medigap applies only"),
+        (["--insurance", "medicare", "--network", "out"], "only with --insurance commercial"),
+        (["--insurance", "commercial", "--copay", "30", "--coinsurance", "20"], "give one"),
+        (["--insurance", "commercial", "--network", "sideways"], "--network: 'sideways'"),
+    ],
+)
+def test_bad_plan_input(runner, args: list[str], needle: str) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(app, ["estimate", "iv", *args])
+    assert result.exit_code == 2, result.output
+    assert needle in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_table_shows_the_split(runner) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(
+        app,
+        ["estimate", "iv", *FIXED, "--insurance", "commercial", "--covered", "--network", "out"],
+    )
+    assert result.exit_code == 0, result.output
+    for label in (
+        "Billed",
+        "Insurer pays",
+        "Paid up front",
+        "Reimbursed later",
+        "You pay (net)",
+        "out of network (superbill)",
+    ):
+        assert label in result.stdout
+
+
+# ------------------------------------------------------------------ properties
+
+insured = st.fixed_dictionaries(
+    {
+        "treatment": st.sampled_from(["iv", "im", "kap", "spravato", "oral", "nasal"]),
+        "insurance": st.sampled_from(["commercial", "medicare", "medicaid"]),
+    },
+    optional={
+        "months": st.integers(1, 36),
+        "start": st.dates(dt.date(2025, 1, 1), dt.date(2028, 12, 31)),
+        "sessions": st.integers(1, 20),
+        "maintenance": st.booleans(),
+        "price": st.decimals(0, 3000, places=2),
+        "covered": st.booleans(),
+        "deductible": st.decimals(0, 5000, places=2),
+        "coinsurance": st.decimals(0, 100, places=0),
+        "assistance": st.booleans(),
+    },
+)
+
+
+@given(
+    kw=insured, oop_extra=st.one_of(st.none(), st.decimals(0, 10000, places=2)), out=st.booleans()
+)
+def test_insured_invariants(
+    kw: dict,
+    oop_extra: Decimal | None,
+    out: bool,  # type: ignore[type-arg]
+    book: PriceBook,
+) -> None:
+    if oop_extra is not None and kw["insurance"] == "commercial":
+        kw["oop_max"] = kw.get("deductible", D(0)) + oop_extra
+    if out and kw["insurance"] == "commercial":
+        kw["network"] = "out"
+    kw.setdefault("start", dt.date(2026, 3, 2))
+    sc = Scenario(**kw).resolved(book)
+    est = build(book, sc, today=dt.date(2026, 11, 27))
+    t = est.totals
+    for case in ("low", "typical", "high"):
+        billed = getattr(t.billed, case)
+        patient = getattr(t.patient, case)
+        parts = patient + getattr(t.insurer, case) + getattr(t.assistance, case)
+        assert parts == billed
+        assert 0 <= patient <= billed
+        lines = sum(getattr(p.split.patient, case) for p in est.phases)
+        lines += sum(getattr(f.split.patient, case) for f in est.fees)
+        assert lines == patient
+    assert t.patient.low <= t.patient.typical <= t.patient.high
+    assert t.billed.low <= t.billed.typical <= t.billed.high
+    # within the first plan year the cost share never exceeds the OOP max remaining
+    if est.plan.terms.oop_max is not None:
+        from ketacost.costshare import plan_year_of
+
+        terms = est.plan.terms
+        first = plan_year_of(terms.as_of, terms.year_start)
+        shared = sum(
+            (
+                ln.cost_share
+                for ln in est.lines
+                if plan_year_of(ln.claim.date, terms.year_start) == first
+            ),
+            D(0),
+        )
+        assert shared <= terms.oop_max
