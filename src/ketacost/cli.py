@@ -417,6 +417,97 @@ def estimate(
     print_to(_console(), estimate_renderable(est))
 
 
+# ------------------------------------------------------------------------------ finance
+
+
+@app.command(
+    epilog=(
+        "[bold]Examples[/bold]\n\n"
+        "  ketacost finance 1200 --months 12 --apr 0\n\n"
+        "  ketacost finance 3540 --preset carecredit_12\n\n"
+        "  ketacost finance 2400 --months 12 --apr 32.99 --deferred --payment 150"
+    ),
+)
+@handled
+def finance(
+    amount: Annotated[
+        str, typer.Argument(metavar="AMOUNT", help="The amount to finance.", show_default=False)
+    ],
+    months: Annotated[
+        int | None,
+        _opt("--months", metavar="N", panel="Payment", help="Length of the plan or promotion."),
+    ] = None,
+    apr: Annotated[
+        str | None,
+        _opt(
+            "--apr",
+            metavar="PCT",
+            panel="Payment",
+            help="Yearly interest rate, e.g. 26.99. Default: 0.",
+        ),
+    ] = None,
+    deferred: Annotated[
+        bool,
+        typer.Option(
+            "--deferred",
+            rich_help_panel="Payment",
+            help="A 'no interest if paid in full' promotion: miss it and interest is charged "
+            "back to the purchase date.",
+        ),
+    ] = False,
+    payment: Annotated[
+        str | None,
+        _opt(
+            "--payment",
+            metavar="AMOUNT",
+            panel="Payment",
+            help="Your monthly payment. Default: what clears the balance in time.",
+        ),
+    ] = None,
+    preset: Annotated[
+        str | None,
+        _opt(
+            "--preset",
+            metavar="ID",
+            panel="Payment",
+            help="A financing plan from the price book, e.g. carecredit_12; see 'ketacost prices'.",
+        ),
+    ] = None,
+    pricing: Path = _pricing_option(),
+    fmt: Format = _format_option(),
+) -> None:
+    """A payment plan: monthly payment, interest, total, month by month."""
+    from ketacost.payment import plan_from_options
+
+    book = None
+    if preset is not None:
+        book, _ = _load_book(pricing)
+    plan, notes = plan_from_options(
+        book,
+        amount=amount,
+        months=months,
+        apr=apr,
+        deferred=deferred,
+        payment=payment,
+        preset=preset,
+    )
+    warnings = []
+    if plan.deferred_interest_triggered:
+        warnings.append(
+            f"this promotion is not paid off in {plan.months} months: "
+            f"${plan.back_interest:,.2f} of interest is charged back to the purchase date."
+        )
+    _warn(warnings)
+    if fmt is Format.json:
+        from ketacost.report.jsonout import dumps, finance_doc
+
+        sys.stdout.write(dumps(finance_doc(plan, preset, notes, warnings)))
+        return
+    from ketacost.report.table import finance_renderable, print_to
+
+    print_to(_console(), finance_renderable(plan, preset, notes, warnings))
+
+
 # ------------------------------------------------------------------------------- prices
 
 

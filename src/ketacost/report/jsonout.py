@@ -8,6 +8,7 @@ from typing import Any
 
 from ketacost.amounts import money_str
 from ketacost.estimate import Estimate, Split
+from ketacost.financing import Plan as FinancePlan
 from ketacost.pricebook import Figure, Node, PriceBook, ServiceCode, Source, iter_figures
 
 DISCLAIMER = "A cost estimate, not medical advice."
@@ -171,3 +172,35 @@ def prices_doc(book: PriceBook, treatment: str | None) -> dict[str, Any]:
 
 def _belongs(path: str, treatment: str) -> bool:
     return path.startswith(f"treatments.{treatment}.")
+
+
+def finance_doc(
+    plan: FinancePlan, preset: str | None, notes: list[str], warnings: list[str]
+) -> dict[str, Any]:
+    return {
+        "schema": "ketacost.finance/1",
+        "currency": "USD",
+        "preset": preset,
+        "amount": money_str(plan.amount),
+        "months": plan.months,
+        "apr": f"{plan.apr.normalize():f}",
+        "deferred": plan.deferred,
+        "monthly_payment": money_str(plan.monthly_payment),
+        "total_interest": money_str(plan.total_interest),
+        "total_paid": money_str(plan.total_paid),
+        "months_to_pay": plan.months_to_pay,
+        "deferred_interest_triggered": plan.deferred_interest_triggered,
+        "back_interest": money_str(plan.back_interest),
+        "notes": notes,
+        "warnings": warnings,
+        "schedule": [
+            {
+                "month": m.month,
+                "payment": money_str(m.payment),
+                "interest": money_str(m.interest),
+                "principal": money_str(m.principal),
+                "balance": money_str(m.balance),
+            }
+            for m in plan.schedule
+        ],
+    }

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from ketacost.amounts import Triple, fmt_money
 from ketacost.estimate import Estimate
+from ketacost.financing import Plan as FinancePlan
 from ketacost.pricebook import Figure, Flag, Node, PriceBook, ServiceCode, Source, iter_figures
 from ketacost.report.jsonout import DISCLAIMER
 
@@ -224,6 +225,40 @@ def _figure_range(node: Node) -> str:
     if node.value is not None:
         return show(node.value)
     return " · ".join(show(node.get(c)) for c in ("low", "typical", "high"))
+
+
+def finance_renderable(
+    plan: FinancePlan, preset: str | None, notes: list[str], warnings: list[str]
+) -> RenderableType:
+    kind = "deferred-interest promotion" if plan.deferred else "installment plan"
+    head = Text(f"Financing {fmt_money(plan.amount)}", style="bold")
+    head.append(f" — {kind}, {plan.months} months at {plan.apr.normalize():f}% APR")
+    if preset:
+        head.append(f" ({preset})", style="dim")
+    summary = Table.grid(padding=(0, 2))
+    summary.add_column()
+    summary.add_column(justify="right")
+    summary.add_row("Monthly payment", Text(fmt_money(plan.monthly_payment), style="bold"))
+    summary.add_row("Total interest", fmt_money(plan.total_interest))
+    summary.add_row("Total paid", Text(fmt_money(plan.total_paid), style="bold"))
+    summary.add_row("Months to pay", str(plan.months_to_pay))
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for name in ("Month", "Payment", "Interest", "Principal", "Balance"):
+        table.add_column(name, justify="right", no_wrap=True)
+    for m in plan.schedule:
+        table.add_row(
+            str(m.month),
+            fmt_money(m.payment),
+            fmt_money(m.interest),
+            fmt_money(m.principal),
+            fmt_money(m.balance),
+        )
+    parts: list[RenderableType] = [head, Text(""), summary, Text(""), table]
+    for w in warnings:
+        parts.append(Text(f"Warning: {w}", style="bold yellow"))
+    if notes:
+        parts.append(_hanging([("•", Text(n)) for n in notes]))
+    return Group(*parts)
 
 
 def print_to(console: Console, renderable: RenderableType) -> None:

@@ -1,0 +1,154 @@
+"""Payment plans: an amortized loan at an APR, or a deferred-interest promotion.
+
+Interest is computed monthly on the balance at the start of the month (APR / 12), and
+rounded half-up to cents each month. Issuers of deferred-interest cards use daily
+balances; the monthly figure is a close, stated approximation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal
+
+from ketacost.amounts import CENT, ZERO, cents
+from ketacost.errors import InputError
+
+TWELVE_HUNDRED = Decimal(1200)  # APR in percent -> monthly rate
+MAX_MONTHS = 600  # 50 years: beyond this a payment plan is not a plan
+
+
+@dataclass(frozen=True)
+class Month:
+    month: int
+    payment: Decimal
+    interest: Decimal
+    principal: Decimal
+    balance: Decimal  # after this month's payment
+
+
+@dataclass(frozen=True)
+class Plan:
+    amount: Decimal
+    months: int  # the term asked for (the promotion's length when deferred)
+    apr: Decimal
+    deferred: bool
+    monthly_payment: Decimal
+    schedule: tuple[Month, ...]
+    deferred_interest_triggered: bool
+    back_interest: Decimal  # interest charged back to the purchase date
+
+    @property
+    def total_interest(self) -> Decimal:
+        return sum((m.interest for m in self.schedule), ZERO)
+
+    @property
+    def total_paid(self) -> Decimal:
+        return sum((m.payment for m in self.schedule), ZERO)
+
+    @property
+    def months_to_pay(self) -> int:
+        return len(self.schedule)
+
+
+def level_payment(amount: Decimal, months: int, apr: Decimal) -> Decimal:
+    """The standard amortized payment, rounded half-up to the cent; P / n at 0% APR."""
+    if amount <= 0:
+        return ZERO
+    if apr == 0:
+        return (amount / months).quantize(CENT, rounding=ROUND_CEILING)
+    r = apr / TWELVE_HUNDRED
+    growth = (1 + r) ** months
+    # For a few cents over many months the formula rounds below a cent of progress;
+    # a payment must always cover the month's interest plus at least a cent.
+    return max(cents(amount * r * growth / (growth - 1)), cents(amount * r) + CENT)
+
+
+def _check(amount: Decimal, months: int, apr: Decimal, payment: Decimal | None) -> None:
+    if amount < 0:
+        raise InputError("AMOUNT must not be negative", param="AMOUNT")
+    if not 1 <= months <= MAX_MONTHS:
+        raise InputError(f"--months must be between 1 and {MAX_MONTHS}", param="--months")
+    if not 0 <= apr <= 100:
+        raise InputError("--apr must be between 0 and 100 (percent a year)", param="--apr")
+    if payment is not None and payment <= 0:
+        raise InputError("--payment must be more than 0", param="--payment")
+
+
+def amortize(amount: Decimal, months: int, apr: Decimal, payment: Decimal | None = None) -> Plan:
+    """An installment plan. Without `payment`, the level payment that clears it in
+    `months`; the last payment is whatever is left."""
+    _check(amount, months, apr, payment)
+    pay = payment if payment is not None else level_payment(amount, months, apr)
+    r = apr / TWELVE_HUNDRED
+    first_interest = cents(amount * r)
+    if amount > 0 and pay <= first_interest:
+        raise InputError(
+            f"--payment {pay} does not cover the first month's interest ({first_interest}); "
+            "the balance would never go down",
+            param="--payment",
+        )
+    rows = _run(amount, r, pay, months if payment is None else MAX_MONTHS)
+    return Plan(amount, months, apr, False, pay, tuple(rows), False, ZERO)
+
+
+def _run(
+    balance: Decimal, r: Decimal, pay: Decimal, limit: int, start_month: int = 1
+) -> list[Month]:
+    rows: list[Month] = []
+    month = start_month
+    while balance > 0:
+        interest = cents(balance * r)
+        due = balance + interest
+        last = month - start_month + 1 >= limit
+        this = due if (pay >= due or last) else pay
+        balance = due - this
+        rows.append(Month(month, this, interest, this - interest, balance))
+        month += 1
+        if month - start_month >= MAX_MONTHS:
+            raise InputError(
+                "the payment plan would run for more than 50 years; raise --payment",
+                param="--payment",
+            )
+    return rows
+
+
+def deferred(
+    amount: Decimal,
+    months: int,
+    apr: Decimal,
+    payment: Decimal | None = None,
+    min_payment: Decimal = ZERO,
+) -> Plan:
+    """A "no interest if paid in full" promotion of `months` months.
+
+    Paid in full in time: no interest at all. Otherwise the interest on every month's
+    balance since the purchase is charged back when the promotion ends, and the rest is
+    repaid at the APR with the same payment."""
+    _check(amount, months, apr, payment)
+    needed = (amount / months).quantize(CENT, rounding=ROUND_CEILING) if amount else ZERO
+    pay = payment if payment is not None else max(needed, min_payment)
+    r = apr / TWELVE_HUNDRED
+    rows: list[Month] = []
+    balance = amount
+    accrued = ZERO
+    for month in range(1, months + 1):
+        if balance <= 0:
+            break
+        accrued += cents(balance * r)  # what the card tracks in the background
+        this = min(pay, balance)
+        balance -= this
+        rows.append(Month(month, this, ZERO, this, balance))
+    if balance <= 0:
+        return Plan(amount, months, apr, True, pay, tuple(rows), False, ZERO)
+    # Missed the deadline: the accrued interest lands on the balance at once.
+    last = rows[-1]
+    rows[-1] = Month(last.month, last.payment, accrued, last.payment - accrued, balance + accrued)
+    balance += accrued
+    if pay <= cents(balance * r):
+        raise InputError(
+            f"--payment {pay} does not cover the interest after the promotion ends; "
+            "the balance would never go down",
+            param="--payment",
+        )
+    rows.extend(_run(balance, r, pay, MAX_MONTHS, start_month=months + 1))
+    return Plan(amount, months, apr, True, pay, tuple(rows), True, accrued)
