@@ -27,8 +27,9 @@ D = Decimal
         ("1200", 12, "0", "100.00"),
     ],
 )
-def test_level_payment_matches_the_standard_formula(amount: str, months: int, apr: str,
-                                                    payment: str) -> None:
+def test_level_payment_matches_the_standard_formula(
+    amount: str, months: int, apr: str, payment: str
+) -> None:
     assert level_payment(D(amount), months, D(apr)) == D(payment)
 
 
@@ -59,8 +60,7 @@ def test_deferred_promo_short_by_a_cent_charges_interest_back() -> None:
     assert plan.deferred_interest_triggered
     # interest on every month's opening balance since the purchase, at 26.99% / 12
     rate = D("26.99") / 1200
-    expected = sum((((D("1200.01") - 100 * m) * rate).quantize(D("0.01")) for m in range(12)),
-                   D(0))
+    expected = sum((((D("1200.01") - 100 * m) * rate).quantize(D("0.01")) for m in range(12)), D(0))
     assert plan.back_interest == expected == D("175.44")
     assert plan.total_paid == D("1200.01") + plan.total_interest
 
@@ -86,11 +86,16 @@ def test_bad_plans_are_refused(call, needle: str) -> None:  # type: ignore[no-un
         call()
 
 
-@given(amount=st.decimals(0, 100000, places=2), months=st.integers(1, 120),
-       apr=st.decimals(0, 40, places=2), promo=st.booleans(),
-       short=st.decimals(0, 50, places=2))
-def test_total_paid_covers_the_principal(amount: Decimal, months: int, apr: Decimal,
-                                         promo: bool, short: Decimal) -> None:
+@given(
+    amount=st.decimals(0, 100000, places=2),
+    months=st.integers(1, 120),
+    apr=st.decimals(0, 40, places=2),
+    promo=st.booleans(),
+    short=st.decimals(0, 50, places=2),
+)
+def test_total_paid_covers_the_principal(
+    amount: Decimal, months: int, apr: Decimal, promo: bool, short: Decimal
+) -> None:
     if promo:
         needed = (amount / months).quantize(D("0.01"))
         pay = max(needed - short, D("0.01"))
@@ -126,13 +131,27 @@ def test_finance_json_zero_apr(runner) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_finance_deferred_warning(runner) -> None:  # type: ignore[no-untyped-def]
-    result = run(runner, "2400", "--months", "12", "--apr", "32.99", "--deferred",
-                 "--payment", "150")
+    result = run(
+        runner, "2400", "--months", "12", "--apr", "32.99", "--deferred", "--payment", "150"
+    )
     assert result.exit_code == 0, result.output
     assert "interest" in result.stdout.lower()
     assert "charged back" in result.stderr
-    doc = json.loads(run(runner, "2400", "--months", "12", "--apr", "32.99", "--deferred",
-                         "--payment", "150", "--format", "json").stdout)
+    doc = json.loads(
+        run(
+            runner,
+            "2400",
+            "--months",
+            "12",
+            "--apr",
+            "32.99",
+            "--deferred",
+            "--payment",
+            "150",
+            "--format",
+            "json",
+        ).stdout
+    )
     assert doc["deferred_interest_triggered"] is True
     assert D(doc["total_interest"]) > 0
 
@@ -141,8 +160,7 @@ def test_finance_preset(runner) -> None:  # type: ignore[no-untyped-def]
     doc = json.loads(run(runner, "3000", "--preset", "carecredit_12", "--format", "json").stdout)
     assert doc["deferred"] is True and doc["months"] == 12
     assert doc["monthly_payment"] == "250.00"
-    doc = json.loads(run(runner, "3000", "--preset", "clinic_in_house", "--format",
-                         "json").stdout)
+    doc = json.loads(run(runner, "3000", "--preset", "clinic_in_house", "--format", "json").stdout)
     assert D(doc["monthly_payment"]) >= D("375.00")
 
 

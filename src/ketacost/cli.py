@@ -325,10 +325,69 @@ AssistanceOpt = Annotated[
 ]
 
 
-def _scenario(**options: Any) -> Any:
-    """Build the validated Scenario from the shared options."""
+Y = "Payment"
+HsaOpt = Annotated[
+    bool, typer.Option("--hsa", rich_help_panel=Y, help="Pay with pre-tax money from an HSA.")
+]
+FsaOpt = Annotated[
+    bool, typer.Option("--fsa", rich_help_panel=Y, help="Pay with pre-tax money from a health FSA.")
+]
+FamilyOpt = Annotated[
+    bool,
+    typer.Option("--family", rich_help_panel=Y, help="Family HSA coverage (the higher limit)."),
+]
+TaxRateOpt = Annotated[
+    str | None,
+    _opt(
+        "--tax-rate",
+        metavar="PCT",
+        panel=Y,
+        help="Combined marginal tax rate saved by paying pre-tax, e.g. 30.",
+    ),
+]
+AccountBalanceOpt = Annotated[
+    str | None,
+    _opt(
+        "--account-balance",
+        metavar="AMOUNT",
+        panel=Y,
+        help="Money in the HSA/FSA now (default: the year's contribution limit).",
+    ),
+]
+FinanceOpt = Annotated[
+    str | None,
+    _opt(
+        "--finance",
+        metavar="PRESET|MONTHS@APR",
+        panel=Y,
+        help="Add a monthly payment: a preset such as carecredit_12, or e.g. 12@9.9.",
+    ),
+]
+IncludeIndirectOpt = Annotated[
+    bool,
+    typer.Option(
+        "--include-indirect",
+        rich_help_panel=Y,
+        help="Add rides, travel and time off work to the total.",
+    ),
+]
+HourlyWageOpt = Annotated[
+    str | None,
+    _opt(
+        "--hourly-wage",
+        metavar="AMOUNT",
+        panel=Y,
+        help="Your hourly pay, to price time off work for each visit.",
+    ),
+]
+
+
+def _scenario(params: dict[str, Any]) -> Any:
+    """Build the validated Scenario from a command's parameters (its `locals()`)."""
     from ketacost.scenario import Scenario
 
+    wanted = {*Scenario.model_fields, "no_maintenance", "discount"}
+    options = {k: v for k, v in params.items() if k in wanted}
     no_maintenance = options.pop("no_maintenance", False)
     discount = options.pop("discount", None)
     return Scenario.from_options(
@@ -373,37 +432,21 @@ def estimate(
     annual_deductible: AnnualDeductibleOpt = None,
     annual_oop_max: AnnualOopMaxOpt = None,
     assistance: AssistanceOpt = True,
+    hsa: HsaOpt = False,
+    fsa: FsaOpt = False,
+    family: FamilyOpt = False,
+    tax_rate: TaxRateOpt = None,
+    account_balance: AccountBalanceOpt = None,
+    finance: FinanceOpt = None,
+    include_indirect: IncludeIndirectOpt = False,
+    hourly_wage: HourlyWageOpt = None,
     pricing: Path = _pricing_option(),
     fmt: Format = _format_option(),
 ) -> None:
     """Cost range per treatment phase, split between insurer and you, with sources."""
     from ketacost.estimate import build
 
-    scenario = _scenario(
-        treatment=treatment,
-        months=months,
-        start=start,
-        sessions=sessions,
-        maintenance_weeks=maintenance_weeks,
-        no_maintenance=no_maintenance,
-        price=price,
-        consult=consult,
-        dose=dose,
-        discount=discount,
-        insurance=insurance,
-        covered=covered,
-        network=network,
-        allowed=allowed,
-        deductible=deductible,
-        coinsurance=coinsurance,
-        copay=copay,
-        oop_max=oop_max,
-        medigap=medigap,
-        plan_year_start=plan_year_start,
-        annual_deductible=annual_deductible,
-        annual_oop_max=annual_oop_max,
-        assistance=assistance,
-    )
+    scenario = _scenario(locals())
     book, book_path = _load_book(pricing)
     est = build(book, scenario.resolved(book), book_path=book_path)
     _warn(est.warnings)
@@ -415,6 +458,135 @@ def estimate(
     from ketacost.report.table import estimate_renderable, print_to
 
     print_to(_console(), estimate_renderable(est))
+
+
+# ----------------------------------------------------------------------------- schedule
+
+
+class ScheduleFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    ics = "ics"
+
+
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        rich_help_panel="Output",
+        help="Write to FILE instead of the screen (atomically; never over a file without --force).",
+    ),
+]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", rich_help_panel="Output", help="Replace FILE if it exists.")
+]
+
+
+def _emit(text: str, output: Path | None, force: bool) -> None:
+    """Results to stdout, or to a file written atomically."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from ketacost.output import write_atomic
+
+    write_atomic(output, text, force=force)
+    sys.stderr.write(f"Wrote {output}\n")
+
+
+def _render_text(renderable: Any) -> str:
+    """A rich renderable as plain text (for -o FILE): no colour, a fixed width."""
+    import io
+
+    from rich.console import Console
+
+    buf = io.StringIO()
+    Console(file=buf, width=100, color_system=None, force_terminal=False, highlight=False).print(
+        renderable, soft_wrap=False
+    )
+    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
+
+
+@app.command(
+    epilog=(
+        "[bold]Examples[/bold]\n\n"
+        "  ketacost schedule spravato --insurance commercial\n\n"
+        "  ketacost schedule iv --start 2026-12-01 --format csv\n\n"
+        "  ketacost schedule spravato --format ics -o visits.ics"
+    ),
+)
+@handled
+def schedule(
+    treatment: TreatmentArg,
+    months: MonthsOpt = 12,
+    start: StartOpt = None,
+    sessions: SessionsOpt = None,
+    maintenance_weeks: MaintenanceWeeksOpt = None,
+    no_maintenance: NoMaintenanceOpt = False,
+    price: PriceOpt = None,
+    consult: ConsultOpt = None,
+    dose: DoseOpt = None,
+    discount: DiscountOpt = None,
+    insurance: InsuranceOpt = "none",
+    covered: CoveredOpt = None,
+    network: NetworkOpt = "in",
+    allowed: AllowedOpt = None,
+    deductible: DeductibleOpt = None,
+    coinsurance: CoinsuranceOpt = None,
+    copay: CopayOpt = None,
+    oop_max: OopMaxOpt = None,
+    medigap: MedigapOpt = "none",
+    plan_year_start: PlanYearStartOpt = None,
+    annual_deductible: AnnualDeductibleOpt = None,
+    annual_oop_max: AnnualOopMaxOpt = None,
+    assistance: AssistanceOpt = True,
+    pricing: Path = _pricing_option(),
+    fmt: Annotated[
+        ScheduleFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            rich_help_panel="Output",
+            help="table, json, csv, or ics (a calendar file to import).",
+        ),
+    ] = ScheduleFormat.table,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Dated visit calendar with what you pay at each visit and the running total."""
+    from ketacost.estimate import build
+    from ketacost.visits import calendar
+
+    scenario = _scenario(locals())
+    book, book_path = _load_book(pricing)
+    est = build(book, scenario.resolved(book), book_path=book_path)
+    _warn(est.warnings)
+    visits = calendar(est)
+    if fmt is ScheduleFormat.json:
+        from ketacost.report.jsonout import dumps, schedule_doc
+
+        text = dumps(schedule_doc(est, visits))
+    elif fmt is ScheduleFormat.csv:
+        from ketacost.report.csvout import schedule_csv
+
+        text = schedule_csv(visits)
+    elif fmt is ScheduleFormat.ics:
+        import datetime as dt
+
+        from ketacost.report.ics import calendar_ics
+
+        text = calendar_ics(est, visits, dt.datetime.now(dt.timezone.utc))
+    else:
+        from ketacost.report.table import print_to, schedule_renderable
+
+        if output is None:
+            print_to(_console(), schedule_renderable(est, visits))
+            return
+        text = _render_text(schedule_renderable(est, visits))
+    _emit(text, output, force)
 
 
 # ------------------------------------------------------------------------------ finance

@@ -14,7 +14,11 @@ from decimal import Decimal
 
 from ketacost.amounts import ZERO, Triple, cents, fmt_money, zero_money
 from ketacost.costshare import Line, adjudicate
+from ketacost.indirect import around_visits
 from ketacost.insurance import Charge, Plan, claims_for, resolve_plan
+from ketacost.payment import parse_finance_spec, plan_from_options
+from ketacost.pretax import ELIGIBILITY, Account, PreTax
+from ketacost.pretax import savings as pretax_savings
 from ketacost.pricebook import CASES, Case, Figure, PriceBook, Referenced, Source, Treatment
 from ketacost.scenario import Scenario
 from ketacost.schedule import PhaseDates, ScheduleOptions, add_months, expand
@@ -110,6 +114,35 @@ class Totals:
 
 
 @dataclass(frozen=True)
+class AroundTotals:
+    """Costs around each visit, per case. Added to the total only when `included`."""
+
+    visits: Triple[int]
+    rides: Triple[Decimal]
+    travel: Triple[Decimal]
+    time_off: Triple[Decimal]
+    included: bool
+
+    @property
+    def total(self) -> Triple[Decimal]:
+        return self.rides + self.travel + self.time_off
+
+
+@dataclass(frozen=True)
+class FinanceSummary:
+    """The patient's total financed, per case."""
+
+    label: str
+    months: int
+    apr: Decimal
+    deferred: bool
+    monthly_payment: Triple[Decimal]
+    total_interest: Triple[Decimal]
+    total_paid: Triple[Decimal]
+    triggered: tuple[bool, bool, bool]
+
+
+@dataclass(frozen=True)
 class Practical:
     """What a visit takes, beyond money (typical minutes, ride home)."""
 
@@ -137,6 +170,8 @@ class Estimate:
     assumptions: tuple[str, ...]
     sources: tuple[Source, ...]
     plan: Plan  # the typical case's plan terms and coverage
+    around: AroundTotals | None = None  # rides, travel, time off (when asked for)
+    financing: FinanceSummary | None = None
     warnings: tuple[str, ...] = ()
     lines: tuple[Line, ...] = ()  # the typical case's adjudicated claim lines, in date order
     tips: tuple[dict[str, object], ...] = field(default=())
@@ -146,8 +181,9 @@ class Estimate:
         return self.book_age_days > STALE_AFTER_DAYS
 
     def per_month(self) -> Triple[Decimal]:
+        """What you pay (after any tax saving), spread over the horizon's months."""
         m = Decimal(self.scenario.months)
-        return Triple(*(cents(x / m) for x in self.totals.patient))
+        return Triple(*(cents(x / m) for x in self.totals.net))
 
 
 class _Refs:
@@ -364,15 +400,25 @@ def build(
     split = _empty_split()
     for part in [*(p.split for p in lines), *(f.split for f in fees)]:
         split = split + part
+    extra_notes: list[str] = []
+    tax = _tax_savings(book, sc, runs, extra_notes)
     totals = Totals(
         sessions=Triple(*(sum(runs[c].sums[p.id].sessions for p in lines) for c in CASES)),
         split=split,
-        tax_savings=zero_money(),
+        tax_savings=tax,
     )
+    around = _around(book, t, sc, runs, extra_notes)
+    financing = _financing(book, sc, totals.patient, extra_notes)
 
     today = today or dt.date.today()
     age = book.age_days(today)
     warnings = list(runs["typical"].plan.warnings)
+    if financing is not None and financing.triggered[1]:
+        warnings.append(
+            f"{financing.label}: at the planned payment the promotion is not paid off in "
+            f"{financing.months} months, so interest would be charged back to the purchase "
+            "date."
+        )
     if age > STALE_AFTER_DAYS:
         warnings.append(
             f"The price book is {age // 30} months old (as of {book.as_of}); "
@@ -402,11 +448,129 @@ def build(
         assumptions=tuple(
             _assumptions(book, t, sc, end, lines, runs["typical"].plan)
             + [_swap_note(c) for c in swapped]
+            + extra_notes
         ),
         sources=tuple(refs.sources),
         warnings=tuple(warnings),
         plan=runs["typical"].plan,
+        around=around,
+        financing=financing,
         lines=tuple(runs["typical"].lines),
+    )
+
+
+def _tax_savings(
+    book: PriceBook, sc: Scenario, runs: dict[Case, _CaseRun], notes: list[str]
+) -> Triple[Decimal]:
+    if not (sc.hsa or sc.fsa) or book.tax is None:
+        return zero_money()
+    tax = book.tax
+    if sc.tax_rate is not None:
+        rate = sc.tax_rate
+        rate_note = f"{_pct(rate)} combined marginal rate, as given"
+    else:
+        base, fica = tax.default_tax_rate.get("typical"), tax.fica_rate.get("typical")
+        rate = base + fica
+        rate_note = (
+            f"{_pct(rate)}: an assumed {_pct(base)} income-tax rate plus "
+            f"{_pct(fica)} payroll tax, saved when contributions go through payroll "
+            "(give yours with --tax-rate)"
+        )
+    if sc.hsa:
+        account: Account = "hsa"
+        limit = (tax.hsa_limit_family if sc.family else tax.hsa_limit_self).get("typical")
+        who = "family" if sc.family else "self-only"
+        limit_note = f"the {tax.year} HSA limit of {fmt_money(limit)} ({who}) a year"
+    else:
+        account = "fsa"
+        limit = tax.fsa_limit.get("typical")
+        limit_note = f"the {tax.year} health FSA limit of {fmt_money(limit)} a year"
+    pot = PreTax(account, rate, limit, sc.account_balance)
+    where = (
+        f"the {fmt_money(sc.account_balance)} in the account"
+        if sc.account_balance is not None
+        else limit_note
+    )
+    notes.append(f"Paid from your {account.upper()} at {rate_note}, up to {where}.")
+    notes.append(ELIGIBILITY)
+    return Triple(
+        *(
+            pretax_savings(((ln.claim.date, ln.patient) for ln in runs[c].lines), pot).tax_savings
+            for c in CASES
+        )
+    )
+
+
+def _pct(x: Decimal) -> str:
+    return f"{x.normalize():f}%"
+
+
+def _around(
+    book: PriceBook, t: Treatment, sc: Scenario, runs: dict[Case, _CaseRun], notes: list[str]
+) -> AroundTotals | None:
+    if not (sc.include_indirect or sc.hourly_wage is not None) or book.indirect is None:
+        return None
+    parts = {
+        c: around_visits(
+            t,
+            book.indirect,
+            sc.treatment,
+            len({ln.claim.date for ln in runs[c].lines}),
+            c,
+            sc.hourly_wage,
+        )
+        for c in CASES
+    }
+    if t.practical.needs_ride.value and "home" not in t.setting.lower():
+        notes.append(
+            "Rides: you may not drive yourself home, so a rideshare both ways is "
+            "priced for each visit."
+        )
+    if sc.hourly_wage is None:
+        notes.append("Time off work is not priced; give --hourly-wage to add it.")
+    if not sc.include_indirect:
+        notes.append(
+            "Costs around each visit are shown apart; --include-indirect adds them to the total."
+        )
+    return AroundTotals(
+        visits=Triple(*(parts[c].visits for c in CASES)),
+        rides=Triple(*(parts[c].rides for c in CASES)),
+        travel=Triple(*(parts[c].travel for c in CASES)),
+        time_off=Triple(*(parts[c].time_off for c in CASES)),
+        included=sc.include_indirect,
+    )
+
+
+def _financing(
+    book: PriceBook, sc: Scenario, patient: Triple[Decimal], notes: list[str]
+) -> FinanceSummary | None:
+    if sc.finance is None:
+        return None
+    preset, months, apr = parse_finance_spec(sc.finance, book)
+    plans = [
+        plan_from_options(
+            book, amount=amount, months=months, apr=None if apr is None else f"{apr}", preset=preset
+        )[0]
+        for amount in patient
+    ]
+    first = plans[1]
+    label = (
+        book.financing[preset].name if preset else f"{first.months} months at {_pct(first.apr)} APR"
+    )
+    notes.append(f"Financing: the whole amount you pay, financed on day one ({label}).")
+    return FinanceSummary(
+        label=label,
+        months=first.months,
+        apr=first.apr,
+        deferred=first.deferred,
+        monthly_payment=Triple(*(p.monthly_payment for p in plans)),
+        total_interest=Triple(*(p.total_interest for p in plans)),
+        total_paid=Triple(*(p.total_paid for p in plans)),
+        triggered=(
+            plans[0].deferred_interest_triggered,
+            plans[1].deferred_interest_triggered,
+            plans[2].deferred_interest_triggered,
+        ),
     )
 
 

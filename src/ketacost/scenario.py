@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ketacost.amounts import parse_money, parse_percent
-from ketacost.errors import InputError
+from ketacost.errors import InputError, PriceBookError
 from ketacost.pricebook import PriceBook, resolve_treatment
 
 MAX_MONTHS = 60
@@ -39,6 +39,14 @@ OPTION = {
     "annual_deductible": "--annual-deductible",
     "annual_oop_max": "--annual-oop-max",
     "assistance": "--no-assistance",
+    "hsa": "--hsa",
+    "fsa": "--fsa",
+    "family": "--family",
+    "tax_rate": "--tax-rate",
+    "account_balance": "--account-balance",
+    "finance": "--finance",
+    "include_indirect": "--include-indirect",
+    "hourly_wage": "--hourly-wage",
 }
 MONEY_FIELDS = (
     "price",
@@ -49,6 +57,8 @@ MONEY_FIELDS = (
     "oop_max",
     "annual_deductible",
     "annual_oop_max",
+    "account_balance",
+    "hourly_wage",
 )
 # Plan figures that mean nothing without an insurer.
 PLAN_FIELDS = (
@@ -93,6 +103,14 @@ class Scenario(BaseModel):
     annual_deductible: Money | None = None
     annual_oop_max: Money | None = None
     assistance: bool = True
+    hsa: bool = False
+    fsa: bool = False
+    family: bool = False  # family HSA coverage: the higher contribution limit
+    tax_rate: Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)] | None = None
+    account_balance: Money | None = None
+    finance: str | None = None  # a preset id or MONTHS@APR
+    include_indirect: bool = False
+    hourly_wage: Money | None = None
 
     @field_validator("start")
     @classmethod
@@ -112,6 +130,11 @@ class Scenario(BaseModel):
                     values[key] = parse_money(text, OPTION[key])
                 except ValueError as exc:
                     raise InputError(str(exc), param=OPTION[key]) from None
+        if isinstance(values.get("tax_rate"), str):
+            try:
+                values["tax_rate"] = parse_percent(values["tax_rate"], "--tax-rate")
+            except ValueError as exc:
+                raise InputError(str(exc), param="--tax-rate") from None
         if isinstance(values.get("coinsurance"), str):
             try:
                 values["coinsurance"] = parse_percent(values["coinsurance"], "--coinsurance")
@@ -137,7 +160,21 @@ class Scenario(BaseModel):
         except ValidationError as exc:
             raise input_error(exc) from None
         scenario.check_plan()
+        scenario.check_payment()
         return scenario
+
+    def check_payment(self) -> None:
+        """Pre-tax account options that need an account, or contradict each other."""
+        if self.hsa and self.fsa:
+            raise InputError("--hsa and --fsa: choose one account to pay from", param="--hsa")
+        if not (self.hsa or self.fsa):
+            for field in ("tax_rate", "account_balance"):
+                if getattr(self, field) is not None:
+                    raise InputError(f"{OPTION[field]} needs --hsa or --fsa", param=OPTION[field])
+            if self.family:
+                raise InputError("--family needs --hsa", param="--family")
+        if self.family and self.fsa:
+            raise InputError("--family applies to an HSA, not an FSA", param="--family")
 
     def check_plan(self) -> None:
         """Plan options that contradict each other or the chosen insurer."""
@@ -231,6 +268,16 @@ class Scenario(BaseModel):
                 )
             if key not in seen:
                 seen.append(key)
+        if self.finance is not None:
+            from ketacost.payment import parse_finance_spec
+
+            parse_finance_spec(self.finance, book)
+        if (self.hsa or self.fsa) and book.tax is None:
+            raise PriceBookError("this price book has no tax section for --hsa/--fsa")
+        if (self.include_indirect or self.hourly_wage is not None) and book.indirect is None:
+            raise PriceBookError(
+                "this price book has no indirect section for --include-indirect/--hourly-wage"
+            )
         return self.model_copy(update={"treatment": tid, "discounts": tuple(seen)})
 
 

@@ -10,6 +10,7 @@ from ketacost.amounts import money_str
 from ketacost.estimate import Estimate, Split
 from ketacost.financing import Plan as FinancePlan
 from ketacost.pricebook import Figure, Node, PriceBook, ServiceCode, Source, iter_figures
+from ketacost.visits import Visit
 
 DISCLAIMER = "A cost estimate, not medical advice."
 
@@ -81,7 +82,10 @@ def estimate_doc(est: Estimate) -> dict[str, Any]:
             "paid_up_front": t.split.upfront.json_money(),
             "reimbursed": t.split.reimbursed.json_money(),
             "per_month": est.per_month().json_money(),
+            **_with_indirect(est),
         },
+        "indirect": _indirect(est),
+        "financing": _financing(est),
         "practical": {
             "visit_minutes": est.practical.visit_minutes.json_count(),
             "observation_minutes": est.practical.observation_minutes.json_count(),
@@ -101,6 +105,47 @@ def _split(split: Split) -> dict[str, dict[str, str]]:
         "patient": split.patient.json_money(),
         "paid_up_front": split.upfront.json_money(),
         "reimbursed": split.reimbursed.json_money(),
+    }
+
+
+def _with_indirect(est: Estimate) -> dict[str, Any]:
+    if est.around is None:
+        return {}
+    out = {"indirect": est.around.total.json_money()}
+    if est.around.included:
+        out["with_indirect"] = (est.totals.net + est.around.total).json_money()
+    return out
+
+
+def _indirect(est: Estimate) -> dict[str, Any] | None:
+    a = est.around
+    if a is None:
+        return None
+    return {
+        "included": a.included,
+        "visits": a.visits.json_count(),
+        "rides": a.rides.json_money(),
+        "travel": a.travel.json_money(),
+        "time_off": a.time_off.json_money(),
+        "total": a.total.json_money(),
+    }
+
+
+def _financing(est: Estimate) -> dict[str, Any] | None:
+    f = est.financing
+    if f is None:
+        return None
+    return {
+        "plan": f.label,
+        "months": f.months,
+        "apr": f"{f.apr.normalize():f}",
+        "deferred": f.deferred,
+        "monthly_payment": f.monthly_payment.json_money(),
+        "total_interest": f.total_interest.json_money(),
+        "total_paid": f.total_paid.json_money(),
+        "deferred_interest_triggered": dict(
+            zip(("low", "typical", "high"), f.triggered, strict=True)
+        ),
     }
 
 
@@ -203,4 +248,36 @@ def finance_doc(
             }
             for m in plan.schedule
         ],
+    }
+
+
+def schedule_doc(est: Estimate, visits: list[Visit]) -> dict[str, Any]:
+    return {
+        "schema": "ketacost.schedule/1",
+        "treatment": est.treatment,
+        "currency": "USD",
+        "scenario": "typical",
+        "price_book": {"as_of": est.as_of.isoformat()},
+        "visits": [
+            {
+                "visit": v.number,
+                "date": v.date.isoformat(),
+                "what": list(v.phases),
+                "visit_minutes": v.visit_minutes,
+                "observation_minutes": v.observation_minutes,
+                "needs_ride": v.needs_ride,
+                "billed": money_str(v.billed),
+                "patient": money_str(v.patient),
+                "running_total": money_str(v.running_total),
+                "plan_year_reset": v.plan_year_reset,
+            }
+            for v in visits
+        ],
+        "totals": {
+            "visits": len(visits),
+            "billed": money_str(sum((v.billed for v in visits), Decimal(0))),
+            "patient": money_str(visits[-1].running_total if visits else Decimal(0)),
+        },
+        "assumptions": list(est.assumptions),
+        "disclaimer": DISCLAIMER,
     }

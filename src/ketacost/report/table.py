@@ -15,6 +15,7 @@ from ketacost.estimate import Estimate
 from ketacost.financing import Plan as FinancePlan
 from ketacost.pricebook import Figure, Flag, Node, PriceBook, ServiceCode, Source, iter_figures
 from ketacost.report.jsonout import DISCLAIMER
+from ketacost.visits import Visit, monthly_running
 
 
 def _refs(nums: Iterable[int]) -> str:
@@ -119,11 +120,45 @@ def estimate_renderable(est: Estimate) -> RenderableType:
         "" if insured else _count(t.sessions),
         *(Text(fmt_money(x), style="bold") for x in t.patient),
     )
+    if any(t.tax_savings):
+        account = "HSA" if est.scenario.hsa else "FSA"
+        table.add_row(f"Tax saved ({account})", "", *(fmt_money(-x) for x in t.tax_savings))
+        table.add_row(
+            Text("Net after tax", style="bold"),
+            "",
+            *(Text(fmt_money(x), style="bold") for x in t.net),
+        )
     table.add_row(
         Text("Per month", style="dim"),
         "",
         *(Text(fmt_money(x), style="dim") for x in est.per_month()),
     )
+    around = est.around
+    if around is not None:
+        table.add_section()
+        table.add_row(Text("Around each visit", style="bold"), _count(around.visits))
+        for name, tri in (
+            ("Rides home", around.rides),
+            ("Travel", around.travel),
+            ("Time off work", around.time_off),
+        ):
+            if any(tri):
+                table.add_row(f"  {name}", "", *(fmt_money(x) for x in tri))
+        if around.included:
+            table.add_row(
+                Text("Total with these", style="bold"),
+                "",
+                *(Text(fmt_money(x), style="bold") for x in t.net + around.total),
+            )
+    fin = est.financing
+    if fin is not None:
+        table.add_section()
+        table.add_row(Text(f"Financed: {fin.label}", style="bold"))
+        table.add_row(
+            f"  Monthly, {fin.months} months", "", *(fmt_money(x) for x in fin.monthly_payment)
+        )
+        table.add_row("  Interest", "", *(fmt_money(x) for x in fin.total_interest))
+        table.add_row("  Total paid", "", *(fmt_money(x) for x in fin.total_paid))
 
     notes = _hanging([("•", Text(a)) for a in est.assumptions])
     refs = _hanging([(f"[{n}]", source_text(s)) for n, s in enumerate(est.sources, start=1)])
@@ -259,6 +294,69 @@ def finance_renderable(
     if notes:
         parts.append(_hanging([("•", Text(n)) for n in notes]))
     return Group(*parts)
+
+
+def schedule_renderable(est: Estimate, visits: list[Visit]) -> RenderableType:
+    sc = est.scenario
+    head = Text(f"{est.treatment_name}", style="bold")
+    head.append(f" — visit calendar, {_payer(est)}, typical scenario\n")
+    head.append(
+        f"{len(visits)} visits from {sc.start.isoformat()} · price book as of "
+        f"{est.as_of.isoformat()}",
+        style="dim",
+    )
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Date", no_wrap=True)
+    table.add_column("Visit", overflow="fold")
+    table.add_column("Billed", justify="right", no_wrap=True)
+    table.add_column("You pay", justify="right", no_wrap=True)
+    table.add_column("Running", justify="right", no_wrap=True)
+    for v in visits:
+        if v.plan_year_reset:
+            table.add_row(
+                "",
+                "",
+                Text("New plan year: the deductible starts again", style="bold yellow"),
+            )
+        what = Text(" + ".join(v.phases))
+        bits = []
+        if v.visit_minutes is not None:
+            bits.append(f"{v.visit_minutes} min")
+        if v.needs_ride:
+            bits.append("ride")
+        if bits:
+            what.append(f" ({', '.join(bits)})", style="dim")
+        table.add_row(
+            str(v.number),
+            f"{v.date:%a %Y-%m-%d}",
+            what,
+            fmt_money(v.billed),
+            fmt_money(v.patient),
+            fmt_money(v.running_total),
+        )
+    chart = _bar_chart(monthly_running(visits, sc.start, est.end))
+    return Group(
+        head,
+        table,
+        Text("Running total by month", style="bold"),
+        chart,
+        Text(f"\n{DISCLAIMER}", style="italic"),
+    )
+
+
+def _bar_chart(months: list[tuple[str, Decimal]], width: int = 30) -> Table:
+    top = max((v for _, v in months), default=Decimal(0))
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column(justify="right", no_wrap=True)
+    for label, value in months:
+        cells = int(value / top * width) if top > 0 else 0
+        grid.add_row(
+            label, Text("█" * cells + "·" * (width - cells), style="cyan"), fmt_money(value)
+        )
+    return grid
 
 
 def print_to(console: Console, renderable: RenderableType) -> None:

@@ -1,0 +1,49 @@
+"""Costs around each visit: a ride home, travel, and time off work.
+
+Kept apart from the medical total: they are the patient's own costs, not a bill."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ketacost.amounts import ZERO, cents
+from ketacost.pricebook import Case, Indirect, Treatment
+
+
+@dataclass(frozen=True)
+class AroundVisits:
+    visits: int
+    rides: Decimal  # rideshare home and back, where the patient must not drive
+    travel: Decimal  # driving oneself, at the IRS medical mileage rate
+    time_off: Decimal  # hours away x hourly wage
+
+    @property
+    def total(self) -> Decimal:
+        return self.rides + self.travel + self.time_off
+
+
+def around_visits(
+    t: Treatment,
+    book_costs: Indirect,
+    tid: str,
+    visits: int,
+    case: Case,
+    hourly_wage: Decimal | None,
+) -> AroundVisits:
+    """The costs around `visits` visits in one case. Home treatments have no travel."""
+    at_home = "home" in t.setting.lower()
+    rides = travel = ZERO
+    if not at_home:
+        if t.practical.needs_ride.value:
+            rides = visits * cents(book_costs.ride_round_trip.get(case))
+        else:
+            per_trip = book_costs.travel_round_trip_miles.get(case) * book_costs.mileage_rate.get(
+                case
+            )
+            travel = visits * cents(per_trip)
+    time_off = ZERO
+    hours = book_costs.hours_off_per_visit.get(tid)  # type: ignore[call-overload]
+    if hourly_wage is not None and hours is not None:
+        time_off = visits * cents(hours.get(case) * hourly_wage)
+    return AroundVisits(visits, rides, travel, time_off)

@@ -1,0 +1,233 @@
+"""Paying for it: HSA/FSA savings, costs around visits, financing lines, the schedule."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import icalendar
+import pytest
+
+from ketacost import pricebook
+from ketacost.cli import app
+from ketacost.pretax import PreTax, savings
+
+D = Decimal
+FIXED = [
+    "--price",
+    "500",
+    "--sessions",
+    "6",
+    "--no-maintenance",
+    "--consult",
+    "0",
+    "--start",
+    "2026-03-02",
+]
+
+
+def est(runner, *args: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    result = runner.invoke(app, ["estimate", *args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def typ(doc: dict, key: str) -> Decimal:  # type: ignore[type-arg]
+    return D(doc["totals"][key]["typical"])
+
+
+# ------------------------------------------------------------------------- HSA / FSA
+
+
+def test_pretax_savings_respect_the_yearly_limit() -> None:
+    pot = PreTax("hsa", D("30"), D("4400.00"), None)
+    pays = [
+        (dt.date(2026, 12, 1), D("3000.00")),
+        (dt.date(2026, 12, 20), D("3000.00")),
+        (dt.date(2027, 1, 5), D("1000.00")),
+    ]
+    result = savings(pays, pot)
+    assert result.paid_pretax == D("5400.00")  # 4,400 in 2026 + 1,000 in 2027
+    assert result.tax_savings == D("1620.00")
+
+
+def test_pretax_savings_stop_at_the_account_balance() -> None:
+    pot = PreTax("fsa", D("25"), D("3400.00"), D("1000.00"))
+    result = savings(
+        [(dt.date(2026, 5, 1), D("3000.00")), (dt.date(2027, 5, 1), D("3000.00"))], pot
+    )
+    assert result.paid_pretax == D("1000.00") and result.tax_savings == D("250.00")
+
+
+def test_hsa_in_an_estimate(runner) -> None:  # type: ignore[no-untyped-def]
+    d = est(runner, "iv", *FIXED, "--hsa", "--tax-rate", "30")
+    assert typ(d, "tax_savings") == D("900.00")
+    assert typ(d, "net") == D("2100.00")
+    assert any("Publication 502" in a for a in d["assumptions"])
+
+
+def test_fsa_limit_caps_the_saving(runner) -> None:  # type: ignore[no-untyped-def]
+    limit = pricebook.load().tax.fsa_limit.get("typical")  # type: ignore[union-attr]
+    d = est(runner, "iv", *FIXED, "--price", "1000", "--fsa", "--tax-rate", "20")
+    assert typ(d, "tax_savings") == (limit * D("0.2")).quantize(D("0.01"))
+
+
+def test_default_tax_rate_includes_payroll_tax(runner) -> None:  # type: ignore[no-untyped-def]
+    tax = pricebook.load().tax
+    assert tax is not None
+    rate = tax.default_tax_rate.get("typical") + tax.fica_rate.get("typical")
+    d = est(runner, "iv", *FIXED, "--hsa")
+    assert typ(d, "tax_savings") == (D(3000) * rate / 100).quantize(D("0.01"))
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--hsa", "--fsa"], "choose one"),
+        (["--tax-rate", "30"], "--tax-rate needs --hsa or --fsa"),
+        (["--hsa", "--tax-rate", "130"], "at most 100%"),
+        (["--account-balance", "500"], "--account-balance needs --hsa or --fsa"),
+        (["--fsa", "--family"], "--family applies to an HSA"),
+        (["--hourly-wage", "-3"], "must not be negative"),
+        (["--finance", "bogus"], "--finance: 'bogus' is neither a preset"),
+        (["--finance", "0@5"], "1-600 months"),
+    ],
+)
+def test_bad_payment_options(runner, args: list[str], needle: str) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(app, ["estimate", "iv", *args])
+    assert result.exit_code == 2, result.output
+    assert needle in result.stderr
+
+
+# ------------------------------------------------------------ around each visit
+
+
+def test_indirect_costs_are_apart_unless_included(runner) -> None:  # type: ignore[no-untyped-def]
+    book = pricebook.load()
+    assert book.indirect is not None
+    ride = book.indirect.ride_round_trip.get("typical")
+    hours = book.indirect.hours_off_per_visit["iv"].get("typical")
+    shown = est(runner, "iv", *FIXED, "--hourly-wage", "20")
+    assert shown["indirect"]["included"] is False
+    assert D(shown["indirect"]["rides"]["typical"]) == 6 * ride
+    assert D(shown["indirect"]["time_off"]["typical"]) == 6 * (hours * 20)
+    assert "with_indirect" not in shown["totals"]
+    assert typ(shown, "patient") == D("3000.00")  # the medical total is untouched
+    added = est(runner, "iv", *FIXED, "--include-indirect", "--hourly-wage", "20")
+    assert typ(added, "with_indirect") == D("3000.00") + 6 * ride + 6 * hours * 20
+
+
+def test_home_treatment_has_no_travel(runner) -> None:  # type: ignore[no-untyped-def]
+    d = est(runner, "oral", "--include-indirect", "--start", "2026-03-02")
+    assert d["indirect"]["rides"]["typical"] == "0.00"
+    assert d["indirect"]["travel"]["typical"] == "0.00"
+
+
+def test_finance_line_in_an_estimate(runner) -> None:  # type: ignore[no-untyped-def]
+    d = est(runner, "iv", *FIXED, "--finance", "12@0")
+    assert d["financing"]["monthly_payment"]["typical"] == "250.00"
+    promo = est(runner, "iv", *FIXED, "--finance", "carecredit_12")
+    assert promo["financing"]["deferred"] is True
+    assert promo["financing"]["total_interest"]["typical"] == "0.00"
+
+
+# --------------------------------------------------------------------- schedule
+
+SCHED = [
+    "schedule",
+    "iv",
+    "--price",
+    "500",
+    "--sessions",
+    "6",
+    "--consult",
+    "0",
+    "--maintenance-weeks",
+    "4",
+    "--start",
+    "2026-12-01",
+    "--insurance",
+    "commercial",
+    "--covered",
+    "--deductible",
+    "0",
+    "--annual-deductible",
+    "1000",
+    "--coinsurance",
+    "20",
+    "--oop-max",
+    "5000",
+]
+
+
+def test_schedule_crossing_january_shows_the_reset(runner) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(app, [*SCHED, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    visits = json.loads(result.stdout)["visits"]
+    resets = [v for v in visits if v["plan_year_reset"]]
+    assert len(resets) == 1 and resets[0]["date"].startswith("2027-01")
+    before = [D(v["patient"]) for v in visits if v["date"] < "2027"]
+    after_reset = D(resets[0]["patient"])
+    assert set(before) == {D("100.00")}  # 20% of $500, deductible already met
+    assert after_reset == D("500.00")  # the new year's deductible
+    running = D(0)
+    for v in visits:
+        running += D(v["patient"])
+        assert D(v["running_total"]) == running
+    table = runner.invoke(app, SCHED).stdout
+    assert "New plan year" in table and "Running total by month" in table
+
+
+def test_schedule_csv(runner) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(app, [*SCHED, "--format", "csv"])
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows[0]["date"] == "2026-12-01" and rows[0]["ride_needed"] == "yes"
+    assert (
+        rows[-1]["running_total"]
+        == json.loads(runner.invoke(app, [*SCHED, "--format", "json"]).stdout)["totals"]["patient"]
+    )
+
+
+def test_schedule_ics_parses_with_one_event_per_visit(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "visits.ics"
+    result = runner.invoke(app, [*SCHED, "--format", "ics", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    cal = icalendar.Calendar.from_ical(out.read_bytes())
+    events = [c for c in cal.walk() if c.name == "VEVENT"]
+    visits = json.loads(runner.invoke(app, [*SCHED, "--format", "json"]).stdout)["visits"]
+    assert len(events) == len(visits)
+    assert [e.decoded("DTSTART").isoformat() for e in events] == [v["date"] for v in visits]
+    assert all("ride" in str(e.get("DESCRIPTION")).lower() for e in events)
+    assert all(any(a.name == "VALARM" for a in e.subcomponents) for e in events)
+    assert len({str(e.get("UID")) for e in events}) == len(events)
+
+
+def test_schedule_never_overwrites_without_force(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "visits.csv"
+    out.write_text("keep me")
+    result = runner.invoke(app, [*SCHED, "--format", "csv", "-o", str(out)])
+    assert result.exit_code == 2
+    assert "already exists; add --force" in result.stderr
+    assert out.read_text() == "keep me"
+    forced = runner.invoke(app, [*SCHED, "--format", "csv", "-o", str(out), "--force"])
+    assert forced.exit_code == 0 and out.read_text().startswith("visit,date")
+    assert [p.name for p in tmp_path.iterdir()] == ["visits.csv"]  # no temp file left
+
+
+def test_schedule_to_a_directory_or_missing_folder(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(app, [*SCHED, "-o", str(tmp_path)])
+    assert result.exit_code == 2 and "is a directory" in result.stderr
+    result = runner.invoke(app, [*SCHED, "-o", str(tmp_path / "nope" / "x.txt")])
+    assert result.exit_code == 2 and "does not exist" in result.stderr
+
+
+def test_schedule_table_to_a_file_is_plain_text(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "plan.txt"
+    result = runner.invoke(app, [*SCHED, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "visit calendar" in text and "\x1b[" not in text
