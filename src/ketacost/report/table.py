@@ -323,6 +323,8 @@ def schedule_renderable(est: Estimate, visits: list[Visit]) -> RenderableType:
         bits = []
         if v.visit_minutes is not None:
             bits.append(f"{v.visit_minutes} min")
+        if v.observation_minutes:
+            bits.append(f"{v.observation_minutes} observed")
         if v.needs_ride:
             bits.append("ride")
         if bits:
