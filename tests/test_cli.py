@@ -24,7 +24,9 @@ def test_version(runner) -> None:  # type: ignore[no-untyped-def]
     assert result.stdout == f"ketacost {__version__}\n"
 
 
-@pytest.mark.parametrize("command", ["estimate", "prices", "validate"])
+@pytest.mark.parametrize(
+    "command", ["estimate", "compare", "schedule", "tips", "finance", "prices", "validate"]
+)
 @pytest.mark.parametrize("flag", ["-h", "--help"])
 def test_every_command_has_help_with_an_example(runner, command: str, flag: str) -> None:  # type: ignore[no-untyped-def]
     result = run(runner, command, flag)
@@ -73,7 +75,10 @@ def test_estimate_json_follows_the_contract(runner) -> None:  # type: ignore[no-
     assert doc["treatment"] == "iv"
     assert doc["currency"] == "USD"
     assert doc["price_book"]["as_of"]
-    assert doc["assumptions"] and doc["tips"] == []
+    assert doc["assumptions"] and doc["tips"]
+    saved = [Decimal(t["saves"]["typical"]) for t in doc["tips"]]
+    assert saved == sorted(saved, reverse=True) and all(s > 0 for s in saved)
+    assert all(t["sources"] for t in doc["tips"])
     for key in ("sessions", "billed", "insurer", "assistance", "patient", "tax_savings", "net"):
         assert set(doc["totals"][key]) == {"low", "typical", "high"}
     for key in ("billed", "insurer", "assistance", "patient", "tax_savings", "net"):

@@ -445,10 +445,12 @@ def estimate(
 ) -> None:
     """Cost range per treatment phase, split between insurer and you, with sources."""
     from ketacost.estimate import build
+    from ketacost.savings import with_tips
 
     scenario = _scenario(locals())
     book, book_path = _load_book(pricing)
-    est = build(book, scenario.resolved(book), book_path=book_path)
+    resolved = scenario.resolved(book)
+    est = with_tips(book, resolved, build(book, resolved, book_path=book_path))
     _warn(est.warnings)
     if fmt is Format.json:
         from ketacost.report.jsonout import dumps, estimate_doc
@@ -458,6 +460,138 @@ def estimate(
     from ketacost.report.table import estimate_renderable, print_to
 
     print_to(_console(), estimate_renderable(est))
+
+
+# --------------------------------------------------------------------------------- tips
+
+
+@app.command(
+    epilog=(
+        "[bold]Examples[/bold]\n\n"
+        "  ketacost tips iv --insurance commercial\n\n"
+        "  ketacost tips spravato --insurance commercial --no-assistance --format json"
+    ),
+)
+@handled
+def tips(
+    treatment: TreatmentArg,
+    months: MonthsOpt = 12,
+    start: StartOpt = None,
+    sessions: SessionsOpt = None,
+    maintenance_weeks: MaintenanceWeeksOpt = None,
+    no_maintenance: NoMaintenanceOpt = False,
+    price: PriceOpt = None,
+    consult: ConsultOpt = None,
+    dose: DoseOpt = None,
+    discount: DiscountOpt = None,
+    insurance: InsuranceOpt = "none",
+    covered: CoveredOpt = None,
+    network: NetworkOpt = "in",
+    allowed: AllowedOpt = None,
+    deductible: DeductibleOpt = None,
+    coinsurance: CoinsuranceOpt = None,
+    copay: CopayOpt = None,
+    oop_max: OopMaxOpt = None,
+    medigap: MedigapOpt = "none",
+    plan_year_start: PlanYearStartOpt = None,
+    annual_deductible: AnnualDeductibleOpt = None,
+    annual_oop_max: AnnualOopMaxOpt = None,
+    assistance: AssistanceOpt = True,
+    hsa: HsaOpt = False,
+    fsa: FsaOpt = False,
+    family: FamilyOpt = False,
+    tax_rate: TaxRateOpt = None,
+    account_balance: AccountBalanceOpt = None,
+    finance: FinanceOpt = None,
+    pricing: Path = _pricing_option(),
+    fmt: Format = _format_option(),
+) -> None:
+    """Savings tips for your situation, ranked by the dollars they save."""
+    from ketacost.estimate import build
+    from ketacost.savings import with_tips
+
+    scenario = _scenario(locals())
+    book, book_path = _load_book(pricing)
+    resolved = scenario.resolved(book)
+    est = with_tips(book, resolved, build(book, resolved, book_path=book_path))
+    _warn(est.warnings)
+    if fmt is Format.json:
+        from ketacost.report.jsonout import dumps, tips_doc
+
+        sys.stdout.write(dumps(tips_doc(est)))
+        return
+    from ketacost.report.table import print_to, tips_renderable
+
+    print_to(
+        _console(), tips_renderable(est.tips, heading=f"Ways to pay less for {est.treatment_name}")
+    )
+
+
+# ------------------------------------------------------------------------------ compare
+
+
+@app.command(
+    epilog=(
+        "[bold]Examples[/bold]\n\n"
+        "  ketacost compare\n\n"
+        "  ketacost compare --insurance commercial --deductible 1500\n\n"
+        "  ketacost compare --treatments iv,spravato --format json"
+    ),
+)
+@handled
+def compare(
+    treatments: Annotated[
+        str | None,
+        _opt(
+            "--treatments",
+            metavar="IDS",
+            panel="Schedule",
+            help="Only these, comma-separated, e.g. iv,spravato.",
+        ),
+    ] = None,
+    months: MonthsOpt = 12,
+    start: StartOpt = None,
+    no_maintenance: NoMaintenanceOpt = False,
+    insurance: InsuranceOpt = "none",
+    covered: CoveredOpt = None,
+    network: NetworkOpt = "in",
+    deductible: DeductibleOpt = None,
+    coinsurance: CoinsuranceOpt = None,
+    copay: CopayOpt = None,
+    oop_max: OopMaxOpt = None,
+    medigap: MedigapOpt = "none",
+    plan_year_start: PlanYearStartOpt = None,
+    annual_deductible: AnnualDeductibleOpt = None,
+    annual_oop_max: AnnualOopMaxOpt = None,
+    assistance: AssistanceOpt = True,
+    hsa: HsaOpt = False,
+    fsa: FsaOpt = False,
+    family: FamilyOpt = False,
+    tax_rate: TaxRateOpt = None,
+    account_balance: AccountBalanceOpt = None,
+    pricing: Path = _pricing_option(),
+    fmt: Format = _format_option(),
+) -> None:
+    """All six treatments side by side for the same situation, cheapest first."""
+    from ketacost.compare import compare as compare_rows
+
+    params = dict(locals())
+    params["treatment"] = "iv"  # a placeholder: each row sets its own
+    scenario = _scenario(params)
+    book, _ = _load_book(pricing)
+    wanted = [t for t in (treatments or "").split(",") if t.strip()] or None
+    rows = compare_rows(book, scenario, wanted)
+    _warn(sorted({w for row in rows for w in row.estimate.warnings}))
+    if fmt is Format.json:
+        from ketacost.report.jsonout import compare_doc, dumps
+
+        sys.stdout.write(dumps(compare_doc(rows)))
+        return
+    from ketacost.report.table import compare_renderable, print_to
+
+    where = "self-pay" if scenario.insurance == "none" else scenario.insurance
+    situation = f"{where}, {scenario.months} months from {scenario.start.isoformat()}"
+    print_to(_console(), compare_renderable(rows, situation))
 
 
 # ----------------------------------------------------------------------------- schedule

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ketacost.amounts import ZERO, Triple, cents, fmt_money, zero_money
 from ketacost.costshare import Line, adjudicate
@@ -22,6 +23,9 @@ from ketacost.pretax import savings as pretax_savings
 from ketacost.pricebook import CASES, Case, Figure, PriceBook, Referenced, Source, Treatment
 from ketacost.scenario import Scenario
 from ketacost.schedule import PhaseDates, ScheduleOptions, add_months, expand
+
+if TYPE_CHECKING:  # savings builds estimates, so it imports this module, not the reverse
+    from ketacost.savings import Tip
 
 STALE_AFTER_DAYS = 365
 HUNDRED = Decimal(100)
@@ -174,7 +178,7 @@ class Estimate:
     financing: FinanceSummary | None = None
     warnings: tuple[str, ...] = ()
     lines: tuple[Line, ...] = ()  # the typical case's adjudicated claim lines, in date order
-    tips: tuple[dict[str, object], ...] = field(default=())
+    tips: tuple[Tip, ...] = field(default=())
 
     @property
     def stale(self) -> bool:

@@ -112,6 +112,19 @@ def _run(
     return rows
 
 
+def back_interest(amount: Decimal, months: int, apr: Decimal, payment: Decimal) -> Decimal:
+    """The interest a deferred-interest promotion charges back at its end when `payment`
+    a month does not clear `amount` in `months` (zero when it does)."""
+    r = apr / TWELVE_HUNDRED
+    balance, accrued = amount, ZERO
+    for _ in range(months):
+        if balance <= 0:
+            return ZERO
+        accrued += cents(balance * r)
+        balance -= min(payment, balance)
+    return accrued if balance > 0 else ZERO
+
+
 def deferred(
     amount: Decimal,
     months: int,

@@ -7,9 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from ketacost.amounts import money_str
+from ketacost.compare import Row
 from ketacost.estimate import Estimate, Split
 from ketacost.financing import Plan as FinancePlan
 from ketacost.pricebook import Figure, Node, PriceBook, ServiceCode, Source, iter_figures
+from ketacost.savings import Tip
 from ketacost.visits import Visit
 
 DISCLAIMER = "A cost estimate, not medical advice."
@@ -91,7 +93,7 @@ def estimate_doc(est: Estimate) -> dict[str, Any]:
             "observation_minutes": est.practical.observation_minutes.json_count(),
             "needs_ride": est.practical.needs_ride,
         },
-        "tips": list(est.tips),
+        "tips": [tip_doc(t) for t in est.tips],
         "sources": [{"ref": i, **_source(s)} for i, s in enumerate(est.sources, start=1)],
         "disclaimer": DISCLAIMER,
     }
@@ -281,3 +283,51 @@ def schedule_doc(est: Estimate, visits: list[Visit]) -> dict[str, Any]:
         "assumptions": list(est.assumptions),
         "disclaimer": DISCLAIMER,
     }
+
+
+def tip_doc(tip: Tip) -> dict[str, Any]:
+    return {
+        "id": tip.id,
+        "kind": tip.kind,
+        "title": tip.title,
+        "how": tip.how,
+        "saves": tip.saves.json_money(),
+        "sources": [_source(s) for s in tip.sources],
+    }
+
+
+def tips_doc(est: Estimate) -> dict[str, Any]:
+    return {
+        "schema": "ketacost.tips/1",
+        "treatment": est.treatment,
+        "currency": "USD",
+        "price_book": {"as_of": est.as_of.isoformat()},
+        "you_pay": est.totals.net.json_money(),
+        "tips": [tip_doc(t) for t in est.tips],
+        "disclaimer": DISCLAIMER,
+    }
+
+
+def compare_doc(rows: list[Row]) -> list[dict[str, Any]]:
+    out = []
+    for row in rows:
+        est, t = row.estimate, row.estimate.totals
+        out.append(
+            {
+                "treatment": row.treatment,
+                "name": est.treatment_name,
+                "where": est.setting,
+                "coverage": row.coverage,
+                "cheapest": row.cheapest,
+                "sessions": t.sessions.json_count(),
+                "billed": t.billed.json_money(),
+                "insurer": t.insurer.json_money(),
+                "assistance": t.assistance.json_money(),
+                "patient": t.patient.json_money(),
+                "tax_savings": t.tax_savings.json_money(),
+                "net": t.net.json_money(),
+                "per_month": est.per_month().json_money(),
+                "price_book": {"as_of": est.as_of.isoformat()},
+            }
+        )
+    return out

@@ -11,10 +11,12 @@ from rich.table import Table
 from rich.text import Text
 
 from ketacost.amounts import Triple, fmt_money
+from ketacost.compare import Row
 from ketacost.estimate import Estimate
 from ketacost.financing import Plan as FinancePlan
 from ketacost.pricebook import Figure, Flag, Node, PriceBook, ServiceCode, Source, iter_figures
 from ketacost.report.jsonout import DISCLAIMER
+from ketacost.savings import Tip
 from ketacost.visits import Visit, monthly_running
 
 
@@ -163,9 +165,13 @@ def estimate_renderable(est: Estimate) -> RenderableType:
     notes = _hanging([("•", Text(a)) for a in est.assumptions])
     refs = _hanging([(f"[{n}]", source_text(s)) for n, s in enumerate(est.sources, start=1)])
     footer = Text(f"\n{DISCLAIMER} Ask your prescriber which treatment suits you.", style="italic")
+    tips: list[RenderableType] = []
+    if est.tips:
+        tips = [Text(""), tips_renderable(est.tips, limit=3)]
     return Group(
         head,
         table,
+        *tips,
         Text("\nAssumptions", style="bold"),
         notes,
         Text("\nSources", style="bold"),
@@ -359,6 +365,79 @@ def _bar_chart(months: list[tuple[str, Decimal]], width: int = 30) -> Table:
             label, Text("█" * cells + "·" * (width - cells), style="cyan"), fmt_money(value)
         )
     return grid
+
+
+def tips_renderable(
+    tips: tuple[Tip, ...] | list[Tip], limit: int | None = None, heading: str = "Ways to pay less"
+) -> RenderableType:
+    shown = list(tips)[:limit] if limit else list(tips)
+    if not shown:
+        return Text(f"{heading}: none found that save money in this situation.", style="dim")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column(overflow="fold")
+    for n, tip in enumerate(shown, start=1):
+        body = Text(tip.title, style="bold")
+        saves = tip.saves
+        body.append(f" — saves about {fmt_money(saves.typical)}")
+        if saves.low < 0:
+            body.append(
+                f" (up to {fmt_money(saves.high)}; in some scenarios it costs more)", style="dim"
+            )
+        elif not saves.is_point:
+            body.append(f" ({fmt_money(saves.low)} to {fmt_money(saves.high)})", style="dim")
+        body.append(f"\n{tip.how}")
+        if tip.sources:
+            body.append(
+                "\nSource: " + "; ".join(_domain(s.url) for s in tip.sources[:3]), style="dim"
+            )
+        grid.add_row(f"{n}.", body)
+    more = len(tips) - len(shown)
+    parts: list[RenderableType] = [Text(heading, style="bold"), grid]
+    if more > 0:
+        parts.append(Text(f"... and {more} more: ketacost tips", style="dim"))
+    return Group(*parts)
+
+
+def compare_renderable(rows: list[Row], situation: str) -> RenderableType:
+    head = Text("Every treatment, same situation", style="bold")
+    head.append(f" — {situation}")
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("Treatment", overflow="fold")
+    table.add_column("Sessions", justify="right", no_wrap=True)
+    table.add_column("Billed", justify="right", no_wrap=True)
+    table.add_column("Insurer", justify="right", no_wrap=True)
+    table.add_column("You pay", justify="right", no_wrap=True)
+    table.add_column("Per month", justify="right", no_wrap=True)
+    for row in rows:
+        est = row.estimate
+        name = Text(est.treatment_name, style="bold")
+        if row.cheapest:
+            name.append(" ★ lowest", style="bold green")
+        name.append(f"\n{est.setting}; {row.coverage}", style="dim")
+        t = est.totals
+        pay = Text(fmt_money(t.net.typical), style="bold")
+        pay.append(f"\n{fmt_money(t.net.low)} to {fmt_money(t.net.high)}", style="dim")
+        extra = []
+        if any(t.assistance):
+            extra.append(f"program pays {fmt_money(t.assistance.typical)}")
+        insurer = Text(fmt_money(t.insurer.typical))
+        if extra:
+            insurer.append("\n" + "; ".join(extra), style="dim")
+        table.add_row(
+            name,
+            str(t.sessions.typical),
+            fmt_money(t.billed.typical),
+            insurer,
+            pay,
+            fmt_money(est.per_month().typical),
+        )
+    note = Text(
+        "Typical figures; the range under 'You pay' runs from the cheapest to the dearest "
+        "scenario. Which treatment suits you is a question for your prescriber.",
+        style="dim",
+    )
+    return Group(head, table, note, Text(DISCLAIMER, style="italic"))
 
 
 def print_to(console: Console, renderable: RenderableType) -> None:

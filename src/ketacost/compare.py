@@ -1,0 +1,59 @@
+"""Every treatment side by side for the same patient situation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ketacost.amounts import Triple
+from ketacost.estimate import Estimate, build
+from ketacost.pricebook import PriceBook, resolve_treatment
+from ketacost.savings import route_scenario
+from ketacost.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Row:
+    treatment: str
+    estimate: Estimate
+    coverage: str  # a short note on whether the payer covers it
+    cheapest: bool
+
+    @property
+    def per_month(self) -> Triple[Decimal]:
+        return self.estimate.per_month()
+
+
+def compare(
+    book: PriceBook,
+    situation: Scenario,
+    treatments: list[str] | None = None,
+    *,
+    today: dt.date | None = None,
+) -> list[Row]:
+    """One estimate per treatment, sorted by what the patient pays (typical, after any
+    tax saving); the cheapest is marked. `situation.treatment` is ignored."""
+    ids = [resolve_treatment(book, t) for t in treatments] if treatments else list(book.treatments)
+    ids = list(dict.fromkeys(ids))
+    estimates = []
+    for tid in ids:
+        sc = route_scenario(situation, tid).resolved(book)
+        estimates.append((tid, build(book, sc, today=today)))
+    estimates.sort(key=lambda pair: (pair[1].totals.net.typical, pair[0]))
+    rows = []
+    for index, (tid, est) in enumerate(estimates):
+        rows.append(Row(tid, est, _coverage(book, tid, situation), index == 0))
+    return rows
+
+
+def _coverage(book: PriceBook, tid: str, sc: Scenario) -> str:
+    if sc.insurance == "none":
+        return "self-pay"
+    covered = book.treatments[tid].coverage[sc.insurance].value  # type: ignore[index]
+    if sc.covered is not None:
+        covered = sc.covered
+    word = "usually covered" if covered else "usually not covered"
+    if sc.covered is not None:
+        word = "covered (as given)" if covered else "not covered (as given)"
+    return f"{word} by {sc.insurance}"

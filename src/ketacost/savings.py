@@ -1,0 +1,326 @@
+"""Savings tips: each lever applied to the patient's own scenario, the estimate
+recomputed, and the tips ranked by the money they save.
+
+A tip is printed only when it applies and saves money in the typical scenario. Tips
+that point to another treatment never recommend it: they say what it would cost and
+that whether it suits the patient is for their prescriber to say.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ketacost.amounts import Triple, fmt_money
+from ketacost.costshare import plan_year_of
+from ketacost.errors import KetacostError
+from ketacost.estimate import Estimate, build
+from ketacost.pricebook import PriceBook, Referenced, Source
+from ketacost.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Tip:
+    id: str
+    kind: str  # discount | program | superbill | pretax | timing | financing | route
+    title: str
+    how: str
+    saves: Triple[Decimal]
+    sources: tuple[Source, ...]
+    scenario: Scenario | None = None  # the changed scenario the saving was computed on
+
+
+def saving(base: Estimate, alt: Estimate) -> Triple[Decimal]:
+    """What the patient saves: base net minus the alternative's net in each scenario,
+    given as a range (the smallest, the typical scenario's, the largest). A lever can
+    save more in the cheap scenario than in the dear one (a percentage off a larger
+    discount), so the range is sorted rather than read column by column."""
+    diffs = [b - a for b, a in zip(base.totals.net, alt.totals.net, strict=True)]
+    return Triple(min(diffs), diffs[1], max(diffs))
+
+
+def _sources(*nodes: Referenced | None) -> tuple[Source, ...]:
+    seen: list[Source] = []
+    for node in nodes:
+        if node is None:
+            continue
+        for src in node.sources:
+            if src not in seen:
+                seen.append(src)
+    return tuple(seen)
+
+
+class _Context:
+    def __init__(self, book: PriceBook, sc: Scenario, base: Estimate, today: dt.date) -> None:
+        self.book, self.sc, self.base, self.today = book, sc, base, today
+        self.t = book.treatments[sc.treatment]  # type: ignore[index]
+
+    def run(self, **changes: object) -> tuple[Scenario, Estimate]:
+        alt = self.sc.model_copy(update=changes)
+        return alt, build(self.book, alt, today=self.today)
+
+
+Lever = Callable[[_Context], Iterator[Tip]]
+
+
+def _discounts(ctx: _Context) -> Iterator[Tip]:
+    for did, d in ctx.book.discounts.items():
+        if ctx.sc.treatment not in d.applies_to or did in ctx.sc.discounts:
+            continue
+        alt, est = ctx.run(discounts=(*ctx.sc.discounts, did))
+        yield Tip(
+            f"discount-{did}",
+            "discount",
+            d.name,
+            d.how,
+            saving(ctx.base, est),
+            _sources(d.percent_off),
+            alt,
+        )
+
+
+def _program(ctx: _Context) -> Iterator[Tip]:
+    prog = ctx.book.insurance.spravato_savings
+    sc = ctx.sc
+    if ctx.t.drug is None or sc.assistance or sc.insurance not in prog.eligible_payers:
+        return
+    alt, est = ctx.run(assistance=True)
+    yield Tip(
+        "spravato-savings-program",
+        "program",
+        f"Enroll in the {prog.name}",
+        f"Commercially insured patients pay as little as "
+        f"{fmt_money(prog.per_treatment_floor.get('typical'))} per treatment for the "
+        f"drug, up to {fmt_money(prog.annual_cap.get('typical'))} a year; no income limit. "
+        "Enroll through the program's site or ask the treatment center.",
+        saving(ctx.base, est),
+        _sources(prog.per_treatment_floor, prog.annual_cap),
+        alt,
+    )
+
+
+def _superbill(ctx: _Context) -> Iterator[Tip]:
+    sc = ctx.sc
+    oon = ctx.book.insurance.out_of_network
+    if sc.insurance != "commercial" or sc.network == "out" or ctx.base.plan.covered:
+        return
+    if oon is None:
+        return
+    alt, est = ctx.run(network="out", covered=True)
+    yield Tip(
+        "superbill",
+        "superbill",
+        "Claim out of network with a superbill",
+        "If your plan is a PPO or POS with out-of-network benefits, ask the clinic for a "
+        "superbill (with the visit, procedure and diagnosis codes) and send it to your "
+        "insurer; many plans still deny off-label ketamine, so ask your insurer first.",
+        saving(ctx.base, est),
+        _sources(ctx.t.coverage["commercial"], oon.allowed_percent, oon.coinsurance),
+        alt,
+    )
+
+
+def _pretax(ctx: _Context) -> Iterator[Tip]:
+    sc, tax = ctx.sc, ctx.book.tax
+    if sc.hsa or sc.fsa or tax is None:
+        return
+    alt, est = ctx.run(hsa=True)
+    hsa = fmt_money(tax.hsa_limit_self.get("typical"))
+    fsa = fmt_money(tax.fsa_limit.get("typical"))
+    yield Tip(
+        "pay-pretax",
+        "pretax",
+        "Pay through an HSA or FSA",
+        "Paying with pre-tax money from a health savings account or flexible spending "
+        f"account saves your marginal tax rate (up to {hsa} a year from an HSA, {fsa} from "
+        f"an FSA in {tax.year}); confirm eligibility with your plan administrator.",
+        saving(ctx.base, est),
+        _sources(tax.hsa_limit_self, tax.fsa_limit, tax.default_tax_rate),
+        alt,
+    )
+
+
+def _timing(ctx: _Context) -> Iterator[Tip]:
+    sc, base = ctx.sc, ctx.base
+    if sc.insurance == "none" or not any(ln.plan_year_reset for ln in base.lines):
+        return
+    month, day = base.plan.terms.year_start
+    reset = dt.date(plan_year_of(sc.start, (month, day)) + 1, month, day)
+    first = ctx.t.phases[0]
+    span = (
+        dt.timedelta(weeks=int(first.span_weeks.get("typical")))
+        if first.span_weeks
+        else dt.timedelta(0)
+    )
+    candidates = [("later", reset)]
+    earlier = reset - span - dt.timedelta(days=7)
+    if ctx.today <= earlier < sc.start:
+        candidates.append(("earlier", earlier))
+    best: tuple[Triple[Decimal], dt.date, Scenario] | None = None
+    for _, when in candidates:
+        # After the reset a new plan year starts in full: the annual figures apply.
+        changes: dict[str, object] = {"start": when}
+        if when >= reset:
+            changes["deductible"] = base.plan.terms.annual_deductible
+            changes["oop_max"] = base.plan.terms.annual_oop_max
+        alt, est = ctx.run(**changes)
+        saved = saving(base, est)
+        if best is None or saved.typical > best[0].typical:
+            best = (saved, when, alt)
+    if best is None:
+        return
+    saved, when, alt = best
+    reset_text = reset.strftime("%B %-d")
+    yield Tip(
+        "timing",
+        "timing",
+        f"Start on {when.isoformat()} instead of {sc.start.isoformat()}",
+        f"Your course straddles the plan-year reset on {reset_text}, so the deductible "
+        "applies twice. Starting on this date keeps more of the treatment in one plan "
+        "year; ask the clinic whether the schedule can move.",
+        saved,
+        _sources(ctx.book.insurance.typical_plan.deductible),
+        alt,
+    )
+
+
+def _financing(ctx: _Context) -> Iterator[Tip]:
+    fin = ctx.base.financing
+    if fin is None:
+        return
+    zero = ctx.book.financing.get("zero_percent_plan")
+    if fin.total_interest.typical > 0 and zero is not None:
+        yield Tip(
+            "financing-zero-percent",
+            "financing",
+            "Use a true 0% payment plan",
+            f"{zero.how} The monthly payment is higher over a shorter term, but no "
+            "interest is ever charged back.",
+            fin.total_interest,
+            _sources(zero.apr, zero.months),
+            None,
+        )
+    if fin.deferred and not fin.triggered[1]:
+        # What the promotion would charge back if only the card's minimum were paid.
+        from ketacost.financing import back_interest
+        from ketacost.payment import parse_finance_spec
+
+        preset, _, _ = parse_finance_spec(ctx.sc.finance or "", ctx.book)
+        if preset is None:
+            return
+        p = ctx.book.financing[preset]
+        minimum = p.min_payment.get("typical") if p.min_payment else None
+        if minimum is None:
+            return
+        back = [
+            back_interest(amount, int(p.months.get("typical")), p.apr.get("typical"), minimum)
+            for amount in ctx.base.totals.patient
+        ]
+        if back[1] > 0:
+            yield Tip(
+                "financing-pay-in-full",
+                "financing",
+                f"Pay {fmt_money(fin.monthly_payment.typical)} a month, not the minimum",
+                f"{p.name}: paying only the {fmt_money(minimum)} minimum leaves a balance "
+                "when the promotion ends, and all the interest since the purchase is "
+                "charged back at once. Set up an automatic payment that clears it in time.",
+                Triple(*back),
+                _sources(p.apr, p.min_payment),
+                None,
+            )
+
+
+ROUTE_KEEP = (
+    "months",
+    "start",
+    "maintenance",
+    "insurance",
+    "covered",
+    "network",
+    "deductible",
+    "coinsurance",
+    "copay",
+    "oop_max",
+    "medigap",
+    "plan_year_start",
+    "annual_deductible",
+    "annual_oop_max",
+    "assistance",
+    "hsa",
+    "fsa",
+    "family",
+    "tax_rate",
+    "account_balance",
+)
+
+
+def route_scenario(sc: Scenario, treatment: str) -> Scenario:
+    """The same situation for another treatment: the patient's plan and payment choices
+    stay; what belongs to one treatment (its price, sessions, dose, discounts) goes."""
+    keep = {k: getattr(sc, k) for k in ROUTE_KEEP}
+    return Scenario(treatment=treatment, **keep)
+
+
+def _routes(ctx: _Context) -> Iterator[Tip]:
+    """The one other treatment that would cost the patient least, if any costs less.
+    (`ketacost compare` shows them all.)"""
+    best: tuple[Triple[Decimal], str, Estimate, Scenario] | None = None
+    for tid in ctx.book.treatments:
+        if tid == ctx.sc.treatment:
+            continue
+        try:
+            alt = route_scenario(ctx.sc, tid).resolved(ctx.book)
+        except KetacostError:
+            continue
+        est = build(ctx.book, alt, today=ctx.today)
+        saved = saving(ctx.base, est)
+        if best is None or saved.typical > best[0].typical:
+            best = (saved, tid, est, alt)
+    if best is None:
+        return
+    saved, best_id, est, alt = best
+    other = ctx.book.treatments[alt.treatment]  # type: ignore[index]
+    coverage = other.coverage.get(ctx.sc.insurance) if ctx.sc.insurance != "none" else None
+    yield Tip(
+        f"route-{best_id}",
+        "route",
+        f"Ask your prescriber whether {other.name} suits you",
+        f"In the same situation it would cost you about {fmt_money(est.totals.net.typical)} "
+        f"(given at: {other.setting}). Whether it suits you is a clinical question: discuss "
+        "it with your prescriber before changing anything. 'ketacost compare' shows every "
+        "treatment.",
+        saved,
+        _sources(*other.session_items.values(), coverage),
+        alt,
+    )
+
+
+LEVERS: tuple[Lever, ...] = (
+    _discounts,
+    _program,
+    _superbill,
+    _pretax,
+    _timing,
+    _financing,
+    _routes,
+)
+
+
+def tips(
+    book: PriceBook, sc: Scenario, base: Estimate, *, today: dt.date | None = None
+) -> list[Tip]:
+    """Every tip that saves money in the typical scenario, largest saving first."""
+    ctx = _Context(book, sc, base, today or dt.date.today())
+    found = [tip for lever in LEVERS for tip in lever(ctx) if tip.saves.typical > 0]
+    return sorted(found, key=lambda tip: (-tip.saves.typical, tip.id))
+
+
+def with_tips(
+    book: PriceBook, sc: Scenario, base: Estimate, *, today: dt.date | None = None
+) -> Estimate:
+    """The estimate with its tips attached."""
+    import dataclasses
+
+    return dataclasses.replace(base, tips=tuple(tips(book, sc, base, today=today)))
