@@ -47,7 +47,7 @@ def test_book_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def runner():  # type: ignore[no-untyped-def]
+def runner():
     from typer.testing import CliRunner
 
     return CliRunner()

@@ -14,11 +14,11 @@ from ketacost.cli import app
 START = "2026-12-01"
 
 
-def run(runner, *args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def run(runner, *args: str, env: dict[str, str] | None = None):
     return runner.invoke(app, list(args), env=env)
 
 
-def test_version(runner) -> None:  # type: ignore[no-untyped-def]
+def test_version(runner) -> None:
     result = run(runner, "--version")
     assert result.exit_code == 0
     assert result.stdout == f"ketacost {__version__}\n"
@@ -28,19 +28,19 @@ def test_version(runner) -> None:  # type: ignore[no-untyped-def]
     "command", ["estimate", "compare", "schedule", "tips", "finance", "prices", "validate"]
 )
 @pytest.mark.parametrize("flag", ["-h", "--help"])
-def test_every_command_has_help_with_an_example(runner, command: str, flag: str) -> None:  # type: ignore[no-untyped-def]
+def test_every_command_has_help_with_an_example(runner, command: str, flag: str) -> None:
     result = run(runner, command, flag)
     assert result.exit_code == 0, result.output
     assert "Example" in result.stdout
     assert f"ketacost {command}" in result.stdout
 
 
-def test_no_arguments_shows_help(runner) -> None:  # type: ignore[no-untyped-def]
+def test_no_arguments_shows_help(runner) -> None:
     result = run(runner)
     assert "estimate" in result.stdout and "prices" in result.stdout
 
 
-def test_fixed_price_course_totals_exactly(runner) -> None:  # type: ignore[no-untyped-def]
+def test_fixed_price_course_totals_exactly(runner) -> None:
     # The must-show case, on the bundled price book.
     result = run(
         runner,
@@ -67,7 +67,7 @@ def test_fixed_price_course_totals_exactly(runner) -> None:  # type: ignore[no-u
     assert [p["name"] for p in doc["phases"]] == ["induction"]
 
 
-def test_estimate_json_follows_the_contract(runner) -> None:  # type: ignore[no-untyped-def]
+def test_estimate_json_follows_the_contract(runner) -> None:
     result = run(runner, "estimate", "iv", "--format", "json", "--start", START)
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
@@ -96,7 +96,7 @@ def test_estimate_json_follows_the_contract(runner) -> None:  # type: ignore[no-
     assert all(set(p["sources"]) <= refs and p["sources"] for p in doc["phases"])
 
 
-def test_spravato_follows_the_label_schedule(runner) -> None:  # type: ignore[no-untyped-def]
+def test_spravato_follows_the_label_schedule(runner) -> None:
     result = run(runner, "estimate", "spravato", "--format", "json", "--start", START)
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
@@ -110,7 +110,7 @@ def test_spravato_follows_the_label_schedule(runner) -> None:  # type: ignore[no
     assert third["interval_weeks"]["low"] == 2 and third["interval_weeks"]["high"] == 1
 
 
-def test_spravato_dose_raises_the_price(runner) -> None:  # type: ignore[no-untyped-def]
+def test_spravato_dose_raises_the_price(runner) -> None:
     def typical(*extra: str) -> Decimal:
         result = run(
             runner,
@@ -129,7 +129,7 @@ def test_spravato_dose_raises_the_price(runner) -> None:  # type: ignore[no-unty
     assert typical("--dose", "84") > typical("--dose", "56")
 
 
-def test_table_report_shows_header_totals_sources_and_disclaimer(runner) -> None:  # type: ignore[no-untyped-def]
+def test_table_report_shows_header_totals_sources_and_disclaimer(runner) -> None:
     result = run(runner, "estimate", "iv", "--start", START)
     assert result.exit_code == 0, result.output
     out = result.stdout
@@ -143,7 +143,7 @@ def test_table_report_shows_header_totals_sources_and_disclaimer(runner) -> None
     assert "not medical advice" in out
 
 
-def test_table_matches_json(runner) -> None:  # type: ignore[no-untyped-def]
+def test_table_matches_json(runner) -> None:
     args = ["estimate", "kap", "--start", START]
     doc = json.loads(run(runner, *args, "--format", "json").stdout)
     table = run(runner, *args).stdout
@@ -152,7 +152,7 @@ def test_table_matches_json(runner) -> None:  # type: ignore[no-untyped-def]
         assert f"${amount:,.2f}" in table
 
 
-def test_discount_lowers_the_estimate(runner, test_book_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_discount_lowers_the_estimate(runner, test_book_path: Path) -> None:
     base = [
         "estimate",
         "iv",
@@ -176,7 +176,7 @@ def test_discount_lowers_the_estimate(runner, test_book_path: Path) -> None:  # 
     assert cash["totals"]["patient"]["typical"] == "2850.00"  # 5% off each $500 session
 
 
-def test_pricing_env_var_is_read(runner, test_book_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_pricing_env_var_is_read(runner, test_book_path: Path) -> None:
     result = run(
         runner,
         "estimate",
@@ -191,7 +191,7 @@ def test_pricing_env_var_is_read(runner, test_book_path: Path) -> None:  # type:
     assert json.loads(result.stdout)["price_book"]["as_of"] == "2026-11-01"
 
 
-def test_prices_table_and_json(runner) -> None:  # type: ignore[no-untyped-def]
+def test_prices_table_and_json(runner) -> None:
     result = run(runner, "prices", "spravato")
     assert result.exit_code == 0, result.output
     assert "treatments.spravato" in result.stdout and "drug.device_price" in result.stdout
@@ -205,7 +205,7 @@ def test_prices_table_and_json(runner) -> None:  # type: ignore[no-untyped-def]
     assert isinstance(node["low"], str) and node["sources"][0]["url"].startswith("http")
 
 
-def test_validate_reports_ok_and_errors(runner, tmp_path: Path, test_book_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_validate_reports_ok_and_errors(runner, tmp_path: Path, test_book_path: Path) -> None:
     ok = run(runner, "validate", str(test_book_path))
     assert ok.exit_code == 0 and "OK" in ok.stdout
     import yaml
@@ -246,7 +246,7 @@ def test_validate_reports_ok_and_errors(runner, tmp_path: Path, test_book_path: 
         (["validate", "/nonexistent.yaml"], "no such file"),
     ],
 )
-def test_bad_input_gets_a_short_error_and_exit_2(runner, args: list[str], needle: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_gets_a_short_error_and_exit_2(runner, args: list[str], needle: str) -> None:
     result = run(runner, *args)
     assert result.exit_code == 2, result.output
     assert needle in result.stderr
@@ -255,13 +255,13 @@ def test_bad_input_gets_a_short_error_and_exit_2(runner, args: list[str], needle
     assert len(result.stderr.strip().splitlines()) <= 12
 
 
-def test_discount_that_does_not_apply_names_where_it_does(runner, test_book_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_discount_that_does_not_apply_names_where_it_does(runner, test_book_path: Path) -> None:
     result = run(runner, "estimate", "kap", "--pricing", str(test_book_path), "--discount", "cash")
     assert result.exit_code == 2
     assert "--discount cash does not apply to kap; it applies to: iv" in result.stderr
 
 
-def test_stale_price_book_warns_on_stderr(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_stale_price_book_warns_on_stderr(runner, tmp_path: Path) -> None:
     import yaml
 
     import bookfactory
@@ -274,10 +274,10 @@ def test_stale_price_book_warns_on_stderr(runner, tmp_path: Path) -> None:  # ty
     assert json.loads(result.stdout)["price_book"]["stale"] is True
 
 
-def test_internal_error_is_one_line_with_a_debug_hint(runner, monkeypatch, test_book_path) -> None:  # type: ignore[no-untyped-def]
+def test_internal_error_is_one_line_with_a_debug_hint(runner, monkeypatch, test_book_path) -> None:
     import ketacost.estimate
 
-    def boom(*a, **k):  # type: ignore[no-untyped-def]
+    def boom(*a, **k):
         raise ZeroDivisionError("oops")
 
     monkeypatch.setattr(ketacost.estimate, "build", boom)

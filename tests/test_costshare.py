@@ -253,7 +253,7 @@ def test_invariants(plan: tuple[PlanTerms, str, str, Program | None], cl: list[C
         cl,
         t,
         network=network,
-        medigap=medigap,  # type: ignore[arg-type]
+        medigap=medigap,
         program=program,
     )
     assert len(lines) == len(cl)
@@ -301,12 +301,12 @@ def test_a_higher_allowed_amount_never_lowers_what_the_patient_pays(
     t, network, medigap, _ = plan
     if not cl:
         return
-    base = adjudicate(cl, t, network=network, medigap=medigap)  # type: ignore[arg-type]
+    base = adjudicate(cl, t, network=network, medigap=medigap)
     bumped = [
         cl[0].__class__(
             **{**cl[0].__dict__, "allowed": cl[0].allowed + extra, "charge": cl[0].charge + extra}
         ),
         *cl[1:],
     ]
-    more = adjudicate(bumped, t, network=network, medigap=medigap)  # type: ignore[arg-type]
+    more = adjudicate(bumped, t, network=network, medigap=medigap)
     assert sum(x.patient for x in more) >= sum(x.patient for x in base)

@@ -26,7 +26,7 @@ def book() -> PriceBook:
     return pricebook.validate(bookfactory.book(), "test")
 
 
-def estimate(book: PriceBook, **kw):  # type: ignore[no-untyped-def]
+def estimate(book: PriceBook, **kw):
     kw.setdefault("start", START)
     sc = Scenario(**kw).resolved(book)
     return build(book, sc, today=TODAY)
@@ -163,7 +163,7 @@ def bundled() -> PriceBook:
 
 @settings(deadline=None)
 @given(kw=scenarios)
-def test_ranges_are_ordered_and_totals_add_up(kw: dict, bundled: PriceBook) -> None:  # type: ignore[type-arg]
+def test_ranges_are_ordered_and_totals_add_up(kw: dict, bundled: PriceBook) -> None:
     est = estimate(bundled, **kw)
     t = est.totals
     for triple in (t.sessions, t.billed, t.patient, t.net):
@@ -182,7 +182,7 @@ def test_ranges_are_ordered_and_totals_add_up(kw: dict, bundled: PriceBook) -> N
 @given(kw=scenarios, extra=st.integers(1, 10), bump=money)
 def test_more_sessions_or_a_higher_price_never_cost_less(
     kw: dict,
-    extra: int,  # type: ignore[type-arg]
+    extra: int,
     bump: Decimal,
     bundled: PriceBook,
 ) -> None:
@@ -197,7 +197,7 @@ def test_more_sessions_or_a_higher_price_never_cost_less(
 
 @settings(deadline=None)
 @given(kw=scenarios, discount=st.sampled_from(["package", "group", "prompt_pay", "sliding_scale"]))
-def test_a_discount_never_raises_the_cost(kw: dict, discount: str, bundled: PriceBook) -> None:  # type: ignore[type-arg]
+def test_a_discount_never_raises_the_cost(kw: dict, discount: str, bundled: PriceBook) -> None:
     if kw["treatment"] not in bundled.discounts[discount].applies_to:
         return
     base = estimate(bundled, **kw).totals.billed

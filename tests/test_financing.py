@@ -81,7 +81,7 @@ def test_deferred_minimum_payment_applies() -> None:
         (lambda: amortize(D("100"), 12, D("5"), payment=D("0")), "--payment"),
     ],
 )
-def test_bad_plans_are_refused(call, needle: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_plans_are_refused(call, needle: str) -> None:
     with pytest.raises(InputError, match=needle):
         call()
 
@@ -115,11 +115,11 @@ def test_total_paid_covers_the_principal(
 # ------------------------------------------------------------------------ the command
 
 
-def run(runner, *args: str):  # type: ignore[no-untyped-def]
+def run(runner, *args: str):
     return runner.invoke(app, ["finance", *args])
 
 
-def test_finance_json_zero_apr(runner) -> None:  # type: ignore[no-untyped-def]
+def test_finance_json_zero_apr(runner) -> None:
     result = run(runner, "1200", "--months", "12", "--apr", "0", "--format", "json")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
@@ -130,7 +130,7 @@ def test_finance_json_zero_apr(runner) -> None:  # type: ignore[no-untyped-def]
     assert len(doc["schedule"]) == 12
 
 
-def test_finance_deferred_warning(runner) -> None:  # type: ignore[no-untyped-def]
+def test_finance_deferred_warning(runner) -> None:
     result = run(
         runner, "2400", "--months", "12", "--apr", "32.99", "--deferred", "--payment", "150"
     )
@@ -156,7 +156,7 @@ def test_finance_deferred_warning(runner) -> None:  # type: ignore[no-untyped-de
     assert D(doc["total_interest"]) > 0
 
 
-def test_finance_preset(runner) -> None:  # type: ignore[no-untyped-def]
+def test_finance_preset(runner) -> None:
     doc = json.loads(run(runner, "3000", "--preset", "carecredit_12", "--format", "json").stdout)
     assert doc["deferred"] is True and doc["months"] == 12
     assert doc["monthly_payment"] == "250.00"
@@ -177,7 +177,7 @@ def test_finance_preset(runner) -> None:  # type: ignore[no-untyped-def]
         (["1000"], "--months"),
     ],
 )
-def test_finance_bad_input(runner, args: list[str], needle: str) -> None:  # type: ignore[no-untyped-def]
+def test_finance_bad_input(runner, args: list[str], needle: str) -> None:
     result = run(runner, *args)
     assert result.exit_code == 2, result.output
     assert needle in result.stderr

@@ -36,17 +36,17 @@ def book() -> PriceBook:
     return pricebook.load()
 
 
-def doc(runner, *args: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def doc(runner, *args: str) -> dict:
     result = runner.invoke(app, ["estimate", *args, "--format", "json"])
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+    return json.loads(result.stdout)
 
 
-def typical(d: dict, key: str) -> Decimal:  # type: ignore[type-arg]
+def typical(d: dict, key: str) -> Decimal:
     return D(d["totals"][key]["typical"])
 
 
-def test_the_issue_example(runner) -> None:  # type: ignore[no-untyped-def]
+def test_the_issue_example(runner) -> None:
     d = doc(
         runner,
         "iv",
@@ -68,20 +68,20 @@ def test_the_issue_example(runner) -> None:  # type: ignore[no-untyped-def]
     assert d["insurance"]["payer"] == "commercial" and d["insurance"]["covered"] is True
 
 
-def test_iv_is_not_covered_by_default_and_says_so(runner) -> None:  # type: ignore[no-untyped-def]
+def test_iv_is_not_covered_by_default_and_says_so(runner) -> None:
     d = doc(runner, "iv", *FIXED, "--insurance", "commercial")
     assert typical(d, "patient") == D("3000.00") and typical(d, "insurer") == 0
     assert any(a.startswith("Coverage: not covered by default") for a in d["assumptions"])
 
 
-def test_typical_plan_is_assumed_and_listed(runner) -> None:  # type: ignore[no-untyped-def]
+def test_typical_plan_is_assumed_and_listed(runner) -> None:
     d = doc(runner, "iv", *FIXED, "--insurance", "commercial", "--covered")
     # the book's typical plan: $2,000 deductible then 20%: 2000 + 20% of 1000
     assert typical(d, "patient") == D("2200.00")
     assert any("the price book's typical plan" in a for a in d["assumptions"])
 
 
-def test_out_of_network_superbill(runner, book: PriceBook) -> None:  # type: ignore[no-untyped-def]
+def test_out_of_network_superbill(runner, book: PriceBook) -> None:
     oon = book.insurance.out_of_network
     assert oon is not None
     d = doc(
@@ -109,7 +109,7 @@ def test_out_of_network_superbill(runner, book: PriceBook) -> None:  # type: ign
     assert typical(d, "insurer") == reimbursed
 
 
-def test_copay_plan(runner) -> None:  # type: ignore[no-untyped-def]
+def test_copay_plan(runner) -> None:
     d = doc(
         runner,
         "iv",
@@ -127,7 +127,7 @@ def test_copay_plan(runner) -> None:  # type: ignore[no-untyped-def]
     assert typical(d, "patient") == D("240.00")
 
 
-def test_plan_year_reset_mid_course(runner) -> None:  # type: ignore[no-untyped-def]
+def test_plan_year_reset_mid_course(runner) -> None:
     args = [
         "iv",
         "--price",
@@ -155,7 +155,7 @@ def test_plan_year_reset_mid_course(runner) -> None:  # type: ignore[no-untyped-
     assert typical(across, "patient") > typical(before, "patient")
 
 
-def test_plan_year_start_moves_the_reset(runner) -> None:  # type: ignore[no-untyped-def]
+def test_plan_year_start_moves_the_reset(runner) -> None:
     args = [
         "iv",
         "--price",
@@ -184,7 +184,7 @@ def test_plan_year_start_moves_the_reset(runner) -> None:  # type: ignore[no-unt
     assert typical(july, "patient") == D("600.00") < typical(calendar, "patient")
 
 
-def test_medicare_spravato_uses_the_g_codes(runner, book: PriceBook) -> None:  # type: ignore[no-untyped-def]
+def test_medicare_spravato_uses_the_g_codes(runner, book: PriceBook) -> None:
     ins = book.insurance.medicare
     d = doc(
         runner,
@@ -230,7 +230,7 @@ def test_medicare_spravato_uses_the_g_codes(runner, book: PriceBook) -> None:  #
     assert weeks_5_to_8 == 4 * ins.g2083_rate.get("typical")
 
 
-def test_medigap_g_and_n(runner) -> None:  # type: ignore[no-untyped-def]
+def test_medigap_g_and_n(runner) -> None:
     base = [
         "spravato",
         "--insurance",
@@ -254,7 +254,7 @@ def test_medigap_g_and_n(runner) -> None:  # type: ignore[no-untyped-def]
     assert typical(plain, "patient") > typical(n, "patient")
 
 
-def test_medicaid_warns_that_it_varies_by_state(runner) -> None:  # type: ignore[no-untyped-def]
+def test_medicaid_warns_that_it_varies_by_state(runner) -> None:
     result = runner.invoke(
         app, ["estimate", "spravato", "--insurance", "medicaid", "--format", "json"]
     )
@@ -265,7 +265,7 @@ def test_medicaid_warns_that_it_varies_by_state(runner) -> None:  # type: ignore
     assert typical(d, "assistance") == 0
 
 
-def test_program_applies_to_the_drug_line_only_and_can_be_turned_off(runner) -> None:  # type: ignore[no-untyped-def]
+def test_program_applies_to_the_drug_line_only_and_can_be_turned_off(runner) -> None:
     base = [
         "spravato",
         "--insurance",
@@ -295,7 +295,7 @@ def test_program_applies_to_the_drug_line_only_and_can_be_turned_off(runner) -> 
     assert typical(on, "patient") >= 8 * D("10.00")
 
 
-def test_program_cap_is_exhausted(runner) -> None:  # type: ignore[no-untyped-def]
+def test_program_cap_is_exhausted(runner) -> None:
     base = [
         "spravato",
         "--insurance",
@@ -349,14 +349,14 @@ def test_program_cap_is_exhausted(runner) -> None:  # type: ignore[no-untyped-de
         (["--insurance", "commercial", "--network", "sideways"], "--network: 'sideways'"),
     ],
 )
-def test_bad_plan_input(runner, args: list[str], needle: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_plan_input(runner, args: list[str], needle: str) -> None:
     result = runner.invoke(app, ["estimate", "iv", *args])
     assert result.exit_code == 2, result.output
     assert needle in result.stderr
     assert "Traceback" not in result.output
 
 
-def test_table_shows_the_split(runner) -> None:  # type: ignore[no-untyped-def]
+def test_table_shows_the_split(runner) -> None:
     result = runner.invoke(
         app,
         ["estimate", "iv", *FIXED, "--insurance", "commercial", "--covered", "--network", "out"],
@@ -400,7 +400,7 @@ insured = st.fixed_dictionaries(
 def test_insured_invariants(
     kw: dict,
     oop_extra: Decimal | None,
-    out: bool,  # type: ignore[type-arg]
+    out: bool,
     book: PriceBook,
 ) -> None:
     if oop_extra is not None and kw["insurance"] == "commercial":

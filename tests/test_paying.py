@@ -30,13 +30,13 @@ FIXED = [
 ]
 
 
-def est(runner, *args: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def est(runner, *args: str) -> dict:
     result = runner.invoke(app, ["estimate", *args, "--format", "json"])
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+    return json.loads(result.stdout)
 
 
-def typ(doc: dict, key: str) -> Decimal:  # type: ignore[type-arg]
+def typ(doc: dict, key: str) -> Decimal:
     return D(doc["totals"][key]["typical"])
 
 
@@ -63,20 +63,20 @@ def test_pretax_savings_stop_at_the_account_balance() -> None:
     assert result.paid_pretax == D("1000.00") and result.tax_savings == D("250.00")
 
 
-def test_hsa_in_an_estimate(runner) -> None:  # type: ignore[no-untyped-def]
+def test_hsa_in_an_estimate(runner) -> None:
     d = est(runner, "iv", *FIXED, "--hsa", "--tax-rate", "30")
     assert typ(d, "tax_savings") == D("900.00")
     assert typ(d, "net") == D("2100.00")
     assert any("Publication 502" in a for a in d["assumptions"])
 
 
-def test_fsa_limit_caps_the_saving(runner) -> None:  # type: ignore[no-untyped-def]
-    limit = pricebook.load().tax.fsa_limit.get("typical")  # type: ignore[union-attr]
+def test_fsa_limit_caps_the_saving(runner) -> None:
+    limit = pricebook.load().tax.fsa_limit.get("typical")
     d = est(runner, "iv", *FIXED, "--price", "1000", "--fsa", "--tax-rate", "20")
     assert typ(d, "tax_savings") == (limit * D("0.2")).quantize(D("0.01"))
 
 
-def test_default_tax_rate_includes_payroll_tax(runner) -> None:  # type: ignore[no-untyped-def]
+def test_default_tax_rate_includes_payroll_tax(runner) -> None:
     tax = pricebook.load().tax
     assert tax is not None
     rate = tax.default_tax_rate.get("typical") + tax.fica_rate.get("typical")
@@ -97,7 +97,7 @@ def test_default_tax_rate_includes_payroll_tax(runner) -> None:  # type: ignore[
         (["--finance", "0@5"], "1-600 months"),
     ],
 )
-def test_bad_payment_options(runner, args: list[str], needle: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_payment_options(runner, args: list[str], needle: str) -> None:
     result = runner.invoke(app, ["estimate", "iv", *args])
     assert result.exit_code == 2, result.output
     assert needle in result.stderr
@@ -106,7 +106,7 @@ def test_bad_payment_options(runner, args: list[str], needle: str) -> None:  # t
 # ------------------------------------------------------------ around each visit
 
 
-def test_indirect_costs_are_apart_unless_included(runner) -> None:  # type: ignore[no-untyped-def]
+def test_indirect_costs_are_apart_unless_included(runner) -> None:
     book = pricebook.load()
     assert book.indirect is not None
     ride = book.indirect.ride_round_trip.get("typical")
@@ -121,13 +121,13 @@ def test_indirect_costs_are_apart_unless_included(runner) -> None:  # type: igno
     assert typ(added, "with_indirect") == D("3000.00") + 6 * ride + 6 * hours * 20
 
 
-def test_home_treatment_has_no_travel(runner) -> None:  # type: ignore[no-untyped-def]
+def test_home_treatment_has_no_travel(runner) -> None:
     d = est(runner, "oral", "--include-indirect", "--start", "2026-03-02")
     assert d["indirect"]["rides"]["typical"] == "0.00"
     assert d["indirect"]["travel"]["typical"] == "0.00"
 
 
-def test_finance_line_in_an_estimate(runner) -> None:  # type: ignore[no-untyped-def]
+def test_finance_line_in_an_estimate(runner) -> None:
     d = est(runner, "iv", *FIXED, "--finance", "12@0")
     assert d["financing"]["monthly_payment"]["typical"] == "250.00"
     promo = est(runner, "iv", *FIXED, "--finance", "carecredit_12")
@@ -164,7 +164,7 @@ SCHED = [
 ]
 
 
-def test_schedule_crossing_january_shows_the_reset(runner) -> None:  # type: ignore[no-untyped-def]
+def test_schedule_crossing_january_shows_the_reset(runner) -> None:
     result = runner.invoke(app, [*SCHED, "--format", "json"])
     assert result.exit_code == 0, result.output
     visits = json.loads(result.stdout)["visits"]
@@ -182,7 +182,7 @@ def test_schedule_crossing_january_shows_the_reset(runner) -> None:  # type: ign
     assert "New plan year" in table and "Running total by month" in table
 
 
-def test_schedule_csv(runner) -> None:  # type: ignore[no-untyped-def]
+def test_schedule_csv(runner) -> None:
     result = runner.invoke(app, [*SCHED, "--format", "csv"])
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert rows[0]["date"] == "2026-12-01" and rows[0]["ride_needed"] == "yes"
@@ -192,7 +192,7 @@ def test_schedule_csv(runner) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def test_schedule_ics_parses_with_one_event_per_visit(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_schedule_ics_parses_with_one_event_per_visit(runner, tmp_path: Path) -> None:
     out = tmp_path / "visits.ics"
     result = runner.invoke(app, [*SCHED, "--format", "ics", "-o", str(out)])
     assert result.exit_code == 0, result.output
@@ -206,7 +206,7 @@ def test_schedule_ics_parses_with_one_event_per_visit(runner, tmp_path: Path) ->
     assert len({str(e.get("UID")) for e in events}) == len(events)
 
 
-def test_schedule_never_overwrites_without_force(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_schedule_never_overwrites_without_force(runner, tmp_path: Path) -> None:
     out = tmp_path / "visits.csv"
     out.write_text("keep me")
     result = runner.invoke(app, [*SCHED, "--format", "csv", "-o", str(out)])
@@ -218,14 +218,14 @@ def test_schedule_never_overwrites_without_force(runner, tmp_path: Path) -> None
     assert [p.name for p in tmp_path.iterdir()] == ["visits.csv"]  # no temp file left
 
 
-def test_schedule_to_a_directory_or_missing_folder(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_schedule_to_a_directory_or_missing_folder(runner, tmp_path: Path) -> None:
     result = runner.invoke(app, [*SCHED, "-o", str(tmp_path)])
     assert result.exit_code == 2 and "is a directory" in result.stderr
     result = runner.invoke(app, [*SCHED, "-o", str(tmp_path / "nope" / "x.txt")])
     assert result.exit_code == 2 and "does not exist" in result.stderr
 
 
-def test_schedule_table_to_a_file_is_plain_text(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_schedule_table_to_a_file_is_plain_text(runner, tmp_path: Path) -> None:
     out = tmp_path / "plan.txt"
     result = runner.invoke(app, [*SCHED, "-o", str(out)])
     assert result.exit_code == 0, result.output

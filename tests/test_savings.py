@@ -25,7 +25,7 @@ def book() -> PriceBook:
     return pricebook.load()
 
 
-def cli_net(runner, *args: str) -> Decimal:  # type: ignore[no-untyped-def]
+def cli_net(runner, *args: str) -> Decimal:
     result = runner.invoke(app, ["estimate", *args, "--format", "json"])
     assert result.exit_code == 0, result.output
     return D(json.loads(result.stdout)["totals"]["net"]["typical"])
@@ -45,7 +45,7 @@ PLAN = [
 ]
 
 
-def _args_for(tip_id: str, doc_tip: dict) -> tuple[str, list[str]]:  # type: ignore[type-arg]
+def _args_for(tip_id: str, doc_tip: dict) -> tuple[str, list[str]]:
     """The estimate command that reproduces a tip's changed scenario."""
     if tip_id.startswith("discount-"):
         return "iv", [*PLAN, "--discount", tip_id.removeprefix("discount-")]
@@ -58,7 +58,7 @@ def _args_for(tip_id: str, doc_tip: dict) -> tuple[str, list[str]]:  # type: ign
     raise AssertionError(f"no independent recomputation for {tip_id}")
 
 
-def test_commercial_iv_tips_are_real_sorted_sourced_and_recomputable(runner) -> None:  # type: ignore[no-untyped-def]
+def test_commercial_iv_tips_are_real_sorted_sourced_and_recomputable(runner) -> None:
     result = runner.invoke(app, ["tips", "iv", *PLAN, "--format", "json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
@@ -100,7 +100,7 @@ def test_december_start_gets_the_timing_tip_with_the_right_saving(book: PriceBoo
     assert "plan-year reset" in timing.how
 
 
-def test_spravato_program_tip_when_not_used(runner) -> None:  # type: ignore[no-untyped-def]
+def test_spravato_program_tip_when_not_used(runner) -> None:
     args = ["spravato", "--insurance", "commercial", "--no-assistance", "--start", "2027-02-01"]
     result = runner.invoke(app, ["tips", *args, "--format", "json"])
     found = {t["id"]: t for t in json.loads(result.stdout)["tips"]}
@@ -110,7 +110,7 @@ def test_spravato_program_tip_when_not_used(runner) -> None:  # type: ignore[no-
     assert D(program["saves"]["typical"]) == off - on > 0
 
 
-def test_financing_tips(runner) -> None:  # type: ignore[no-untyped-def]
+def test_financing_tips(runner) -> None:
     args = [
         "iv",
         "--price",
@@ -140,7 +140,7 @@ FORBIDDEN = re.compile(
 
 @pytest.mark.parametrize("treatment", ["iv", "im", "kap", "spravato", "oral", "nasal"])
 @pytest.mark.parametrize("insurance", ["none", "commercial", "medicare"])
-def test_no_tip_recommends_a_treatment(runner, treatment: str, insurance: str) -> None:  # type: ignore[no-untyped-def]
+def test_no_tip_recommends_a_treatment(runner, treatment: str, insurance: str) -> None:
     result = runner.invoke(
         app,
         ["tips", treatment, "--insurance", insurance, "--start", "2026-12-14", "--format", "json"],
@@ -153,7 +153,7 @@ def test_no_tip_recommends_a_treatment(runner, treatment: str, insurance: str) -
             assert "prescriber" in tip["title"] and "discuss" in tip["how"]
 
 
-def test_estimate_table_ends_with_top_tips(runner) -> None:  # type: ignore[no-untyped-def]
+def test_estimate_table_ends_with_top_tips(runner) -> None:
     result = runner.invoke(app, ["estimate", "iv", *PLAN])
     assert result.exit_code == 0
     assert "Ways to pay less" in result.stdout and "1." in result.stdout
@@ -162,7 +162,7 @@ def test_estimate_table_ends_with_top_tips(runner) -> None:  # type: ignore[no-u
 # ------------------------------------------------------------------------- compare
 
 
-def test_compare_lists_all_six_sorted_with_the_cheapest_marked(runner) -> None:  # type: ignore[no-untyped-def]
+def test_compare_lists_all_six_sorted_with_the_cheapest_marked(runner) -> None:
     result = runner.invoke(app, ["compare", "--format", "json", "--start", "2027-02-01"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
@@ -176,7 +176,7 @@ def test_compare_lists_all_six_sorted_with_the_cheapest_marked(runner) -> None: 
         assert cli_net(runner, r["treatment"], "--start", "2027-02-01") == D(r["net"]["typical"])
 
 
-def test_compare_narrowed_and_insured(runner) -> None:  # type: ignore[no-untyped-def]
+def test_compare_narrowed_and_insured(runner) -> None:
     result = runner.invoke(
         app,
         [
@@ -200,6 +200,6 @@ def test_compare_narrowed_and_insured(runner) -> None:  # type: ignore[no-untype
     assert "lowest" in table and "prescriber" in table
 
 
-def test_compare_unknown_treatment(runner) -> None:  # type: ignore[no-untyped-def]
+def test_compare_unknown_treatment(runner) -> None:
     result = runner.invoke(app, ["compare", "--treatments", "iv,foo"])
     assert result.exit_code == 2 and "unknown treatment 'foo'" in result.stderr

@@ -6,6 +6,7 @@ line and exit code 2; anything unexpected becomes one line, a hint and exit code
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -39,6 +40,11 @@ app = typer.Typer(
 class Format(str, Enum):
     table = "table"
     json = "json"
+    csv = "csv"
+    markdown = "markdown"
+    html = "html"
+    gfe = "gfe"
+    ics = "ics"
 
 
 def _say_error(message: str) -> None:
@@ -106,20 +112,47 @@ def _pricing_option() -> Any:
     )
 
 
-def _format_option() -> Any:
+def _format_option(*allowed: str) -> Any:
     return typer.Option(
-        Format.table,
+        None,
         "--format",
         "-f",
         case_sensitive=False,
-        help="Output format: table or json.",
+        metavar="|".join(allowed),
+        help=f"Output format: {', '.join(allowed)}. Default: table, or your config file's.",
+        show_default=False,
         rich_help_panel="Output",
     )
 
 
-def _load_book(path: Path | None) -> tuple[Any, str | None]:
+def _settings() -> Any:
+    from ketacost.config import load_settings
+
+    return load_settings()
+
+
+def _pick(fmt: Format | None, allowed: tuple[str, ...], settings: Any) -> Format:
+    """The output format: the option, else the config file's default, else table."""
+    if fmt is None:
+        default = settings.format
+        return Format(default) if default in allowed else Format.table
+    if fmt.value not in allowed:
+        from ketacost.errors import InputError
+
+        raise InputError(
+            f"--format {fmt.value} is not available here; choose from: {', '.join(allowed)}",
+            param="--format",
+        )
+    return fmt
+
+
+def _load_book(path: Path | None, settings: Any = None) -> tuple[Any, str | None]:
+    """The price book: --pricing (or KETACOST_PRICING), else the config file's, else the
+    bundled national book."""
     from ketacost import pricebook
 
+    if path is None and settings is not None and settings.pricing is not None:
+        path = settings.pricing
     book = pricebook.load(path)
     return book, (str(path) if path is not None else None)
 
@@ -395,7 +428,97 @@ def _scenario(params: dict[str, Any]) -> Any:
     )
 
 
+# ------------------------------------------------------------------- output, shared
+
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        rich_help_panel="Output",
+        help="Write to FILE instead of the screen (atomically; an existing file is kept "
+        "unless --force).",
+    ),
+]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", rich_help_panel="Output", help="Replace FILE if it exists.")
+]
+PatientOpt = Annotated[
+    str | None,
+    _opt(
+        "--patient",
+        metavar="NAME",
+        panel="Output",
+        help="Patient name for the handout or Good Faith Estimate.",
+    ),
+]
+DobOpt = Annotated[
+    str | None,
+    _opt(
+        "--dob",
+        metavar="DATE",
+        panel="Output",
+        help="Patient date of birth (YYYY-MM-DD) for the Good Faith Estimate.",
+    ),
+]
+
+
+def _emit(text: str, output: Path | None, force: bool) -> None:
+    """Results to stdout, or to a file written atomically."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from ketacost.output import write_atomic
+
+    write_atomic(output, text, force=force)
+    sys.stderr.write(f"Wrote {output}\n")
+
+
+def _render_text(renderable: Any) -> str:
+    """A rich renderable as plain text (for -o FILE): no colour, a fixed width."""
+    import io
+
+    from rich.console import Console
+
+    buf = io.StringIO()
+    Console(file=buf, width=100, color_system=None, force_terminal=False, highlight=False).print(
+        renderable, soft_wrap=False
+    )
+    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
+
+
+def _deliver(
+    fmt: Format,
+    table: Callable[[], Any],
+    texts: dict[Format, Callable[[], str]],
+    output: Path | None,
+    force: bool,
+) -> None:
+    """One place where every command's result leaves: screen, or a file."""
+    if fmt is Format.table:
+        if output is None:
+            from ketacost.report.table import print_to
+
+            print_to(_console(), table())
+            return
+        text = _render_text(table())
+    else:
+        text = texts[fmt]()
+    _emit(text, output, force)
+
+
+def _check_dob(dob: str | None) -> str | None:
+    if dob is None:
+        return None
+    from ketacost.scenario import parse_date
+
+    return parse_date(dob, "--dob").isoformat()
+
+
 # ----------------------------------------------------------------------------- estimate
+
+ESTIMATE_FORMATS = ("table", "json", "csv", "markdown", "html", "gfe")
 
 
 @app.command(
@@ -404,7 +527,8 @@ def _scenario(params: dict[str, Any]) -> Any:
         "  ketacost estimate iv\n\n"
         "  ketacost estimate iv --price 500 --sessions 6 --no-maintenance --consult 0\n\n"
         "  ketacost estimate spravato --insurance commercial --deductible 500\n\n"
-        "  ketacost estimate spravato --insurance medicare --medigap G --format json"
+        "  ketacost estimate iv --format html -o quote.html --patient 'A. Patient'\n\n"
+        "  ketacost estimate iv --format gfe -o gfe.md --patient 'A. Patient' --dob 1980-05-01"
     ),
 )
 @handled
@@ -441,28 +565,75 @@ def estimate(
     include_indirect: IncludeIndirectOpt = False,
     hourly_wage: HourlyWageOpt = None,
     pricing: Path = _pricing_option(),
-    fmt: Format = _format_option(),
+    fmt: Format | None = _format_option(*ESTIMATE_FORMATS),
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    patient: PatientOpt = None,
+    dob: DobOpt = None,
 ) -> None:
     """Cost range per treatment phase, split between insurer and you, with sources."""
     from ketacost.estimate import build
     from ketacost.savings import with_tips
 
     scenario = _scenario(locals())
-    book, book_path = _load_book(pricing)
+    settings = _settings()
+    chosen = _pick(fmt, ESTIMATE_FORMATS, settings)
+    birth = _check_dob(dob)
+    book, book_path = _load_book(pricing, settings)
     resolved = scenario.resolved(book)
     est = with_tips(book, resolved, build(book, resolved, book_path=book_path))
     _warn(est.warnings)
-    if fmt is Format.json:
+
+    def table() -> Any:
+        from ketacost.report.table import estimate_renderable
+
+        return estimate_renderable(est)
+
+    def as_json() -> str:
         from ketacost.report.jsonout import dumps, estimate_doc
 
-        sys.stdout.write(dumps(estimate_doc(est)))
-        return
-    from ketacost.report.table import estimate_renderable, print_to
+        return dumps(estimate_doc(est))
 
-    print_to(_console(), estimate_renderable(est))
+    def as_csv() -> str:
+        from ketacost.report.csvout import estimate_csv
+
+        return estimate_csv(est)
+
+    def as_md() -> str:
+        from ketacost.report.markdown import estimate_md
+
+        return estimate_md(est)
+
+    def as_html() -> str:
+        from ketacost.report.html import estimate_html
+
+        return estimate_html(est, clinic=settings.clinic, patient=patient, dob=birth)
+
+    def as_gfe() -> str:
+        from ketacost.report import gfe
+
+        out = str(output or "")
+        render = gfe.gfe_html if out.lower().endswith((".html", ".htm")) else gfe.gfe_markdown
+        return render(book, est, clinic=settings.clinic, patient=patient, dob=birth)
+
+    _deliver(
+        chosen,
+        table,
+        {
+            Format.json: as_json,
+            Format.csv: as_csv,
+            Format.markdown: as_md,
+            Format.html: as_html,
+            Format.gfe: as_gfe,
+        },
+        output,
+        force,
+    )
 
 
 # --------------------------------------------------------------------------------- tips
+
+LIST_FORMATS = ("table", "json", "csv", "markdown", "html")
 
 
 @app.command(
@@ -504,26 +675,53 @@ def tips(
     account_balance: AccountBalanceOpt = None,
     finance: FinanceOpt = None,
     pricing: Path = _pricing_option(),
-    fmt: Format = _format_option(),
+    fmt: Format | None = _format_option(*LIST_FORMATS),
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Savings tips for your situation, ranked by the dollars they save."""
     from ketacost.estimate import build
     from ketacost.savings import with_tips
 
     scenario = _scenario(locals())
-    book, book_path = _load_book(pricing)
+    settings = _settings()
+    chosen = _pick(fmt, LIST_FORMATS, settings)
+    book, book_path = _load_book(pricing, settings)
     resolved = scenario.resolved(book)
     est = with_tips(book, resolved, build(book, resolved, book_path=book_path))
     _warn(est.warnings)
-    if fmt is Format.json:
+
+    def table() -> Any:
+        from ketacost.report.table import tips_renderable
+
+        return tips_renderable(est.tips, heading=f"Ways to pay less for {est.treatment_name}")
+
+    def as_json() -> str:
         from ketacost.report.jsonout import dumps, tips_doc
 
-        sys.stdout.write(dumps(tips_doc(est)))
-        return
-    from ketacost.report.table import print_to, tips_renderable
+        return dumps(tips_doc(est))
 
-    print_to(
-        _console(), tips_renderable(est.tips, heading=f"Ways to pay less for {est.treatment_name}")
+    def as_csv() -> str:
+        from ketacost.report.csvout import tips_csv
+
+        return tips_csv(est.tips)
+
+    def as_md() -> str:
+        from ketacost.report.markdown import tips_doc_md
+
+        return tips_doc_md(est)
+
+    def as_html() -> str:
+        from ketacost.report.html import tips_html
+
+        return tips_html(est)
+
+    _deliver(
+        chosen,
+        table,
+        {Format.json: as_json, Format.csv: as_csv, Format.markdown: as_md, Format.html: as_html},
+        output,
+        force,
     )
 
 
@@ -570,7 +768,9 @@ def compare(
     tax_rate: TaxRateOpt = None,
     account_balance: AccountBalanceOpt = None,
     pricing: Path = _pricing_option(),
-    fmt: Format = _format_option(),
+    fmt: Format | None = _format_option(*LIST_FORMATS),
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """All six treatments side by side for the same situation, cheapest first."""
     from ketacost.compare import compare as compare_rows
@@ -578,69 +778,52 @@ def compare(
     params = dict(locals())
     params["treatment"] = "iv"  # a placeholder: each row sets its own
     scenario = _scenario(params)
-    book, _ = _load_book(pricing)
+    settings = _settings()
+    chosen = _pick(fmt, LIST_FORMATS, settings)
+    book, _ = _load_book(pricing, settings)
     wanted = [t for t in (treatments or "").split(",") if t.strip()] or None
     rows = compare_rows(book, scenario, wanted)
     _warn(sorted({w for row in rows for w in row.estimate.warnings}))
-    if fmt is Format.json:
-        from ketacost.report.jsonout import compare_doc, dumps
-
-        sys.stdout.write(dumps(compare_doc(rows)))
-        return
-    from ketacost.report.table import compare_renderable, print_to
-
     where = "self-pay" if scenario.insurance == "none" else scenario.insurance
     situation = f"{where}, {scenario.months} months from {scenario.start.isoformat()}"
-    print_to(_console(), compare_renderable(rows, situation))
+
+    def table() -> Any:
+        from ketacost.report.table import compare_renderable
+
+        return compare_renderable(rows, situation)
+
+    def as_json() -> str:
+        from ketacost.report.jsonout import compare_doc, dumps
+
+        return dumps(compare_doc(rows))
+
+    def as_csv() -> str:
+        from ketacost.report.csvout import compare_csv
+
+        return compare_csv(rows)
+
+    def as_md() -> str:
+        from ketacost.report.markdown import compare_md
+
+        return compare_md(rows, situation)
+
+    def as_html() -> str:
+        from ketacost.report.html import compare_html
+
+        return compare_html(rows, situation)
+
+    _deliver(
+        chosen,
+        table,
+        {Format.json: as_json, Format.csv: as_csv, Format.markdown: as_md, Format.html: as_html},
+        output,
+        force,
+    )
 
 
 # ----------------------------------------------------------------------------- schedule
 
-
-class ScheduleFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    ics = "ics"
-
-
-OutputOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--output",
-        "-o",
-        metavar="FILE",
-        rich_help_panel="Output",
-        help="Write to FILE instead of the screen (atomically; never over a file without --force).",
-    ),
-]
-ForceOpt = Annotated[
-    bool, typer.Option("--force", rich_help_panel="Output", help="Replace FILE if it exists.")
-]
-
-
-def _emit(text: str, output: Path | None, force: bool) -> None:
-    """Results to stdout, or to a file written atomically."""
-    if output is None:
-        sys.stdout.write(text)
-        return
-    from ketacost.output import write_atomic
-
-    write_atomic(output, text, force=force)
-    sys.stderr.write(f"Wrote {output}\n")
-
-
-def _render_text(renderable: Any) -> str:
-    """A rich renderable as plain text (for -o FILE): no colour, a fixed width."""
-    import io
-
-    from rich.console import Console
-
-    buf = io.StringIO()
-    Console(file=buf, width=100, color_system=None, force_terminal=False, highlight=False).print(
-        renderable, soft_wrap=False
-    )
-    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
+SCHEDULE_FORMATS = ("table", "json", "csv", "markdown", "html", "ics")
 
 
 @app.command(
@@ -677,16 +860,7 @@ def schedule(
     annual_oop_max: AnnualOopMaxOpt = None,
     assistance: AssistanceOpt = True,
     pricing: Path = _pricing_option(),
-    fmt: Annotated[
-        ScheduleFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            case_sensitive=False,
-            rich_help_panel="Output",
-            help="table, json, csv, or ics (a calendar file to import).",
-        ),
-    ] = ScheduleFormat.table,
+    fmt: Format | None = _format_option(*SCHEDULE_FORMATS),
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
@@ -695,35 +869,63 @@ def schedule(
     from ketacost.visits import calendar
 
     scenario = _scenario(locals())
-    book, book_path = _load_book(pricing)
+    settings = _settings()
+    chosen = _pick(fmt, SCHEDULE_FORMATS, settings)
+    book, book_path = _load_book(pricing, settings)
     est = build(book, scenario.resolved(book), book_path=book_path)
     _warn(est.warnings)
     visits = calendar(est)
-    if fmt is ScheduleFormat.json:
+
+    def table() -> Any:
+        from ketacost.report.table import schedule_renderable
+
+        return schedule_renderable(est, visits)
+
+    def as_json() -> str:
         from ketacost.report.jsonout import dumps, schedule_doc
 
-        text = dumps(schedule_doc(est, visits))
-    elif fmt is ScheduleFormat.csv:
+        return dumps(schedule_doc(est, visits))
+
+    def as_csv() -> str:
         from ketacost.report.csvout import schedule_csv
 
-        text = schedule_csv(visits)
-    elif fmt is ScheduleFormat.ics:
+        return schedule_csv(visits)
+
+    def as_md() -> str:
+        from ketacost.report.markdown import schedule_md
+
+        return schedule_md(est, visits)
+
+    def as_html() -> str:
+        from ketacost.report.html import schedule_html
+
+        return schedule_html(est, visits)
+
+    def as_ics() -> str:
         import datetime as dt
 
         from ketacost.report.ics import calendar_ics
 
-        text = calendar_ics(est, visits, dt.datetime.now(dt.timezone.utc))
-    else:
-        from ketacost.report.table import print_to, schedule_renderable
+        return calendar_ics(est, visits, dt.datetime.now(dt.timezone.utc))
 
-        if output is None:
-            print_to(_console(), schedule_renderable(est, visits))
-            return
-        text = _render_text(schedule_renderable(est, visits))
-    _emit(text, output, force)
+    _deliver(
+        chosen,
+        table,
+        {
+            Format.json: as_json,
+            Format.csv: as_csv,
+            Format.markdown: as_md,
+            Format.html: as_html,
+            Format.ics: as_ics,
+        },
+        output,
+        force,
+    )
 
 
 # ------------------------------------------------------------------------------ finance
+
+FINANCE_FORMATS = ("table", "json")
 
 
 @app.command(
@@ -780,14 +982,16 @@ def finance(
         ),
     ] = None,
     pricing: Path = _pricing_option(),
-    fmt: Format = _format_option(),
+    fmt: Format | None = _format_option(*FINANCE_FORMATS),
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """A payment plan: monthly payment, interest, total, month by month."""
     from ketacost.payment import plan_from_options
 
-    book = None
-    if preset is not None:
-        book, _ = _load_book(pricing)
+    settings = _settings()
+    chosen = _pick(fmt, FINANCE_FORMATS, settings)
+    book = _load_book(pricing, settings)[0] if preset is not None else None
     plan, notes = plan_from_options(
         book,
         amount=amount,
@@ -804,14 +1008,127 @@ def finance(
             f"${plan.back_interest:,.2f} of interest is charged back to the purchase date."
         )
     _warn(warnings)
-    if fmt is Format.json:
+
+    def table() -> Any:
+        from ketacost.report.table import finance_renderable
+
+        return finance_renderable(plan, preset, notes, warnings)
+
+    def as_json() -> str:
         from ketacost.report.jsonout import dumps, finance_doc
 
-        sys.stdout.write(dumps(finance_doc(plan, preset, notes, warnings)))
-        return
-    from ketacost.report.table import finance_renderable, print_to
+        return dumps(finance_doc(plan, preset, notes, warnings))
 
-    print_to(_console(), finance_renderable(plan, preset, notes, warnings))
+    _deliver(chosen, table, {Format.json: as_json}, output, force)
+
+
+# -------------------------------------------------------------------------------- batch
+
+
+class BatchFormat(str, Enum):
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+@app.command(
+    epilog=(
+        "[bold]Examples[/bold]\n\n"
+        "  ketacost batch patients.csv -o quotes.csv\n\n"
+        "  ketacost batch patients.csv --format jsonl > quotes.jsonl\n\n"
+        "  cat patients.csv | ketacost batch -\n\n"
+        "Columns use the option names: treatment, months, start, sessions, price, consult, "
+        "dose, discount, insurance, covered, network, allowed, deductible, coinsurance, "
+        "copay, oop_max, medigap, plan_year_start, hsa, ... plus a free id column and any "
+        "x_ column, passed through."
+    ),
+)
+@handled
+def batch(
+    file: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE.csv", help="Patients, one per row; - reads stdin.", show_default=False
+        ),
+    ],
+    pricing: Path = _pricing_option(),
+    fmt: Annotated[
+        BatchFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            rich_help_panel="Output",
+            help="csv (the input columns plus the quote) or jsonl.",
+        ),
+    ] = BatchFormat.csv,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """One quote per row of a CSV file. Exit code 1 if any row failed (the rest are written)."""
+    import contextlib
+
+    from ketacost import batch as batching
+    from ketacost.errors import InputError
+
+    settings = _settings()
+    book, _ = _load_book(pricing, settings)
+    with contextlib.ExitStack() as stack:
+        if file == "-":
+            source: Any = sys.stdin
+        else:
+            try:
+                source = stack.enter_context(open(file, encoding="utf-8-sig", newline=""))
+            except FileNotFoundError:
+                raise InputError(f"FILE {file}: no such file", param="FILE") from None
+            except IsADirectoryError:
+                raise InputError(f"FILE {file}: is a directory", param="FILE") from None
+            except PermissionError:
+                raise InputError(
+                    f"FILE {file}: cannot be read (permission denied)", param="FILE"
+                ) from None
+        lines = _decoded(source, file)
+        if output is None:
+            sink: Any = sys.stdout
+        else:
+            from ketacost.output import open_atomic
+
+            sink = stack.enter_context(open_atomic(output, force=force))
+        progress = stack.enter_context(_progress()) if sys.stderr.isatty() else None
+        rows, failed = batching.run(book, lines, sink, fmt.value, progress=progress)
+    if output is not None:
+        sys.stderr.write(f"Wrote {output}\n")
+    sys.stderr.write(f"{rows} row(s) quoted, {failed} with errors.\n")
+    if failed:
+        raise typer.Exit(1)
+
+
+def _decoded(source: Any, name: str) -> Any:
+    """Lines of the input; a file that is not UTF-8 is a short error, not a traceback."""
+    from ketacost.errors import InputError
+
+    try:
+        yield from source
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"FILE {name}: is not UTF-8 text (byte {exc.start} of a line); save it as UTF-8 CSV",
+            param="FILE",
+        ) from None
+
+
+@contextlib.contextmanager
+def _progress() -> Any:
+    """A rich progress line on stderr; yields the callback batch.run calls."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.completed:,} rows quoted"),
+        TimeElapsedColumn(),
+        console=_console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("batch", total=None)
+        yield lambda done: bar.update(task, completed=done)
 
 
 # ------------------------------------------------------------------------------- prices
@@ -819,7 +1136,10 @@ def finance(
 
 @app.command(
     epilog=(
-        "[bold]Examples[/bold]\n\n  ketacost prices\n\n  ketacost prices spravato --format json"
+        "[bold]Examples[/bold]\n\n"
+        "  ketacost prices\n\n"
+        "  ketacost prices spravato --format json\n\n"
+        "  ketacost prices --template > my-clinic.yaml"
     ),
 )
 @handled
@@ -830,22 +1150,42 @@ def prices(
         help="Show only this treatment's figures.",
         show_default=False,
     ),
+    template: Annotated[
+        bool,
+        typer.Option(
+            "--template",
+            rich_help_panel="Output",
+            help="Print a clinic price book to start from: the national book's prices to edit, "
+            "everything else inherited.",
+        ),
+    ] = False,
     pricing: Path = _pricing_option(),
-    fmt: Format = _format_option(),
+    fmt: Format | None = _format_option(*FINANCE_FORMATS),
 ) -> None:
     """The price book: every figure with its range, unit, basis and sources."""
     from ketacost.pricebook import resolve_treatment
 
-    book, _ = _load_book(pricing)
+    if template:
+        from ketacost.clinicbook import template_text
+
+        sys.stdout.write(template_text())
+        return
+    settings = _settings()
+    chosen = _pick(fmt, FINANCE_FORMATS, settings)
+    book, _ = _load_book(pricing, settings)
     tid = resolve_treatment(book, treatment) if treatment else None
-    if fmt is Format.json:
+
+    def table() -> Any:
+        from ketacost.report.table import prices_renderable
+
+        return prices_renderable(book, tid)
+
+    def as_json() -> str:
         from ketacost.report.jsonout import dumps, prices_doc
 
-        sys.stdout.write(dumps(prices_doc(book, tid)))
-        return
-    from ketacost.report.table import prices_renderable, print_to
+        return dumps(prices_doc(book, tid))
 
-    print_to(_console(), prices_renderable(book, tid))
+    _deliver(chosen, table, {Format.json: as_json}, None, False)
 
 
 # ----------------------------------------------------------------------------- validate
@@ -860,12 +1200,17 @@ def validate(
         ..., metavar="FILE", help="The price book to check.", show_default=False
     ),
 ) -> None:
-    """Check a custom price book: format, ranges, units and sources."""
+    """Check a custom price book: every problem, each with its field path."""
     from ketacost import pricebook
 
-    book = pricebook.load(file)
+    book = pricebook.load(file, all_errors=True)
     count = sum(1 for _ in pricebook.iter_figures(book))
     typer.echo(f"{file}: OK — {count} figures, as of {book.as_of.isoformat()}")
+    if book.overridden:
+        typer.echo(
+            f"Clinic figures ({len(book.overridden)}): {', '.join(book.overridden)}; "
+            "everything else from the national book."
+        )
 
 
 def main() -> None:

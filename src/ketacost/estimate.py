@@ -167,6 +167,7 @@ class Estimate:
     as_of: dt.date
     book_age_days: int
     book_path: str | None
+    overrides: tuple[str, ...]  # figures a clinic book gave; the rest is national
     phases: tuple[PhaseLine, ...]
     fees: tuple[FeeLine, ...]
     totals: Totals
@@ -405,6 +406,12 @@ def build(
     for part in [*(p.split for p in lines), *(f.split for f in fees)]:
         split = split + part
     extra_notes: list[str] = []
+    if book.overridden:
+        shown = ", ".join(book.overridden[:6]) + (", ..." if len(book.overridden) > 6 else "")
+        extra_notes.append(
+            f"Clinic price book ({book_path}): {len(book.overridden)} figure(s) are the "
+            f"clinic's own ({shown}); everything else is from the national book."
+        )
     tax = _tax_savings(book, sc, runs, extra_notes)
     totals = Totals(
         sessions=Triple(*(sum(runs[c].sums[p.id].sessions for p in lines) for c in CASES)),
@@ -438,6 +445,7 @@ def build(
         as_of=book.as_of,
         book_age_days=age,
         book_path=book_path,
+        overrides=tuple(book.overridden),
         phases=tuple(lines),
         fees=tuple(fees),
         totals=totals,

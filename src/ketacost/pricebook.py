@@ -358,6 +358,8 @@ class PriceBook(Strict):
     tax: Tax | None = None
     financing: dict[Id, FinancePreset] = {}
     indirect: Indirect | None = None
+    # Set by the loader for a clinic book that `extends: national`: the paths it overrode.
+    overridden: list[str] = []
 
     @model_validator(mode="after")
     def _cross(self) -> PriceBook:
@@ -402,24 +404,31 @@ def bundled_path() -> Path:
     return Path(__file__).resolve().parents[2] / "data" / "pricing.yaml"
 
 
-def load(path: str | Path | None = None) -> PriceBook:
-    """Read, parse and validate a price book. Raises PriceBookError with file and field."""
+def load(path: str | Path | None = None, *, all_errors: bool = False) -> PriceBook:
+    """Read, parse and validate a price book. Raises PriceBookError with file and field.
+
+    A clinic book may say `extends: national` and give only what differs (its own
+    prices and fees); the rest comes from the bundled national book."""
     p = Path(path) if path is not None else bundled_path()
     text = _read(p)
     from ketacost.yamlsafe import parse  # local: only loading needs YAML
 
     data = parse(text, str(p))
-    return validate(data, str(p))
+    if isinstance(data, dict) and "extends" in data:
+        from ketacost.clinicbook import extend
+
+        data = extend(data, str(p), parse(_read(bundled_path()), "the national book"))
+    return validate(data, str(p), limit=None if all_errors else 5)
 
 
-def validate(data: Any, where: str) -> PriceBook:
+def validate(data: Any, where: str, limit: int | None = 5) -> PriceBook:
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
         raise PriceBookError(f"{where}: the price book must be a mapping, but it is {kind}")
     try:
         return PriceBook.model_validate(data)
     except ValidationError as exc:
-        raise PriceBookError(_describe(exc, where)) from None
+        raise PriceBookError(_describe(exc, where, limit)) from None
 
 
 def _read(p: Path) -> str:
@@ -447,7 +456,7 @@ def _read(p: Path) -> str:
         ) from None
 
 
-def _describe(exc: ValidationError, where: str, limit: int = 5) -> str:
+def _describe(exc: ValidationError, where: str, limit: int | None = 5) -> str:
     lines = []
     for err in exc.errors()[:limit]:
         loc = ".".join(str(part) for part in err["loc"]) or "(top level)"
@@ -455,7 +464,7 @@ def _describe(exc: ValidationError, where: str, limit: int = 5) -> str:
         if err["type"] == "extra_forbidden":
             msg = "unknown key (not part of the price book format)"
         lines.append(f"{where}: {loc}: {msg}")
-    more = exc.error_count() - limit
+    more = exc.error_count() - (limit if limit is not None else exc.error_count())
     if more > 0:
         lines.append(f"{where}: ... and {more} more problem(s)")
     return "\n".join(lines)

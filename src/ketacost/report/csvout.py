@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
-from ketacost.amounts import money_str
+from ketacost.amounts import Triple, money_str
+from ketacost.compare import Row
+from ketacost.estimate import Estimate, Split
+from ketacost.savings import Tip
 from ketacost.visits import Visit
 
 SCHEDULE_COLUMNS = [
@@ -42,3 +46,99 @@ def schedule_csv(visits: list[Visit]) -> str:
             ]
         )
     return buf.getvalue()
+
+
+def _triple(prefix: str, t: Triple[Decimal]) -> dict[str, str]:
+    return {f"{prefix}_{k}": v for k, v in t.json_money().items()}
+
+
+def _counts(prefix: str, t: Triple[int]) -> dict[str, str]:
+    return {f"{prefix}_{k}": str(v) for k, v in t.json_count().items()}
+
+
+def _write(rows: list[dict[str, str]]) -> str:
+    buf = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return buf.getvalue()
+
+
+def estimate_csv(est: Estimate) -> str:
+    """One row per phase and fee, then the total; each with who pays what."""
+    rows: list[dict[str, str]] = []
+    for p in est.phases:
+        rows.append(
+            {"line": p.label, "kind": "phase", **_counts("sessions", p.sessions), **_split(p.split)}
+        )
+    for f in est.fees:
+        rows.append(
+            {"line": f.label, "kind": "fee", **_counts("sessions", zero_count()), **_split(f.split)}
+        )
+    t = est.totals
+    rows.append(
+        {"line": "Total", "kind": "total", **_counts("sessions", t.sessions), **_split(t.split)}
+    )
+    for row in rows:
+        tax = t.tax_savings if row["kind"] == "total" else None
+        row.update(
+            _triple("tax_savings", tax)
+            if tax
+            else {f"tax_savings_{k}": "" for k in ("low", "typical", "high")}
+        )
+        row.update(
+            _triple("net", t.net) if tax else {f"net_{k}": "" for k in ("low", "typical", "high")}
+        )
+    return _write(rows)
+
+
+def zero_count() -> Triple[int]:
+    return Triple(0, 0, 0)
+
+
+def _split(split: Split) -> dict[str, str]:
+    return {
+        **_triple("billed", split.billed),
+        **_triple("insurer", split.insurer),
+        **_triple("assistance", split.assistance),
+        **_triple("patient", split.patient),
+    }
+
+
+def compare_csv(rows: list[Row]) -> str:
+    out = []
+    for row in rows:
+        est, t = row.estimate, row.estimate.totals
+        out.append(
+            {
+                "treatment": row.treatment,
+                "name": est.treatment_name,
+                "where": est.setting,
+                "coverage": row.coverage,
+                "cheapest": "yes" if row.cheapest else "no",
+                **_counts("sessions", t.sessions),
+                **_split(t.split),
+                **_triple("net", t.net),
+                **_triple("per_month", est.per_month()),
+            }
+        )
+    return _write(out)
+
+
+def tips_csv(tips: tuple[Tip, ...] | list[Tip]) -> str:
+    out = [
+        {
+            "rank": str(n),
+            "id": tip.id,
+            "kind": tip.kind,
+            "title": tip.title,
+            **_triple("saves", tip.saves),
+            "how": tip.how,
+            "sources": " ".join(s.url for s in tip.sources),
+        }
+        for n, tip in enumerate(tips, start=1)
+    ]
+    if not out:
+        return "rank,id,kind,title,saves_low,saves_typical,saves_high,how,sources\n"
+    return _write(out)

@@ -38,6 +38,7 @@ def estimate_doc(est: Estimate) -> dict[str, Any]:
             "age_days": est.book_age_days,
             "stale": est.stale,
             "path": est.book_path or "bundled",
+            "overrides": list(est.overrides),
         },
         "horizon": {
             "start": sc.start.isoformat(),

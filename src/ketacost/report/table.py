@@ -16,20 +16,14 @@ from ketacost.estimate import Estimate
 from ketacost.financing import Plan as FinancePlan
 from ketacost.pricebook import Figure, Flag, Node, PriceBook, ServiceCode, Source, iter_figures
 from ketacost.report.jsonout import DISCLAIMER
+from ketacost.report.labels import payer_label, ref_ranges, split_rows
 from ketacost.savings import Tip
 from ketacost.visits import Visit, monthly_running
 
 
 def _refs(nums: Iterable[int]) -> str:
-    """[1-4,7] for 1, 2, 3, 4, 7."""
-    runs: list[list[int]] = []
-    for n in sorted(nums):
-        if runs and n == runs[-1][-1] + 1:
-            runs[-1].append(n)
-        else:
-            runs.append([n])
-    parts = [str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs]
-    return f" [{','.join(parts)}]" if parts else ""
+    text = ref_ranges(list(nums))
+    return f" [{text}]" if text else ""
 
 
 def _count(t: Triple[int]) -> str:
@@ -61,7 +55,7 @@ def estimate_renderable(est: Estimate) -> RenderableType:
     sc = est.scenario
     head = Text()
     head.append(f"{est.treatment_name}", style="bold")
-    head.append(f" — cost estimate, {_payer(est)}\n")
+    head.append(f" — cost estimate, {payer_label(est)}\n")
     last = est.end.fromordinal(est.end.toordinal() - 1)
     head.append(f"{sc.months} months from {sc.start.isoformat()} to {last.isoformat()}")
     head.append(f" · {est.setting}\n", style="dim")
@@ -108,33 +102,14 @@ def estimate_renderable(est: Estimate) -> RenderableType:
         table.add_row(label, "", *(fmt_money(x) for x in f.split.patient))
     t = est.totals
     table.add_section()
-    insured = est.scenario.insurance != "none"
-    if insured:
-        table.add_row("Billed", _count(t.sessions), *(fmt_money(x) for x in t.billed))
-        table.add_row("Insurer pays", "", *(fmt_money(x) for x in t.insurer))
-        if any(t.assistance):
-            table.add_row("Savings program", "", *(fmt_money(x) for x in t.assistance))
-        if est.scenario.network == "out":
-            table.add_row("Paid up front", "", *(fmt_money(x) for x in t.split.upfront))
-            table.add_row("Reimbursed later", "", *(fmt_money(x) for x in t.split.reimbursed))
-    table.add_row(
-        Text("You pay" + (" (net)" if est.scenario.network == "out" else ""), style="bold"),
-        "" if insured else _count(t.sessions),
-        *(Text(fmt_money(x), style="bold") for x in t.patient),
-    )
-    if any(t.tax_savings):
-        account = "HSA" if est.scenario.hsa else "FSA"
-        table.add_row(f"Tax saved ({account})", "", *(fmt_money(-x) for x in t.tax_savings))
+    for name, tri in split_rows(est):
+        strong = name.startswith(("You pay", "Net after tax"))
+        style = "bold" if strong else ("dim" if name == "Per month" else "")
+        first_total = "Billed" if est.scenario.insurance != "none" else "You pay"
+        count = _count(t.sessions) if name == first_total else ""
         table.add_row(
-            Text("Net after tax", style="bold"),
-            "",
-            *(Text(fmt_money(x), style="bold") for x in t.net),
+            Text(name, style=style), count, *(Text(fmt_money(x), style=style) for x in tri)
         )
-    table.add_row(
-        Text("Per month", style="dim"),
-        "",
-        *(Text(fmt_money(x), style="dim") for x in est.per_month()),
-    )
     around = est.around
     if around is not None:
         table.add_section()
@@ -188,19 +163,6 @@ def _hanging(rows: list[tuple[str, Text]]) -> Table:
     for marker, text in rows:
         grid.add_row(marker, text)
     return grid
-
-
-def _payer(est: Estimate) -> str:
-    sc = est.scenario
-    if sc.insurance == "none":
-        return "self-pay"
-    where = (
-        ""
-        if sc.insurance != "commercial"
-        else (", in network" if sc.network == "in" else ", out of network (superbill)")
-    )
-    gap = f" + Medigap {sc.medigap}" if sc.medigap != "none" else ""
-    return f"{sc.insurance}{gap}{where}"
 
 
 def _minutes(t: Triple[int]) -> str:
@@ -305,7 +267,7 @@ def finance_renderable(
 def schedule_renderable(est: Estimate, visits: list[Visit]) -> RenderableType:
     sc = est.scenario
     head = Text(f"{est.treatment_name}", style="bold")
-    head.append(f" — visit calendar, {_payer(est)}, typical scenario\n")
+    head.append(f" — visit calendar, {payer_label(est)}, typical scenario\n")
     head.append(
         f"{len(visits)} visits from {sc.start.isoformat()} · price book as of "
         f"{est.as_of.isoformat()}",

@@ -1,0 +1,340 @@
+"""Batch quoting: one estimate per row of a CSV file, streamed row by row.
+
+Each input row is a scenario written with the CLI's option names as columns
+(`treatment,months,price,insurance,deductible,...`). Each output row repeats the input
+cells and adds the estimate's totals (low / typical / high) and an `error` cell. A bad
+row gets its physical line number in `error` and blank figures; the rest of the file is
+still quoted. Nothing here holds more than one row (plus a bounded cache of results for
+repeated scenarios) in memory, so a file of any length streams through.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import lru_cache
+from typing import Any, Literal, TextIO
+
+from ketacost.amounts import money_str
+from ketacost.errors import InputError, KetacostError
+from ketacost.estimate import build
+from ketacost.pricebook import PriceBook
+from ketacost.scenario import Scenario
+
+# Scenario options, by their CLI names with underscores, then the free `id` column.
+OPTION_COLUMNS: tuple[str, ...] = (
+    "treatment",
+    "months",
+    "start",
+    "sessions",
+    "maintenance_weeks",
+    "no_maintenance",
+    "price",
+    "consult",
+    "dose",
+    "discount",
+    "insurance",
+    "covered",
+    "network",
+    "allowed",
+    "deductible",
+    "coinsurance",
+    "copay",
+    "oop_max",
+    "medigap",
+    "plan_year_start",
+    "annual_deductible",
+    "annual_oop_max",
+    "assistance",
+    "hsa",
+    "fsa",
+    "family",
+    "tax_rate",
+    "account_balance",
+)
+COLUMNS: tuple[str, ...] = (*OPTION_COLUMNS, "id")
+PASS_PREFIX = "x_"  # the counselor's own columns, passed through untouched
+
+INT_COLUMNS = frozenset({"months", "sessions", "maintenance_weeks", "dose"})
+BOOL_COLUMNS = frozenset({"no_maintenance", "covered", "assistance", "hsa", "fsa", "family"})
+_TRUE = frozenset({"yes", "y", "true", "t", "1"})
+_FALSE = frozenset({"no", "n", "false", "f", "0"})
+_DISCOUNT_SEPARATORS = (";", "|")
+
+FIGURES: tuple[str, ...] = ("billed", "insurer", "assistance", "patient", "net")
+CASE_NAMES: tuple[str, ...] = ("low", "typical", "high")
+MONEY_COLUMNS: tuple[str, ...] = tuple(f"{f}_{c}" for f in FIGURES for c in CASE_NAMES)
+OUTPUT_COLUMNS: tuple[str, ...] = (*MONEY_COLUMNS, "error")
+_BLANK_MONEY: tuple[str, ...] = ("",) * len(MONEY_COLUMNS)
+
+# No real cell comes near this; a bigger one is a wrong file or an unclosed quote.
+FIELD_LIMIT = 1024 * 1024
+# Results of distinct scenarios kept per run: batches often repeat the same scenario.
+CACHE_SIZE = 4096
+PROGRESS_EVERY = 1000
+
+Format = Literal["csv", "jsonl"]
+
+
+def _normal(name: str) -> str:
+    """How a header cell is matched: case-insensitive, outer spaces gone, '-'/' ' as '_'."""
+    return "_".join(name.strip().lower().replace("-", " ").split())
+
+
+def check_header(fieldnames: Sequence[str] | None) -> list[str]:
+    """The canonical column name for each header cell, in order.
+
+    Raises InputError for an empty file, unknown or duplicated columns, or no
+    `treatment` column. A leading byte-order mark on the first name is ignored.
+    """
+    if fieldnames is None or list(fieldnames) == ["\ufeff"]:
+        raise InputError("the file is empty")
+    if not any(n.strip().lstrip("\ufeff") for n in fieldnames):
+        raise InputError(
+            "line 1: the header is blank; the first line must name the columns, "
+            "e.g. treatment,months,price"
+        )
+    names = list(fieldnames)
+    names[0] = names[0].lstrip("\ufeff")
+    canon = [_normal(n) for n in names]
+    allowed = set(COLUMNS)
+    unknown = [
+        (n if n.strip() else f"(blank, column {i})")
+        for i, (n, c) in enumerate(zip(names, canon, strict=True), start=1)
+        if c not in allowed and not (c.startswith(PASS_PREFIX) and len(c) > len(PASS_PREFIX))
+    ]
+    if unknown:
+        raise InputError(
+            f"unknown column(s): {', '.join(unknown)}. Allowed: {', '.join(COLUMNS)}, "
+            f"and your own columns starting with {PASS_PREFIX}",
+            param="header",
+        )
+    seen: dict[str, int] = {}
+    dupes: list[str] = []
+    for i, c in enumerate(canon, start=1):
+        if c in seen:
+            dupes.append(f"{names[i - 1]} (columns {seen[c]} and {i})")
+        else:
+            seen[c] = i
+    if dupes:
+        raise InputError(f"duplicate column(s): {', '.join(dupes)}", param="header")
+    if "treatment" not in seen:
+        raise InputError(
+            "the header has no treatment column; every row needs a treatment "
+            "(iv, im, kap, spravato, oral or nasal)",
+            param="header",
+        )
+    return canon
+
+
+def _header(reader: csv.DictReader[str]) -> list[str]:
+    """Read and check the header once: strip a BOM, turn csv errors into InputError."""
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise InputError(f"{_lines(1, reader.reader.line_num)}: {_csv_reason(exc)}") from None
+    canon = check_header(fieldnames)
+    assert fieldnames is not None  # check_header refused None
+    if fieldnames[0].startswith("\ufeff"):
+        fieldnames = [fieldnames[0].lstrip("\ufeff"), *fieldnames[1:]]
+        reader.fieldnames = fieldnames
+    return canon
+
+
+def _lines(first: int, last: int) -> str:
+    """Where a record the csv module gave up on lies: it started somewhere in between."""
+    return f"line {last}" if last <= first else f"lines {first}-{last}"
+
+
+def _csv_reason(exc: csv.Error) -> str:
+    text = str(exc)
+    if "field limit" in text:
+        return (
+            f"a cell is larger than the {FIELD_LIMIT // 1024 // 1024} MiB limit "
+            "(an unclosed quote, or not a CSV file?)"
+        )
+    return f"not valid CSV ({text})"
+
+
+def _int(text: str, column: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        option = f"--{column.replace('_', '-')}"
+        raise InputError(f"{option} must be a whole number (got '{text}')", param=option) from None
+
+
+def _bool(text: str, column: str) -> bool:
+    low = text.lower()
+    if low in _TRUE:
+        return True
+    if low in _FALSE:
+        return False
+    option = f"--{column.replace('_', '-')}"
+    raise InputError(f"{option} must be yes or no (got '{text}')", param=option)
+
+
+def scenario_from_cells(cells: dict[str, str], today: dt.date | None = None) -> Scenario:
+    """A validated (not yet resolved) scenario from one row's non-blank, stripped cells,
+    keyed by canonical column name. A blank `start` means `today` when it is given."""
+    values: dict[str, Any] = {}
+    for key, text in cells.items():
+        if key in INT_COLUMNS:
+            values[key] = _int(text, key)
+        elif key in BOOL_COLUMNS:
+            flag = _bool(text, key)
+            if key == "no_maintenance":
+                values["maintenance"] = not flag
+            else:
+                values[key] = flag
+        elif key == "discount":
+            for sep in _DISCOUNT_SEPARATORS[1:]:
+                text = text.replace(sep, _DISCOUNT_SEPARATORS[0])
+            values["discounts"] = tuple(
+                d.strip() for d in text.split(_DISCOUNT_SEPARATORS[0]) if d.strip()
+            )
+        else:
+            values[key] = text
+    if "treatment" not in values:
+        raise InputError("treatment is blank; every row needs one", param="TREATMENT")
+    if "start" not in values and today is not None:
+        values["start"] = today
+    return Scenario.from_options(**values)
+
+
+def _internal(exc: Exception) -> str:
+    """A bug, not bad input: one short line for the error cell."""
+    text = " ".join(str(exc).split())
+    if len(text) > 200:
+        text = text[:197] + "..."
+    return f"internal error ({type(exc).__name__}: {text})"
+
+
+def _physical_start(row: dict[str | Any, str | Any], end_line: int, floor: int) -> int:
+    """The line a record starts on: its last line less the line breaks inside its cells."""
+    breaks = 0
+    for value in row.values():
+        cells = value if isinstance(value, list) else [value]
+        for cell in cells:
+            if isinstance(cell, str) and ("\n" in cell or "\r" in cell):
+                breaks += cell.replace("\r\n", "\n").replace("\r", "\n").count("\n")
+    return max(end_line - breaks, floor)
+
+
+def quote_rows(
+    book: PriceBook, reader: csv.DictReader[str], today: dt.date | None = None
+) -> Iterator[dict[str, str]]:
+    """Quote each row of `reader` as it is read.
+
+    Yields the input cells (keys as in the header), then MONEY_COLUMNS as two-decimal
+    strings, then `error`: empty, or "line N: ..." with blank figures. Raises InputError
+    only for a bad header or a file the csv module cannot read on (the line is named).
+    """
+    _header(reader)
+    fieldnames = list(reader.fieldnames or ())
+    canon = [_normal(n) for n in fieldnames]
+    options = [(raw, key) for raw, key in zip(fieldnames, canon, strict=True) if key != "id"]
+    options = [(raw, key) for raw, key in options if not key.startswith(PASS_PREFIX)]
+    option_raws = tuple(raw for raw, _ in options)
+    option_keys = tuple(key for _, key in options)
+    width = len(fieldnames)
+
+    @lru_cache(maxsize=CACHE_SIZE)
+    def quote(cells: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+        try:
+            given = {k: v for k, v in zip(option_keys, cells, strict=True) if v}
+            scenario = scenario_from_cells(given, today).resolved(book)
+            totals = build(book, scenario, today=today).totals
+            figures = (totals.billed, totals.insurer, totals.assistance, totals.patient)
+            money = [money_str(x) for tri in figures for x in tri]
+            money.extend(money_str(x) for x in totals.net)
+            return tuple(money), ""
+        except KetacostError as exc:
+            return _BLANK_MONEY, exc.message
+        except Exception as exc:  # one bad row must never stop the batch
+            return _BLANK_MONEY, _internal(exc)
+
+    last_line = reader.line_num
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # DictReader.line_num is only updated after a row is read: ask its reader.
+            where = _lines(last_line + 1, reader.reader.line_num)
+            raise InputError(f"{where}: {_csv_reason(exc)}") from None
+        out = {name: (row[name] or "") for name in fieldnames}
+        extra = row.get(None)
+        if extra is not None or None in row.values():
+            cells = width + len(extra) if isinstance(extra, list) else width
+            if extra is None:
+                cells = sum(1 for name in fieldnames if row[name] is not None)
+            money: tuple[str, ...] = _BLANK_MONEY
+            error = f"the row has {cells} cells but the header has {width}"
+        else:
+            try:
+                key = tuple(row[raw].strip() for raw in option_raws)
+                money, error = quote(key)
+            except Exception as exc:  # pragma: no cover - defensive
+                money, error = _BLANK_MONEY, _internal(exc)
+        if error:
+            error = f"line {_physical_start(row, reader.line_num, last_line + 1)}: {error}"
+        last_line = reader.line_num
+        out.update(zip(MONEY_COLUMNS, money, strict=True))
+        out["error"] = error
+        yield out
+
+
+def run(
+    book: PriceBook,
+    source: Iterable[str],
+    sink: TextIO,
+    fmt: Format,
+    progress: Callable[[int], None] | None = None,
+    today: dt.date | None = None,
+) -> tuple[int, int]:
+    """Quote every row of CSV `source` into `sink` as CSV or JSON Lines, one row at a time.
+
+    Returns (rows, failed). `source` should be opened with newline="" and encoding
+    "utf-8-sig" (a leftover BOM is stripped anyway); `sink` with newline="".
+    `progress`, when given, is called with the number of rows done so far every
+    PROGRESS_EVERY rows and once at the end. Raises InputError for a bad header or an
+    unreadable line; the rows before it have been written.
+    """
+    if fmt not in ("csv", "jsonl"):
+        raise ValueError(f"unknown format {fmt!r}: use 'csv' or 'jsonl'")
+    previous_limit = csv.field_size_limit(FIELD_LIMIT)
+    try:
+        reader = csv.DictReader(source)
+        _header(reader)
+        header = [*(reader.fieldnames or ()), *OUTPUT_COLUMNS]
+        write: Callable[[dict[str, str]], object]
+        if fmt == "csv":
+            writer = csv.writer(sink, lineterminator="\n")
+            writer.writerow(header)
+
+            def write(out: dict[str, str]) -> object:
+                return writer.writerow([out[k] for k in header])
+
+        else:
+            dumps = json.JSONEncoder(ensure_ascii=False).encode
+
+            def write(out: dict[str, str]) -> object:
+                return sink.write(dumps(out) + "\n")
+
+        rows = failed = 0
+        for out in quote_rows(book, reader, today=today):
+            write(out)
+            rows += 1
+            if out["error"]:
+                failed += 1
+            if progress is not None and rows % PROGRESS_EVERY == 0:
+                progress(rows)
+        if progress is not None and (rows == 0 or rows % PROGRESS_EVERY):
+            progress(rows)
+        return rows, failed
+    finally:
+        csv.field_size_limit(previous_limit)

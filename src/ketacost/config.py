@@ -1,0 +1,145 @@
+"""A counselor's defaults: price book, clinic profile, default format, state.
+
+The file is YAML in the user's config folder (platformdirs), or wherever
+KETACOST_CONFIG points. A missing file means no defaults; a broken one is an error
+that names the file and the field.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+
+from ketacost.errors import KetacostError
+
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+US_STATES = frozenset(
+    {
+        "AL",
+        "AK",
+        "AZ",
+        "AR",
+        "CA",
+        "CO",
+        "CT",
+        "DE",
+        "DC",
+        "FL",
+        "GA",
+        "HI",
+        "ID",
+        "IL",
+        "IN",
+        "IA",
+        "KS",
+        "KY",
+        "LA",
+        "ME",
+        "MD",
+        "MA",
+        "MI",
+        "MN",
+        "MS",
+        "MO",
+        "MT",
+        "NE",
+        "NV",
+        "NH",
+        "NJ",
+        "NM",
+        "NY",
+        "NC",
+        "ND",
+        "OH",
+        "OK",
+        "OR",
+        "PA",
+        "RI",
+        "SC",
+        "SD",
+        "TN",
+        "TX",
+        "UT",
+        "VT",
+        "VA",
+        "WA",
+        "WV",
+        "WI",
+        "WY",
+        "PR",
+        "GU",
+        "VI",
+        "AS",
+        "MP",
+    }
+)
+
+
+class ConfigError(KetacostError):
+    """The config file is unreadable or malformed."""
+
+
+class Clinic(BaseModel):
+    """The provider or facility named on a Good Faith Estimate or a handout."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Short | None = None
+    npi: Annotated[str, StringConstraints(pattern=r"^\d{10}$")] | None = None
+    tin: Annotated[str, StringConstraints(pattern=r"^\d{2}-?\d{7}$")] | None = None
+    address: Short | None = None
+    phone: Short | None = None
+    state: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pricing: Path | None = None
+    format: Literal["table", "json", "csv", "markdown", "html"] | None = None
+    state: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+    clinic: Clinic = Clinic()
+
+
+def config_path() -> Path:
+    env = os.environ.get("KETACOST_CONFIG")
+    if env:
+        return Path(env)
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("ketacost")) / "config.yaml"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    p = path or config_path()
+    if not p.exists():
+        return Settings()
+    from ketacost.yamlsafe import parse
+
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{p}: cannot be read ({exc})") from None
+    try:
+        data = parse(text, str(p))
+    except KetacostError as exc:
+        raise ConfigError(exc.message) from None
+    if data is None:
+        return Settings()
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p}: the config file must be a mapping")
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(x) for x in err["loc"])
+        raise ConfigError(f"{p}: {loc}: {err['msg']}") from None
+    if settings.state and settings.state not in US_STATES:
+        raise ConfigError(f"{p}: state: '{settings.state}' is not a US state code")
+    if settings.pricing is not None and not settings.pricing.is_absolute():
+        # A relative price book path is relative to the config file, not the cwd.
+        settings = settings.model_copy(update={"pricing": p.parent / settings.pricing})
+    return settings
