@@ -119,7 +119,7 @@ class Figure(Referenced):
     def get(self, case: Case) -> Decimal:
         if self.value is not None:
             return self.value
-        v = {"low": self.low, "typical": self.typical, "high": self.high}[case]
+        v: Decimal | None = getattr(self, case)
         assert v is not None  # guaranteed by _shape
         return v
 

@@ -140,6 +140,8 @@ class Scenario(BaseModel):
                 values["coinsurance"] = parse_percent(values["coinsurance"], "--coinsurance")
             except ValueError as exc:
                 raise InputError(str(exc), param="--coinsurance") from None
+        if isinstance(values.get("dose"), str) and values["dose"].strip().isdigit():
+            values["dose"] = int(values["dose"])
         for key in ("insurance", "network", "medigap"):
             if isinstance(values.get(key), str):
                 values[key] = _choice(values[key], key)
