@@ -203,3 +203,65 @@ def test_a_discount_never_raises_the_cost(kw: dict, discount: str, bundled: Pric
     base = estimate(bundled, **kw).totals.billed
     cut = estimate(bundled, **kw, discounts=(discount,)).totals.billed
     assert all(c <= b for c, b in zip(cut, base, strict=True))
+
+
+MONEY_KEYS = {
+    "billed",
+    "insurer",
+    "assistance",
+    "patient",
+    "tax_savings",
+    "net",
+    "per_month",
+    "paid_up_front",
+    "reimbursed",
+    "price_per_session",
+    "discount",
+    "saves",
+    "monthly_payment",
+    "total_interest",
+    "total_paid",
+    "rides",
+    "travel",
+    "time_off",
+    "total",
+    "indirect",
+    "with_indirect",
+}
+
+
+def _money_strings(node: object, key: str = "") -> list[str]:
+    found: list[str] = []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k in MONEY_KEYS and isinstance(v, dict) and set(v) == {"low", "typical", "high"}:
+                found.extend(str(x) for x in v.values())
+            else:
+                found.extend(_money_strings(v, k))
+    elif isinstance(node, list):
+        for v in node:
+            found.extend(_money_strings(v, key))
+    return found
+
+
+@settings(deadline=None)
+@given(
+    kw=scenarios,
+    insurance=st.sampled_from(["none", "commercial", "medicare"]),
+    hsa=st.booleans(),
+    indirect=st.booleans(),
+)
+def test_json_money_always_has_two_decimals(
+    kw: dict, insurance: str, hsa: bool, indirect: bool, bundled: PriceBook
+) -> None:
+    import re
+
+    from ketacost.report.jsonout import estimate_doc
+
+    est = estimate(
+        bundled, **kw, insurance=insurance, hsa=hsa, include_indirect=indirect, finance="12@9.9"
+    )
+    values = _money_strings(estimate_doc(est))
+    assert values
+    bad = [v for v in values if not re.fullmatch(r"-?\d+\.\d{2}", v)]
+    assert not bad, bad

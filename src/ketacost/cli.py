@@ -1094,7 +1094,11 @@ def batch(
 
             sink = stack.enter_context(open_atomic(output, force=force))
         progress = stack.enter_context(_progress()) if sys.stderr.isatty() else None
-        rows, failed = batching.run(book, lines, sink, fmt.value, progress=progress)
+        try:
+            rows, failed = batching.run(book, lines, sink, fmt.value, progress=progress)
+        except InputError as exc:
+            shown = "stdin" if file == "-" else file
+            raise InputError(f"FILE {shown}: {exc.message}", param="FILE") from None
     if output is not None:
         sys.stderr.write(f"Wrote {output}\n")
     sys.stderr.write(f"{rows} row(s) quoted, {failed} with errors.\n")
@@ -1110,7 +1114,7 @@ def _decoded(source: Any, name: str) -> Any:
         yield from source
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"FILE {name}: is not UTF-8 text (byte {exc.start} of a line); save it as UTF-8 CSV",
+            f"is not UTF-8 text (byte {exc.start} of a line); save it as UTF-8 CSV",
             param="FILE",
         ) from None
 

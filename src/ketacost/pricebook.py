@@ -41,6 +41,9 @@ Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$")]
 # Money and counts are exact decimals; YAML floats are refused (see _no_float).
 Number = Annotated[Decimal, Field(allow_inf_nan=False)]
 
+# No price, count or rate in this domain comes near a billion; beyond it is a typo or an
+# attack (a 10**400 would also make the arithmetic crawl).
+MAX_FIGURE = Decimal(1_000_000_000)
 # Units whose figures are percentages and must lie in [0, 100].
 PERCENT_UNITS = frozenset({"percent"})
 # Units whose figures must be whole numbers.
@@ -89,6 +92,8 @@ class Figure(Referenced):
         if isinstance(v, bool):
             raise ValueError("must be a number, not true/false")
         if isinstance(v, float):
+            if v != v or v in (float("inf"), float("-inf")):
+                raise ValueError("must be a finite number")
             raise ValueError(f'write decimals as quoted strings, e.g. "{v}"')
         return v
 
@@ -110,6 +115,8 @@ class Figure(Referenced):
         for n in nums:
             if n < 0:
                 raise ValueError("must be >= 0")
+            if n > MAX_FIGURE:
+                raise ValueError(f"must be at most {MAX_FIGURE:,} (got {n:.3g})")
             if self.unit in PERCENT_UNITS and n > 100:
                 raise ValueError("a percentage must be between 0 and 100")
             if self.unit in WHOLE_UNITS and n != n.to_integral_value():
@@ -432,7 +439,7 @@ def validate(data: Any, where: str, limit: int | None = 5) -> PriceBook:
 
 
 def _read(p: Path) -> str:
-    where = str(p)
+    where = _shown(p)
     try:
         if p.is_dir():
             raise PriceBookError(f"{where}: is a directory, not a price book file")
@@ -454,6 +461,12 @@ def _read(p: Path) -> str:
         raise PriceBookError(
             f"{where}: is not UTF-8 text (bad byte at offset {exc.start})"
         ) from None
+
+
+def _shown(p: Path) -> str:
+    """A path as the user typed it, quoted when blanks would hide it."""
+    text = str(p)
+    return repr(text) if not text or text != text.strip() else text
 
 
 def _describe(exc: ValidationError, where: str, limit: int | None = 5) -> str:
