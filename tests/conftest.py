@@ -23,6 +23,10 @@ PINNED_ENV = {
     "_TYPER_FORCE_DISABLE_TERMINAL": "1",
 }
 os.environ.update(PINNED_ENV)
+# The price-book cache goes to a folder of this run's own, never the user's.
+import tempfile  # noqa: E402
+
+os.environ["KETACOST_CACHE_DIR"] = tempfile.mkdtemp(prefix="ketacost-cache-")
 for var in ("FORCE_COLOR", "PY_COLORS", "GITHUB_ACTIONS", "KETACOST_PRICING", "KETACOST_DEBUG"):
     os.environ.pop(var, None)
 

@@ -360,7 +360,10 @@ def test_unexpected_exception_is_reported_per_row(
         return real(book, scenario, **kw)
 
     monkeypatch.setattr("ketacost.batch.build", flaky)
-    output, counts = quote(book, "treatment,months\niv,1\niv,2\niv,3\n")
+    # insured rows take the full path through build (self-pay rows take a shortcut)
+    output, counts = quote(
+        book, "treatment,months,insurance\niv,1,commercial\niv,2,commercial\niv,3,commercial\n"
+    )
     assert counts == (3, 1)
     rows = rows_of(output)
     assert rows[1]["error"] == "line 3: internal error (ZeroDivisionError: boom)"

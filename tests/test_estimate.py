@@ -265,3 +265,28 @@ def test_json_money_always_has_two_decimals(
     assert values
     bad = [v for v in values if not re.fullmatch(r"-?\d+\.\d{2}", v)]
     assert not bad, bad
+
+
+@settings(deadline=None)
+@given(
+    kw=scenarios,
+    discount=st.sampled_from([(), ("package",), ("prompt_pay", "group")]),
+    dose=st.sampled_from([None, 56, 84]),
+)
+def test_quick_self_pay_totals_equal_the_full_path(
+    kw: dict, discount: tuple[str, ...], dose: int | None, bundled: PriceBook
+) -> None:
+    from ketacost.estimate import quick_totals
+
+    kw = dict(kw)
+    kw.setdefault("start", START)
+    if dose is not None and kw["treatment"] == "spravato":
+        kw["dose"] = dose
+    usable = tuple(d for d in discount if kw["treatment"] in bundled.discounts[d].applies_to)
+    sc = Scenario(**kw, discounts=usable).resolved(bundled)
+    quick = quick_totals(bundled, sc)
+    assert quick is not None
+    full = build(bundled, sc, today=TODAY).totals
+    assert quick.billed == full.billed and quick.patient == full.patient
+    assert Scenario(**{**kw, "insurance": "commercial"}).resolved(bundled) is not None
+    assert quick_totals(bundled, sc.model_copy(update={"insurance": "commercial"})) is None

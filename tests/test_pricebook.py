@@ -283,3 +283,29 @@ def test_long_error_lists_are_cut_short(tmp_path: Path) -> None:
     message = load_error(write(tmp_path, dump(data)))
     assert "more problem(s)" in message
     assert len(message.splitlines()) <= 6
+
+
+def test_validated_book_is_cached_and_a_bad_cache_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KETACOST_CACHE_DIR", str(tmp_path / "cache"))
+    first = pricebook.load()
+    (entry,) = (tmp_path / "cache").glob("book-*.pickle")
+
+    import ketacost.yamlsafe
+
+    def no_parsing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("parsed again despite the cache")
+
+    monkeypatch.setattr(ketacost.yamlsafe, "parse", no_parsing)
+    assert pricebook.load() == first
+    entry.write_bytes(b"not a pickle")
+    monkeypatch.undo()
+    monkeypatch.setenv("KETACOST_CACHE_DIR", str(tmp_path / "cache"))
+    assert pricebook.load() == first  # rebuilt from the YAML
+
+
+def test_validate_never_trusts_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KETACOST_CACHE_DIR", "off")
+    pricebook.load()
+    assert not list(tmp_path.glob("**/*.pickle"))

@@ -1,4 +1,4 @@
-from ketacost.cli import main
+from ketacost.launcher import main
 
 if __name__ == "__main__":
     main()

@@ -19,7 +19,7 @@ from typing import Any, Literal, TextIO
 
 from ketacost.amounts import money_str
 from ketacost.errors import InputError, KetacostError
-from ketacost.estimate import build
+from ketacost.estimate import build, quick_totals
 from ketacost.pricebook import PriceBook
 from ketacost.scenario import Scenario
 
@@ -246,10 +246,25 @@ def quote_rows(
         try:
             given = {k: v for k, v in zip(option_keys, cells, strict=True) if v}
             scenario = scenario_from_cells(given, today).resolved(book)
-            totals = build(book, scenario, today=today).totals
-            figures = (totals.billed, totals.insurer, totals.assistance, totals.patient)
+            quick = quick_totals(book, scenario)
+            if quick is not None:  # self-pay: no claims to adjudicate, no tax saving
+                figures = (
+                    quick.billed,
+                    quick.insurer,
+                    quick.assistance,
+                    quick.patient,
+                    quick.patient,
+                )
+            else:
+                totals = build(book, scenario, today=today).totals
+                figures = (
+                    totals.billed,
+                    totals.insurer,
+                    totals.assistance,
+                    totals.patient,
+                    totals.net,
+                )
             money = [money_str(x) for tri in figures for x in tri]
-            money.extend(money_str(x) for x in totals.net)
             return tuple(money), ""
         except KetacostError as exc:
             return _BLANK_MONEY, exc.message

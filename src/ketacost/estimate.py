@@ -308,6 +308,43 @@ def _run_case(book: PriceBook, t: Treatment, sc: Scenario, case: Case, end: dt.d
     return _CaseRun(schedule, sums, lines, plan)
 
 
+def _self_pay_case(
+    book: PriceBook, t: Treatment, sc: Scenario, case: Case, end: dt.date
+) -> Decimal:
+    """What a self-pay patient is billed in one case, phase by phase: the same numbers
+    as `_run_case`, without a claim object per session."""
+    opts = ScheduleOptions(sc.sessions, sc.maintenance_weeks, sc.maintenance)
+    total = sc.consult if sc.consult is not None else cents(t.consult_fee.cost_pick(case))
+    first = True
+    for pd in expand(t.phases, sc.start, end, case, opts):
+        n = len(pd.dates)
+        if n == 0:
+            continue
+        frac = combined_discount(book, sc.discounts, pd.phase.id, case)
+        if sc.price is not None:
+            regular = first_price = sc.price
+        else:
+            regular = session_price(t, case, sc.dose, False)
+            first_price = session_price(t, case, sc.dose, True) if first else regular
+        total += first_price - cents(first_price * frac)
+        total += (n - 1) * (regular - cents(regular * frac))
+        first = False
+    return total
+
+
+def quick_totals(book: PriceBook, scenario: Scenario) -> Split | None:
+    """Totals alone for a plain self-pay scenario (what batch quoting needs), or None
+    when the scenario needs the full claim-by-claim path (insurance, pre-tax money)."""
+    sc = scenario
+    if sc.insurance != "none" or sc.hsa or sc.fsa:
+        return None
+    t = book.treatments[sc.treatment]  # type: ignore[index]
+    end = add_months(sc.start, sc.months)
+    billed = Triple(*(_self_pay_case(book, t, sc, c, end) for c in CASES))
+    zero = zero_money()
+    return Split(billed, zero, zero, billed, billed, zero)
+
+
 def _patient_total(run: _CaseRun) -> Decimal:
     return sum((ln.patient for ln in run.lines), ZERO)
 
