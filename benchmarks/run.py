@@ -143,8 +143,12 @@ def batch(rows: int, insured: bool, folder: Path) -> tuple[float, float, int]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="a short smoke run")
-    ap.add_argument("--insured-max", type=int, default=1_000_000,
-                    help="largest insured batch (insured rows are slow; see the README)")
+    ap.add_argument(
+        "--insured-max",
+        type=int,
+        default=1_000_000,
+        help="largest insured batch (insured rows are slow; see the README)",
+    )
     args = ap.parse_args()
     rounds = 5 if args.quick else 21
     sizes = [10_000] if args.quick else [10_000, 100_000, 1_000_000]

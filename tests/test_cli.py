@@ -35,9 +35,35 @@ def test_every_command_has_help_with_an_example(runner, command: str, flag: str)
     assert f"ketacost {command}" in result.stdout
 
 
-def test_no_arguments_shows_help(runner) -> None:
+def test_no_arguments_shows_an_overview_with_three_examples(runner) -> None:
     result = run(runner)
-    assert "estimate" in result.stdout and "prices" in result.stdout
+    assert result.exit_code == 0
+    examples = [line for line in result.stdout.splitlines() if line.startswith("  ketacost ")]
+    assert len(examples) == 3
+    assert "not medical advice" in result.stdout
+
+
+def test_completion_offers_ids_from_the_price_book() -> None:
+    from ketacost.cli import complete_discount, complete_preset, complete_treatment
+
+    assert "spravato" in complete_treatment("sp") and "iv" not in complete_treatment("sp")
+    assert set(complete_treatment("")) >= {"iv", "im", "kap", "spravato", "oral", "nasal"}
+    assert complete_discount("pa") == ["package"]
+    assert "carecredit_12" in complete_preset("care")
+
+
+def test_no_color_flag(runner) -> None:
+    result = runner.invoke(
+        app, ["--no-color", "estimate", "iv"], env={"NO_COLOR": "", "FORCE_COLOR": "1"}
+    )
+    assert result.exit_code == 0 and "\x1b[" not in result.stdout
+
+
+def test_help_names_env_vars_and_has_no_eaten_brackets(runner) -> None:
+    result = run(runner, "estimate", "--help")
+    assert "KETACOST_PRICING" in result.stdout
+    for panel in ("Schedule", "Price", "Insurance", "Payment", "Output"):
+        assert panel in result.stdout
 
 
 def test_fixed_price_course_totals_exactly(runner) -> None:

@@ -46,7 +46,21 @@ def test_money_parsing(text: str, value: str) -> None:
     assert parse_money(text, "--price") == Decimal(value)
 
 
-@pytest.mark.parametrize("text", ["-1", "1,00", "abc", "", "1.234", "nan", "1e3", "99999999"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "-1",
+        "1,00",
+        "abc",
+        "",
+        "1.234",
+        "nan",
+        "1e3",
+        "99999999",
+        "100000000000000000000000000",
+        "1" * 40 + ".5",
+    ],  # found by the CLI fuzzer
+)
 def test_money_parsing_refuses(text: str) -> None:
     with pytest.raises(ValueError, match="--price"):
         parse_money(text, "--price")

@@ -36,10 +36,11 @@ def parse_money(text: str, what: str) -> Decimal:
         value = Decimal(raw.replace("$", "").replace(",", "").strip())
     except InvalidOperation:  # pragma: no cover - the regex admits only digits
         raise ValueError(f"{what} must be an amount in dollars (got '{text}')") from None
-    if value != value.quantize(CENT, rounding=ROUND_HALF_UP):
-        raise ValueError(f"{what} must have at most 2 decimal places (got '{text}')")
+    # The bound comes first: quantizing a 30-digit number overflows the decimal context.
     if value > MAX_MONEY:
         raise ValueError(f"{what} must be at most {MAX_MONEY:,} (got '{text}')")
+    if value != value.quantize(CENT, rounding=ROUND_HALF_UP):
+        raise ValueError(f"{what} must have at most 2 decimal places (got '{text}')")
     return cents(value)
 
 

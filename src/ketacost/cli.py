@@ -31,7 +31,7 @@ app = typer.Typer(
     ),
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
-    no_args_is_help=True,
+    invoke_without_command=True,
     pretty_exceptions_enable=False,
     add_completion=True,
 )
@@ -81,8 +81,20 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+OVERVIEW = """ketacost {version}: what ketamine treatment for depression costs you, in the US.
+
+Try:
+  ketacost guide                                   answer a few questions, get an estimate
+  ketacost estimate spravato --insurance commercial
+  ketacost compare --insurance commercial          every treatment side by side
+
+More: ketacost --help, or ketacost COMMAND --help. A cost estimate, not medical advice.
+"""
+
+
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: bool = typer.Option(
         False,
         "--version",
@@ -91,8 +103,30 @@ def _root(
         is_eager=True,
         help="Show the version and exit.",
     ),
+    no_color: bool = typer.Option(
+        False,
+        "--no-color",
+        help="No colour in the output (as NO_COLOR=1 does).",
+    ),
 ) -> None:
     """Estimate what ketamine treatment for depression costs a US patient."""
+    if no_color:
+        os.environ["NO_COLOR"] = "1"
+    if ctx.invoked_subcommand is None:
+        typer.echo(OVERVIEW.format(version=__version__), nl=False)
+
+
+def _today() -> Any:
+    """Today, or the date in KETACOST_TODAY (for a quote as of a given day, and for
+    reproducible screenshots and tests)."""
+    import datetime as dt
+
+    text = os.environ.get("KETACOST_TODAY")
+    if not text:
+        return dt.date.today()
+    from ketacost.scenario import parse_date
+
+    return parse_date(text, "KETACOST_TODAY")
 
 
 # ----------------------------------------------------------------------- shared options
@@ -172,19 +206,59 @@ def _warn(lines: list[str] | tuple[str, ...]) -> None:
 # Each option is declared once and reused by every command that takes a scenario.
 
 
-def _opt(*names: str, panel: str, help: str, metavar: str | None = None) -> Any:
+def _opt(
+    *names: str,
+    panel: str,
+    help: str,
+    metavar: str | None = None,
+    complete: Callable[[str], list[str]] | None = None,
+) -> Any:
     return typer.Option(
-        *names, metavar=metavar, help=help, show_default=False, rich_help_panel=panel
+        *names,
+        metavar=metavar,
+        help=help,
+        show_default=False,
+        rich_help_panel=panel,
+        autocompletion=complete,
     )
 
 
 S, P, I = "Schedule", "Price", "Insurance"  # noqa: E741
+
+
+def _book_for_completion() -> Any:
+    """The price book completions read from: --pricing is not parsed yet, so the env
+    var, the config file or the national book."""
+    try:
+        return _load_book(None, _settings())[0]
+    except Exception:  # a broken book must not break the shell
+        return None
+
+
+def _complete(names: Callable[[Any], list[str]]) -> Callable[[str], list[str]]:
+    def complete(incomplete: str) -> list[str]:
+        book = _book_for_completion()
+        if book is None:
+            return []
+        return [n for n in names(book) if n.startswith(incomplete.lower())]
+
+    return complete
+
+
+complete_treatment = _complete(
+    lambda b: [n for tid, t in b.treatments.items() for n in (tid, *t.aliases)]
+)
+complete_discount = _complete(lambda b: list(b.discounts))
+complete_preset = _complete(lambda b: list(b.financing))
+
+
 TreatmentArg = Annotated[
     str,
     typer.Argument(
         metavar="TREATMENT",
         help="iv, im, kap, spravato, oral or nasal (aliases accepted).",
         show_default=False,
+        autocompletion=complete_treatment,
     ),
 ]
 MonthsOpt = Annotated[
@@ -244,6 +318,7 @@ DiscountOpt = Annotated[
         metavar="ID",
         panel=P,
         help="A discount id from the price book (repeatable); see 'ketacost prices'.",
+        complete=complete_discount,
     ),
 ]
 InsuranceOpt = Annotated[
@@ -394,6 +469,7 @@ FinanceOpt = Annotated[
         metavar="PRESET|MONTHS@APR",
         panel=Y,
         help="Add a monthly payment: a preset such as carecredit_12, or e.g. 12@9.9.",
+        complete=complete_preset,
     ),
 ]
 IncludeIndirectOpt = Annotated[
@@ -421,6 +497,8 @@ def _scenario(params: dict[str, Any]) -> Any:
 
     wanted = {*Scenario.model_fields, "no_maintenance", "discount"}
     options = {k: v for k, v in params.items() if k in wanted}
+    if options.get("start") is None:
+        options["start"] = _today()
     no_maintenance = options.pop("no_maintenance", False)
     discount = options.pop("discount", None)
     return Scenario.from_options(
@@ -572,16 +650,28 @@ def estimate(
     dob: DobOpt = None,
 ) -> None:
     """Cost range per treatment phase, split between insurer and you, with sources."""
+    _run_estimate(locals())
+
+
+def _run_estimate(params: dict[str, Any]) -> None:
+    """The estimate command's work, from its parameters (also used by `guide`)."""
     from ketacost.estimate import build
     from ketacost.savings import with_tips
 
-    scenario = _scenario(locals())
+    scenario = _scenario(params)
+    fmt, pricing, dob = params.get("fmt"), params.get("pricing"), params.get("dob")
+    output, force, patient = params.get("output"), params.get("force", False), params.get("patient")
     settings = _settings()
     chosen = _pick(fmt, ESTIMATE_FORMATS, settings)
     birth = _check_dob(dob)
     book, book_path = _load_book(pricing, settings)
     resolved = scenario.resolved(book)
-    est = with_tips(book, resolved, build(book, resolved, book_path=book_path))
+    est = with_tips(
+        book,
+        resolved,
+        build(book, resolved, book_path=book_path, today=_today()),
+        today=_today(),
+    )
     _warn(est.warnings)
 
     def table() -> Any:
@@ -607,14 +697,16 @@ def estimate(
     def as_html() -> str:
         from ketacost.report.html import estimate_html
 
-        return estimate_html(est, clinic=settings.clinic, patient=patient, dob=birth)
+        return estimate_html(
+            est, clinic=settings.clinic, patient=patient, dob=birth, today=_today()
+        )
 
     def as_gfe() -> str:
         from ketacost.report import gfe
 
         out = str(output or "")
         render = gfe.gfe_html if out.lower().endswith((".html", ".htm")) else gfe.gfe_markdown
-        return render(book, est, clinic=settings.clinic, patient=patient, dob=birth)
+        return render(book, est, clinic=settings.clinic, patient=patient, dob=birth, today=_today())
 
     _deliver(
         chosen,
@@ -688,7 +780,12 @@ def tips(
     chosen = _pick(fmt, LIST_FORMATS, settings)
     book, book_path = _load_book(pricing, settings)
     resolved = scenario.resolved(book)
-    est = with_tips(book, resolved, build(book, resolved, book_path=book_path))
+    est = with_tips(
+        book,
+        resolved,
+        build(book, resolved, book_path=book_path, today=_today()),
+        today=_today(),
+    )
     _warn(est.warnings)
 
     def table() -> Any:
@@ -773,16 +870,23 @@ def compare(
     force: ForceOpt = False,
 ) -> None:
     """All six treatments side by side for the same situation, cheapest first."""
+    _run_compare(locals())
+
+
+def _run_compare(given: dict[str, Any]) -> None:
+    """The compare command's work, from its parameters (also used by `guide`)."""
     from ketacost.compare import compare as compare_rows
 
-    params = dict(locals())
+    params = dict(given)
     params["treatment"] = "iv"  # a placeholder: each row sets its own
+    fmt, pricing, treatments = params.get("fmt"), params.get("pricing"), params.get("treatments")
+    output, force = params.get("output"), params.get("force", False)
     scenario = _scenario(params)
     settings = _settings()
     chosen = _pick(fmt, LIST_FORMATS, settings)
     book, _ = _load_book(pricing, settings)
     wanted = [t for t in (treatments or "").split(",") if t.strip()] or None
-    rows = compare_rows(book, scenario, wanted)
+    rows = compare_rows(book, scenario, wanted, today=_today())
     _warn(sorted({w for row in rows for w in row.estimate.warnings}))
     where = "self-pay" if scenario.insurance == "none" else scenario.insurance
     situation = f"{where}, {scenario.months} months from {scenario.start.isoformat()}"
@@ -810,7 +914,7 @@ def compare(
     def as_html() -> str:
         from ketacost.report.html import compare_html
 
-        return compare_html(rows, situation)
+        return compare_html(rows, situation, today=_today())
 
     _deliver(
         chosen,
@@ -872,7 +976,7 @@ def schedule(
     settings = _settings()
     chosen = _pick(fmt, SCHEDULE_FORMATS, settings)
     book, book_path = _load_book(pricing, settings)
-    est = build(book, scenario.resolved(book), book_path=book_path)
+    est = build(book, scenario.resolved(book), book_path=book_path, today=_today())
     _warn(est.warnings)
     visits = calendar(est)
 
@@ -979,6 +1083,7 @@ def finance(
             metavar="ID",
             panel="Payment",
             help="A financing plan from the price book, e.g. carecredit_12; see 'ketacost prices'.",
+            complete=complete_preset,
         ),
     ] = None,
     pricing: Path = _pricing_option(),
@@ -1133,6 +1238,44 @@ def _progress() -> Any:
     ) as bar:
         task = bar.add_task("batch", total=None)
         yield lambda done: bar.update(task, completed=done)
+
+
+# -------------------------------------------------------------------------------- guide
+
+
+@app.command(
+    epilog=(
+        "[bold]Example[/bold]\n\n"
+        "  ketacost guide\n\n"
+        "Answer in plain words or numbers; press Enter to accept a default. At the end the "
+        "guide prints the estimate and the one-line command that gives it again."
+    ),
+)
+@handled
+def guide(pricing: Path = _pricing_option()) -> None:
+    """Answer a few plain questions and get your estimate: no options to learn."""
+    from ketacost.errors import InputError
+    from ketacost.guide import Interview, rich_io
+
+    console = _console(stderr=True)
+    ask, say = rich_io(console)
+    try:
+        answers = Interview(ask, say).run()
+    except (EOFError, KeyboardInterrupt):
+        raise InputError(
+            "the guide stopped before all questions were answered", param="guide"
+        ) from None
+    params: dict[str, Any] = {"pricing": pricing, "treatment": answers.treatment}
+    for name, value in answers.options.items():
+        key = name.removeprefix("--").replace("-", "_")
+        params[key] = True if value is None else value
+    if "months" in params:
+        params["months"] = int(params["months"])
+    say(f"\nThe same estimate next time, in one line:\n  {answers.command_line()}\n")
+    if answers.command == "compare":
+        _run_compare(params)
+    else:
+        _run_estimate(params)
 
 
 # ------------------------------------------------------------------------------- prices

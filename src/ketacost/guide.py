@@ -1,0 +1,226 @@
+"""`ketacost guide`: a plain-language interview that ends in the equivalent command.
+
+Every answer is checked on the spot and asked again, kindly, when it cannot be used.
+The interview only collects options; the estimate itself is the ordinary command's.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from ketacost.amounts import parse_money, parse_percent
+
+T = TypeVar("T")
+
+TREATMENTS = [
+    ("iv", "IV ketamine infusions at a clinic"),
+    ("im", "IM ketamine injections at a clinic"),
+    ("kap", "Ketamine-assisted psychotherapy"),
+    ("spravato", "Spravato (esketamine) nasal spray at a certified clinic"),
+    ("oral", "At-home oral ketamine through a telehealth program"),
+    ("nasal", "Compounded ketamine nasal spray at home"),
+    ("compare", "Not sure yet: show me all of them side by side"),
+]
+INSURANCE = [
+    ("none", "No insurance, or paying myself"),
+    ("commercial", "Insurance through work or the marketplace"),
+    ("medicare", "Medicare"),
+    ("medicaid", "Medicaid"),
+]
+
+
+@dataclass
+class Answers:
+    """What the interview gathered: the command and its options, as the CLI spells them."""
+
+    command: str = "estimate"
+    treatment: str | None = None
+    options: dict[str, str | None] = field(default_factory=dict)
+
+    def argv(self) -> list[str]:
+        args = [self.command] + ([self.treatment] if self.treatment else [])
+        for name, value in self.options.items():
+            args += [name] if value is None else [name, value]
+        return args
+
+    def command_line(self) -> str:
+        return "ketacost " + " ".join(shlex.quote(a) for a in self.argv())
+
+
+class Interview:
+    """Asks through `ask(prompt) -> str` and speaks through `say(text)`."""
+
+    def __init__(self, ask: Callable[[str], str], say: Callable[[str], None]) -> None:
+        self.ask, self.say = ask, say
+
+    def _until(self, prompt: str, convert: Callable[[str], T], retry: str) -> T:
+        while True:
+            raw = self.ask(prompt).strip()
+            try:
+                return convert(raw)
+            except ValueError:
+                self.say(retry)
+
+    def choose(self, question: str, choices: list[tuple[str, str]], default: int = 1) -> str:
+        self.say(question)
+        for n, (_, text) in enumerate(choices, start=1):
+            self.say(f"  {n}. {text}")
+
+        def pick(raw: str) -> str:
+            if raw == "":
+                return choices[default - 1][0]
+            if raw.isdigit() and 1 <= int(raw) <= len(choices):
+                return choices[int(raw) - 1][0]
+            for key, _ in choices:
+                if raw.lower() == key:
+                    return key
+            raise ValueError(raw)
+
+        return self._until(
+            f"Your choice [1-{len(choices)}, Enter for {default}]",
+            pick,
+            f"Please type a number from 1 to {len(choices)}.",
+        )
+
+    def yes_no(self, question: str, default: bool) -> bool:
+        hint = "Y/n" if default else "y/N"
+
+        def answer(raw: str) -> bool:
+            if raw == "":
+                return default
+            if raw.lower() in ("y", "yes"):
+                return True
+            if raw.lower() in ("n", "no"):
+                return False
+            raise ValueError(raw)
+
+        return self._until(f"{question} [{hint}]", answer, "Please answer yes or no.")
+
+    def amount(self, question: str, explain: str) -> str | None:
+        self.say(explain)
+
+        def money(raw: str) -> str | None:
+            if raw.lower() in ("", "skip", "s", "don't know", "dont know", "?"):
+                return None
+            return f"{parse_money(raw, 'the amount'):.2f}"
+
+        return self._until(
+            f"{question} (an amount, or Enter to skip)",
+            money,
+            "Please enter an amount like 1500 or $1,500, or press Enter to skip.",
+        )
+
+    def percent(self, question: str, explain: str) -> str | None:
+        self.say(explain)
+
+        def pct(raw: str) -> str | None:
+            if raw.lower() in ("", "skip", "s", "?"):
+                return None
+            return f"{parse_percent(raw, 'the percentage').normalize():f}"
+
+        return self._until(
+            f"{question} (e.g. 20, or Enter to skip)",
+            pct,
+            "Please enter a percentage from 0 to 100, like 20, or press Enter to skip.",
+        )
+
+    def months(self) -> int:
+        def whole(raw: str) -> int:
+            if raw == "":
+                return 12
+            n = int(raw)
+            if not 1 <= n <= 60:
+                raise ValueError(raw)
+            return n
+
+        return self._until(
+            "How many months should the estimate cover? [Enter for 12]",
+            whole,
+            "Please enter a number of months from 1 to 60.",
+        )
+
+    def run(self) -> Answers:
+        a = Answers()
+        self.say(
+            "A few questions about your situation; press Enter to accept a default. "
+            "This estimates cost only; it is not medical advice.\n"
+        )
+        choice = self.choose("Which treatment are you looking at?", TREATMENTS)
+        if choice == "compare":
+            a.command = "compare"
+        else:
+            a.treatment = choice
+        insurance = self.choose("\nHow will you pay?", INSURANCE)
+        if insurance != "none":
+            a.options["--insurance"] = insurance
+        if insurance == "commercial":
+            self.say(
+                "\nIf you know your plan's figures, the estimate follows your plan; "
+                "skip any you don't know and a typical plan is assumed."
+            )
+            ded = self.amount(
+                "How much of your deductible is left this year?",
+                "The deductible is what you pay each year before the plan starts sharing costs.",
+            )
+            coins = self.percent(
+                "What coinsurance do you pay after the deductible?",
+                "Coinsurance is your share of each bill after the deductible, e.g. 20%.",
+            )
+            oop = self.amount(
+                "How much of your out-of-pocket maximum is left this year?",
+                "The out-of-pocket maximum caps what you pay in a plan year; after it the "
+                "plan pays in full.",
+            )
+            for name, value in (
+                ("--deductible", ded),
+                ("--coinsurance", coins),
+                ("--oop-max", oop),
+            ):
+                if value is not None:
+                    a.options[name] = value
+            if ded is not None and oop is not None and float(oop) < float(ded):
+                self.say(
+                    "(Your out-of-pocket maximum is below the deductible, so the "
+                    "maximum is taken as equal to it.)"
+                )
+                a.options["--oop-max"] = ded
+        elif insurance == "medicare":
+            gap = self.choose(
+                "\nDo you have a Medicare supplement (Medigap) plan?",
+                [("none", "No, or not sure"), ("G", "Plan G"), ("N", "Plan N")],
+            )
+            if gap != "none":
+                a.options["--medigap"] = gap
+        account = self.choose(
+            "\nWill you pay with pre-tax money (an HSA or FSA)?",
+            [
+                ("no", "No, or not sure"),
+                ("hsa", "Yes, from an HSA"),
+                ("fsa", "Yes, from a health FSA"),
+            ],
+        )
+        if account != "no":
+            a.options[f"--{account}"] = None
+        months = self.months()
+        if months != 12:
+            a.options["--months"] = str(months)
+        return a
+
+
+def rich_io(console: Any) -> tuple[Callable[[str], str], Callable[[str], None]]:
+    """Prompts and messages through a rich console (stderr, so stdout stays the result)."""
+    from rich.markup import escape
+    from rich.prompt import Prompt
+
+    def ask(prompt: str) -> str:
+        return Prompt.ask(
+            f"[bold]{escape(prompt)}[/bold]", console=console, default="", show_default=False
+        )
+
+    def say(text: str) -> None:
+        console.print(text, highlight=False, markup=False, soft_wrap=True)
+
+    return ask, say

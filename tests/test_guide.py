@@ -1,0 +1,112 @@
+"""The guided interview: scripted through CliRunner, and once through a real terminal."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import sys
+from pathlib import Path
+
+from ketacost.cli import app
+
+ENV = {"KETACOST_TODAY": "2026-11-27"}
+
+
+def guide(runner, answers: list[str]):
+    return runner.invoke(app, ["guide"], input="\n".join(answers) + "\n", env=ENV)
+
+
+def printed_command(stderr: str) -> list[str]:
+    line = stderr.split("in one line:", 1)[1].strip().splitlines()[0]
+    args = shlex.split(line)
+    assert args[0] == "ketacost"
+    return args[1:]
+
+
+def test_scripted_guide_matches_the_command_it_prints(runner) -> None:
+    # Spravato, commercial plan with known figures, no HSA, 6 months
+    result = guide(runner, ["4", "2", "500", "20", "3000", "1", "6"])
+    assert result.exit_code == 0, result.output
+    args = printed_command(result.stderr)
+    assert args == [
+        "estimate",
+        "spravato",
+        "--insurance",
+        "commercial",
+        "--deductible",
+        "500.00",
+        "--coinsurance",
+        "20",
+        "--oop-max",
+        "3000.00",
+        "--months",
+        "6",
+    ]
+    again = runner.invoke(app, [*args, "--format", "json"], env=ENV)
+    doc = json.loads(again.stdout)
+    you_pay = next(line for line in result.stdout.splitlines() if line.startswith("You pay"))
+    for case in ("low", "typical", "high"):
+        amount = float(doc["totals"]["patient"][case])
+        assert f"${amount:,.2f}" in you_pay
+
+
+def test_guide_asks_again_kindly_and_skips_to_the_typical_plan(runner) -> None:
+    result = guide(
+        runner, ["ketamine", "9", "1", "two", "2", "abc", "", "", "", "maybe", "1", "0", "61", ""]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Please type a number from 1 to 7." in result.stderr
+    assert "Please enter an amount like 1500" in result.stderr
+    assert "Please enter a number of months from 1 to 60." in result.stderr
+    args = printed_command(result.stderr)
+    assert args == ["estimate", "iv", "--insurance", "commercial"]
+    assert "the price book's typical plan" in result.stdout
+
+
+def test_not_sure_compares_every_treatment(runner) -> None:
+    result = guide(runner, ["7", "", "", ""])
+    assert result.exit_code == 0, result.output
+    assert printed_command(result.stderr) == ["compare"]
+    assert "Every treatment, same situation" in result.stdout
+
+
+def test_guide_stopped_early_is_a_short_error(runner) -> None:
+    result = runner.invoke(app, ["guide"], input="1\n")
+    assert result.exit_code == 2 and "stopped before all questions" in result.stderr
+
+
+def test_guide_in_a_real_terminal(tmp_path: Path) -> None:
+    import pexpect
+
+    exe = shutil.which("ketacost", path=str(Path(sys.executable).parent))
+    assert exe
+    child = pexpect.spawn(
+        exe,
+        ["guide"],
+        env={
+            "TERM": "xterm",
+            "COLUMNS": "100",
+            "NO_COLOR": "1",
+            "PATH": "/usr/bin:/bin",
+            "KETACOST_TODAY": "2026-11-27",
+            "KETACOST_CACHE_DIR": str(tmp_path),
+        },
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(50, 100),
+    )
+    for prompt, answer in [
+        ("Your choice", "1"),
+        ("Your choice", "1"),
+        ("Your choice", ""),
+        ("How many months", ""),
+    ]:
+        child.expect(prompt)
+        child.sendline(answer)
+    child.expect("in one line:")
+    child.expect("ketacost estimate iv")
+    child.expect("You pay")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
