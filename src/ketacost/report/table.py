@@ -339,7 +339,8 @@ def tips_renderable(
     grid.add_column(no_wrap=True, style="bold")
     grid.add_column(overflow="fold")
     for n, tip in enumerate(shown, start=1):
-        body = Text(tip.title, style="bold")
+        body = Text()
+        body.append(tip.title, style="bold")
         saves = tip.saves
         body.append(f" — saves about {fmt_money(saves.typical)}")
         if saves.low < 0:
