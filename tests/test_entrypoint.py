@@ -68,3 +68,37 @@ def test_python_dash_m(args: list[str]) -> None:
     result = run(sys.executable, "-m", "ketacost", *args)
     assert result.returncode == 0, result.stderr
     assert "ketacost" in result.stdout
+
+
+def test_80_columns_never_break_a_number(tmp_path: Path) -> None:
+    """The issue's check: NO_COLOR=1 COLUMNS=80 ketacost estimate spravato --insurance
+    commercial shows every number whole."""
+    import re
+
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "80", "KETACOST_TODAY": "2026-11-27"}
+    args = [entry_point(), "estimate", "spravato", "--insurance", "commercial"]
+    table = subprocess.run(
+        args, capture_output=True, text=True, env=env, cwd=tmp_path, check=True
+    ).stdout
+    doc = json.loads(
+        subprocess.run(
+            [*args, "--format", "json"],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            check=True,
+        ).stdout
+    )
+    assert max(len(line) for line in table.splitlines()) <= 80
+    assert "\x1b[" not in table
+    for key in ("billed", "insurer", "assistance", "patient"):
+        for case in ("low", "typical", "high"):
+            amount = float(doc["totals"][key][case])
+            assert f"${amount:,.2f}" in table, (key, case)
+    for phase in doc["phases"]:
+        for case in ("low", "typical", "high"):
+            assert f"${float(phase['patient'][case]):,.2f}" in table
+    # every dollar amount on screen is whole: complete thousands groups and cents
+    for token in re.findall(r"-?\$[\d,.]*[\d]", table):
+        assert re.fullmatch(r"-?\$\d{1,3}(,\d{3})*(\.\d{2})?", token), token
