@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ketacost import pricebook
 from ketacost.pricebook import PriceBook
-from ketacost.schedule import ScheduleOptions, add_months, expand
+from ketacost.schedule import ScheduleOptions, add_months, counts, expand
 
 import bookfactory
 
@@ -86,3 +88,30 @@ def test_horizon_cuts_a_series_short(book: PriceBook) -> None:
     start = D(2026, 12, 1)
     out = expand(phases, start, add_months(start, 1), "typical")
     assert [len(p.dates) for p in out] == [8, 1, 0]
+
+
+@settings(deadline=None)
+@given(
+    treatment=st.sampled_from(["iv", "im", "kap", "spravato", "oral", "nasal"]),
+    case=st.sampled_from(["low", "typical", "high"]),
+    start=st.dates(D(2025, 1, 1), D(2030, 12, 31)),
+    months=st.integers(1, 60),
+    sessions=st.one_of(st.none(), st.integers(1, 60)),
+    weeks=st.one_of(st.none(), st.integers(1, 2)),
+    maintenance=st.booleans(),
+)
+def test_counts_agree_with_the_dates(
+    treatment: str,
+    case: str,
+    start: dt.date,
+    months: int,
+    sessions: int | None,
+    weeks: int | None,
+    maintenance: bool,
+) -> None:
+    phases = pricebook.load().treatments[treatment].phases  # type: ignore[index]
+    opts = ScheduleOptions(sessions, weeks if maintenance else None, maintenance)
+    end = add_months(start, months)
+    dated = expand(phases, start, end, case, opts)  # type: ignore[arg-type]
+    counted = counts(phases, start, end, case, opts)  # type: ignore[arg-type]
+    assert [(p.phase.id, len(p.dates)) for p in dated] == [(p.id, n) for p, n in counted]

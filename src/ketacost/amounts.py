@@ -68,6 +68,8 @@ def fmt_money(x: Decimal) -> str:
 
 def money_str(x: Decimal) -> str:
     """JSON money: a string with exactly two decimals."""
+    if x.as_tuple().exponent == -2:  # already in cents: most amounts are
+        return f"{x:f}"
     return f"{cents(x):.2f}"
 
 

@@ -240,13 +240,14 @@ def quote_rows(
     option_raws = tuple(raw for raw, _ in options)
     option_keys = tuple(key for _, key in options)
     width = len(fieldnames)
+    prices: dict[object, object] = {}  # per-treatment session prices, shared by all rows
 
     @lru_cache(maxsize=CACHE_SIZE)
     def quote(cells: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
         try:
             given = {k: v for k, v in zip(option_keys, cells, strict=True) if v}
             scenario = scenario_from_cells(given, today).resolved(book)
-            quick = quick_totals(book, scenario)
+            quick = quick_totals(book, scenario, prices)
             if quick is not None:  # self-pay: no claims to adjudicate, no tax saving
                 figures = (
                     quick.billed,

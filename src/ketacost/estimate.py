@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ketacost.amounts import ZERO, Triple, cents, fmt_money, zero_money
 from ketacost.costshare import Line, adjudicate
@@ -22,7 +22,7 @@ from ketacost.pretax import ELIGIBILITY, Account, PreTax
 from ketacost.pretax import savings as pretax_savings
 from ketacost.pricebook import CASES, Case, Figure, PriceBook, Referenced, Source, Treatment
 from ketacost.scenario import Scenario
-from ketacost.schedule import PhaseDates, ScheduleOptions, add_months, expand
+from ketacost.schedule import PhaseDates, ScheduleOptions, add_months, counts, expand
 
 if TYPE_CHECKING:  # savings builds estimates, so it imports this module, not the reverse
     from ketacost.savings import Tip
@@ -309,38 +309,57 @@ def _run_case(book: PriceBook, t: Treatment, sc: Scenario, case: Case, end: dt.d
 
 
 def _self_pay_case(
-    book: PriceBook, t: Treatment, sc: Scenario, case: Case, end: dt.date
+    book: PriceBook,
+    t: Treatment,
+    sc: Scenario,
+    case: Case,
+    end: dt.date,
+    memo: dict[object, Any],
 ) -> Decimal:
     """What a self-pay patient is billed in one case, phase by phase: the same numbers
-    as `_run_case`, without a claim object per session."""
+    as `_run_case`, without a claim object per session. `memo` keeps what depends only
+    on the treatment and the case (prices, pacing) across many scenarios."""
     opts = ScheduleOptions(sc.sessions, sc.maintenance_weeks, sc.maintenance)
     total = sc.consult if sc.consult is not None else cents(t.consult_fee.cost_pick(case))
     first = True
-    for pd in expand(t.phases, sc.start, end, case, opts):
-        n = len(pd.dates)
+    for phase, n in counts(t.phases, sc.start, end, case, opts, memo):
         if n == 0:
             continue
-        frac = combined_discount(book, sc.discounts, pd.phase.id, case)
+        frac = combined_discount(book, sc.discounts, phase.id, case) if sc.discounts else 0
         if sc.price is not None:
             regular = first_price = sc.price
         else:
-            regular = session_price(t, case, sc.dose, False)
-            first_price = session_price(t, case, sc.dose, True) if first else regular
-        total += first_price - cents(first_price * frac)
-        total += (n - 1) * (regular - cents(regular * frac))
+            key = (sc.treatment, case, sc.dose)
+            prices = memo.get(key)
+            if prices is None:
+                prices = memo[key] = (
+                    session_price(t, case, sc.dose, False),
+                    session_price(t, case, sc.dose, True),
+                )
+            regular, first_one = prices
+            first_price = first_one if first else regular
+        if frac:
+            total += first_price - cents(first_price * frac)
+            total += (n - 1) * (regular - cents(regular * frac))
+        else:
+            total += first_price + (n - 1) * regular
         first = False
     return total
 
 
-def quick_totals(book: PriceBook, scenario: Scenario) -> Split | None:
+def quick_totals(
+    book: PriceBook, scenario: Scenario, memo: dict[object, Any] | None = None
+) -> Split | None:
     """Totals alone for a plain self-pay scenario (what batch quoting needs), or None
-    when the scenario needs the full claim-by-claim path (insurance, pre-tax money)."""
+    when the scenario needs the full claim-by-claim path (insurance, pre-tax money).
+    Pass the same `memo` dict for many scenarios on one book to reuse prices."""
     sc = scenario
     if sc.insurance != "none" or sc.hsa or sc.fsa:
         return None
     t = book.treatments[sc.treatment]  # type: ignore[index]
     end = add_months(sc.start, sc.months)
-    billed = Triple(*(_self_pay_case(book, t, sc, c, end) for c in CASES))
+    memo = {} if memo is None else memo
+    billed = Triple(*(_self_pay_case(book, t, sc, c, end, memo) for c in CASES))
     zero = zero_money()
     return Split(billed, zero, zero, billed, billed, zero)
 
