@@ -232,28 +232,24 @@ def _financing(ctx: _Context) -> Iterator[Tip]:
             )
 
 
-ROUTE_KEEP = (
-    "months",
-    "start",
-    "maintenance",
-    "insurance",
-    "covered",
-    "network",
-    "deductible",
-    "coinsurance",
-    "copay",
-    "oop_max",
-    "medigap",
-    "plan_year_start",
-    "annual_deductible",
-    "annual_oop_max",
-    "assistance",
-    "hsa",
-    "fsa",
-    "family",
-    "tax_rate",
-    "account_balance",
+# What belongs to one treatment (its price, sessions, dose, discounts, allowed amount)
+# or is not part of the medical comparison (financing, costs around visits).
+NOT_CARRIED = frozenset(
+    {
+        "treatment",
+        "sessions",
+        "maintenance_weeks",
+        "price",
+        "consult",
+        "dose",
+        "discounts",
+        "allowed",
+        "finance",
+        "include_indirect",
+        "hourly_wage",
+    }
 )
+ROUTE_KEEP = tuple(f for f in Scenario.model_fields if f not in NOT_CARRIED)
 
 
 def route_scenario(sc: Scenario, treatment: str) -> Scenario:
