@@ -73,3 +73,15 @@ def test_output_is_atomic_and_never_clobbered(runner, tmp_path: Path) -> None:
     result = runner.invoke(app, ["batch", str(src), "-o", str(out), "--force"])
     assert result.exit_code == 2 and out.read_text() == "keep"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv", "quotes.csv"]
+
+
+def test_a_nul_in_a_file_name_is_a_short_error(runner) -> None:
+    # found by the thorough CLI fuzz run
+    for args in (
+        ["batch", "iv\x00"],
+        ["estimate", "iv", "-o", "q\x00.md"],
+        ["estimate", "iv", "--pricing", "b\x00.yaml"],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "internal error" not in result.stderr and "Traceback" not in result.output

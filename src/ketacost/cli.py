@@ -1191,6 +1191,8 @@ def batch(
                 raise InputError(
                     f"FILE {file}: cannot be read (permission denied)", param="FILE"
                 ) from None
+            except (ValueError, OSError) as exc:  # a NUL in the name, a device, ...
+                raise InputError(f"FILE {file!r}: cannot be opened ({exc})", param="FILE") from None
         lines = _decoded(source, file)
         if output is None:
             sink: Any = sys.stdout

@@ -18,6 +18,8 @@ class OutputError(KetacostError):
 
 def _check_target(target: Path, force: bool) -> Path:
     where = str(target)
+    if "\x00" in where:
+        raise OutputError(f"-o {where!r}: a file name cannot contain a NUL character")
     if target.is_dir():
         raise OutputError(f"-o {where}: is a directory; give a file name")
     if target.exists() and not force:

@@ -514,6 +514,8 @@ def validate(data: Any, where: str, limit: int | None = 5) -> PriceBook:
 
 def _read(p: Path) -> str:
     where = _shown(p)
+    if "\x00" in str(p):
+        raise PriceBookError(f"{where!r}: a file name cannot contain a NUL character")
     try:
         if p.is_dir():
             raise PriceBookError(f"{where}: is a directory, not a price book file")
