@@ -352,17 +352,21 @@ def test_a_field_just_under_the_limit_is_fine(book: PriceBook) -> None:
 def test_unexpected_exception_is_reported_per_row(
     book: PriceBook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = build
+    from ketacost.estimate import claim_totals
 
-    def flaky(book: PriceBook, scenario: Scenario, **kw: object) -> object:
+    real = claim_totals
+
+    def flaky(book: PriceBook, scenario: Scenario) -> object:
         if scenario.months == 2:
             raise ZeroDivisionError("boom")
-        return real(book, scenario, **kw)
+        return real(book, scenario)
 
-    monkeypatch.setattr("ketacost.batch.build", flaky)
-    # insured rows take the full path through build (self-pay rows take a shortcut)
+    monkeypatch.setattr("ketacost.batch.claim_totals", flaky)
+    # covered insured rows take the full path through build (the rest take a shortcut)
     output, counts = quote(
-        book, "treatment,months,insurance\niv,1,commercial\niv,2,commercial\niv,3,commercial\n"
+        book,
+        "treatment,months,insurance\nspravato,1,commercial\nspravato,2,commercial\n"
+        "spravato,3,commercial\n",
     )
     assert counts == (3, 1)
     rows = rows_of(output)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ketacost import pricebook
-from ketacost.amounts import cents, parse_money
+from ketacost.amounts import Triple, cents, parse_money
 from ketacost.estimate import build
 from ketacost.pricebook import PriceBook
 from ketacost.scenario import Scenario
@@ -18,6 +18,7 @@ from ketacost.scenario import Scenario
 import bookfactory
 
 START = dt.date(2026, 12, 1)
+D0 = Decimal("0.00")
 TODAY = dt.date(2026, 11, 27)
 
 
@@ -302,5 +303,31 @@ def test_quick_self_pay_totals_equal_the_full_path(
     assert quick is not None
     full = build(bundled, sc, today=TODAY).totals
     assert quick.billed == full.billed and quick.patient == full.patient
-    assert Scenario(**{**kw, "insurance": "commercial"}).resolved(bundled) is not None
-    assert quick_totals(bundled, sc.model_copy(update={"insurance": "commercial"})) is None
+    covered = sc.model_copy(update={"insurance": "commercial", "covered": True})
+    assert quick_totals(bundled, covered) is None
+    refused = sc.model_copy(update={"insurance": "medicare", "covered": False})
+    quick_refused = quick_totals(bundled, refused)
+    assert quick_refused is not None
+    full_refused = build(bundled, refused, today=TODAY).totals
+    assert quick_refused.patient == full_refused.patient == full.patient
+    assert full_refused.insurer == Triple(D0, D0, D0)
+
+
+@settings(deadline=None)
+@given(
+    kw=scenarios,
+    insurance=st.sampled_from(["commercial", "medicare", "medicaid"]),
+    hsa=st.booleans(),
+)
+def test_claim_totals_equal_the_full_estimate(
+    kw: dict, insurance: str, hsa: bool, bundled: PriceBook
+) -> None:
+    from ketacost.estimate import claim_totals
+
+    kw = {**kw, "insurance": insurance, "hsa": hsa}
+    kw.setdefault("start", START)
+    sc = Scenario(**kw).resolved(bundled)
+    full = build(bundled, sc, today=TODAY).totals
+    lean = claim_totals(bundled, sc)
+    assert lean.split == full.split
+    assert lean.tax_savings == full.tax_savings and lean.sessions == full.sessions

@@ -19,7 +19,7 @@ from typing import Any, Literal, TextIO
 
 from ketacost.amounts import money_str
 from ketacost.errors import InputError, KetacostError
-from ketacost.estimate import build, quick_totals
+from ketacost.estimate import claim_totals, quick_totals
 from ketacost.pricebook import PriceBook
 from ketacost.scenario import Scenario
 
@@ -257,7 +257,7 @@ def quote_rows(
                     quick.patient,
                 )
             else:
-                totals = build(book, scenario, today=today).totals
+                totals = claim_totals(book, scenario)
                 figures = (
                     totals.billed,
                     totals.insurer,

@@ -285,18 +285,22 @@ def _run_case(book: PriceBook, t: Treatment, sc: Scenario, case: Case, end: dt.d
         sums[CONSULT] = _Sums()
         charges.append(Charge(sc.start, CONSULT, consult))
     first = True
+    # A session's price depends only on whether it is the course's first one.
+    regular = sc.price if sc.price is not None else session_price(t, case, sc.dose, False)
+    opening = sc.price if sc.price is not None else session_price(t, case, sc.dose, True)
+    dose_regular, dose_first = _dose(t, case, sc.dose, False), _dose(t, case, sc.dose, True)
     for pd in schedule:
         acc = sums.setdefault(pd.phase.id, _Sums())
         frac = combined_discount(book, sc.discounts, pd.phase.id, case)
-        acc.unit_price = (
-            sc.price if sc.price is not None else session_price(t, case, sc.dose, False)
-        )
+        acc.unit_price = regular
         for day in pd.dates:
-            price = sc.price if sc.price is not None else session_price(t, case, sc.dose, first)
-            off = cents(price * frac)
+            price = opening if first else regular
+            off = cents(price * frac) if frac else ZERO
             acc.sessions += 1
             acc.discount += off
-            charges.append(Charge(day, pd.phase.id, price - off, _dose(t, case, sc.dose, first)))
+            charges.append(
+                Charge(day, pd.phase.id, price - off, dose_first if first else dose_regular)
+            )
             first = False
     plan = resolve_plan(book, t, sc, case)
     claims = [c for ch in charges for c in claims_for(book, t, sc, case, plan, ch)]
@@ -350,18 +354,40 @@ def _self_pay_case(
 def quick_totals(
     book: PriceBook, scenario: Scenario, memo: dict[object, Any] | None = None
 ) -> Split | None:
-    """Totals alone for a plain self-pay scenario (what batch quoting needs), or None
-    when the scenario needs the full claim-by-claim path (insurance, pre-tax money).
+    """Totals alone for a self-pay scenario, or an insured one whose plan does not cover
+    the treatment (what batch quoting needs); None when the scenario needs the full
+    claim-by-claim path (covered claims, pre-tax money).
     Pass the same `memo` dict for many scenarios on one book to reuse prices."""
     sc = scenario
-    if sc.insurance != "none" or sc.hsa or sc.fsa:
+    if sc.hsa or sc.fsa:
         return None
     t = book.treatments[sc.treatment]  # type: ignore[index]
+    if sc.insurance != "none":
+        covered = t.coverage[sc.insurance].value if sc.covered is None else sc.covered
+        if covered:
+            return None
+        # Not covered: every claim is paid in full by the patient and nothing
+        # accumulates, which is exactly self-pay.
     end = add_months(sc.start, sc.months)
     memo = {} if memo is None else memo
     billed = Triple(*(_self_pay_case(book, t, sc, c, end, memo) for c in CASES))
     zero = zero_money()
     return Split(billed, zero, zero, billed, billed, zero)
+
+
+def claim_totals(book: PriceBook, scenario: Scenario) -> Totals:
+    """The totals of `build`, claim by claim, without the report's words and sources
+    (what batch quoting needs for covered claims)."""
+    sc = scenario
+    t = book.treatments[sc.treatment]  # type: ignore[index]
+    end = add_months(sc.start, sc.months)
+    runs, _ = _ordered({c: _run_case(book, t, sc, c, end) for c in CASES})
+    tags = {tag for run in runs.values() for tag in run.sums}
+    split = _empty_split()
+    for tag in tags:
+        split = split + _split(runs, tag)
+    sessions = Triple(*(sum(s.sessions for s in runs[c].sums.values()) for c in CASES))
+    return Totals(sessions=sessions, split=split, tax_savings=_tax_savings(book, sc, runs, []))
 
 
 def _patient_total(run: _CaseRun) -> Decimal:
