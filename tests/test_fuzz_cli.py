@@ -123,6 +123,8 @@ SCENARIO = [
         ),
     ),
     flag("--include-indirect"),
+    opt("--state", st.one_of(st.sampled_from(["NY", "ma", "TX", "ZZ"]), nasty_text)),
+    flag("--observation-rebate"),
     opt("--hourly-wage", money),
     opt(
         "--format",

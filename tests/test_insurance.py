@@ -437,3 +437,44 @@ def test_insured_invariants(
             D(0),
         )
         assert shared <= terms.oop_max
+
+
+def test_observation_rebate(runner) -> None:
+    base = [
+        "spravato",
+        "--insurance",
+        "commercial",
+        "--deductible",
+        "0",
+        "--coinsurance",
+        "20",
+        "--oop-max",
+        "20000",
+        "--sessions",
+        "8",
+        "--no-maintenance",
+        "--consult",
+        "0",
+        "--start",
+        START,
+    ]
+    plain = doc(runner, *base)
+    rebated = doc(runner, *base, "--observation-rebate")
+    assert typical(rebated, "patient") < typical(plain, "patient")
+    assert typical(rebated, "patient") + typical(rebated, "assistance") == typical(
+        plain, "patient"
+    ) + typical(plain, "assistance")
+    assert any("yearly limit it does not publish" in a for a in rebated["assumptions"])
+    tips = json.loads(runner.invoke(app, ["tips", *base, "--format", "json"]).stdout)["tips"]
+    tip = next(t for t in tips if t["id"] == "spravato-observation-rebate")
+    assert D(tip["saves"]["typical"]) == typical(plain, "patient") - typical(rebated, "patient")
+    in_ma = json.loads(
+        runner.invoke(app, ["tips", *base, "--state", "MA", "--format", "json"]).stdout
+    )["tips"]
+    assert not any(t["id"] == "spravato-observation-rebate" for t in in_ma)
+    refused = runner.invoke(app, ["estimate", *base, "--state", "ma", "--observation-rebate"])
+    assert refused.exit_code == 2 and "not valid for residents of MA" in refused.stderr
+    bad = runner.invoke(app, ["estimate", *base, "--state", "ZZ"])
+    assert bad.exit_code == 2 and "--state: must be a two-letter US state code" in bad.stderr
+    wrong = runner.invoke(app, ["estimate", "iv", "--observation-rebate"])
+    assert wrong.exit_code == 2 and "applies to spravato" in wrong.stderr

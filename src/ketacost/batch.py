@@ -53,12 +53,16 @@ OPTION_COLUMNS: tuple[str, ...] = (
     "family",
     "tax_rate",
     "account_balance",
+    "state",
+    "observation_rebate",
 )
 COLUMNS: tuple[str, ...] = (*OPTION_COLUMNS, "id")
 PASS_PREFIX = "x_"  # the counselor's own columns, passed through untouched
 
 INT_COLUMNS = frozenset({"months", "sessions", "maintenance_weeks", "dose"})
-BOOL_COLUMNS = frozenset({"no_maintenance", "covered", "assistance", "hsa", "fsa", "family"})
+BOOL_COLUMNS = frozenset(
+    {"no_maintenance", "covered", "assistance", "hsa", "fsa", "family", "observation_rebate"}
+)
 _TRUE = frozenset({"yes", "y", "true", "t", "1"})
 _FALSE = frozenset({"no", "n", "false", "f", "0"})
 _DISCOUNT_SEPARATORS = (";", "|")

@@ -423,6 +423,25 @@ AnnualOopMaxOpt = Annotated[
         help="Full out-of-pocket maximum after the reset. Default: --oop-max.",
     ),
 ]
+StateOpt = Annotated[
+    str | None,
+    _opt(
+        "--state",
+        metavar="XX",
+        panel=I,
+        help="Your two-letter US state, where a rule or program depends on it (e.g. the "
+        "Spravato observation rebate). Default: the config file's.",
+    ),
+]
+ObservationRebateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--observation-rebate",
+        rich_help_panel=I,
+        help="Spravato on a commercial plan: include the observation rebate (its yearly "
+        "limit is not published).",
+    ),
+]
 AssistanceOpt = Annotated[
     bool,
     typer.Option(
@@ -499,6 +518,8 @@ def _scenario(params: dict[str, Any]) -> Any:
     options = {k: v for k, v in params.items() if k in wanted}
     if options.get("start") is None:
         options["start"] = _today()
+    if options.get("state") is None:
+        options["state"] = _settings().state
     no_maintenance = options.pop("no_maintenance", False)
     discount = options.pop("discount", None)
     return Scenario.from_options(
@@ -634,6 +655,8 @@ def estimate(
     annual_deductible: AnnualDeductibleOpt = None,
     annual_oop_max: AnnualOopMaxOpt = None,
     assistance: AssistanceOpt = True,
+    state: StateOpt = None,
+    observation_rebate: ObservationRebateOpt = False,
     hsa: HsaOpt = False,
     fsa: FsaOpt = False,
     family: FamilyOpt = False,
@@ -760,6 +783,8 @@ def tips(
     annual_deductible: AnnualDeductibleOpt = None,
     annual_oop_max: AnnualOopMaxOpt = None,
     assistance: AssistanceOpt = True,
+    state: StateOpt = None,
+    observation_rebate: ObservationRebateOpt = False,
     hsa: HsaOpt = False,
     fsa: FsaOpt = False,
     family: FamilyOpt = False,
@@ -859,6 +884,7 @@ def compare(
     annual_deductible: AnnualDeductibleOpt = None,
     annual_oop_max: AnnualOopMaxOpt = None,
     assistance: AssistanceOpt = True,
+    state: StateOpt = None,
     hsa: HsaOpt = False,
     fsa: FsaOpt = False,
     family: FamilyOpt = False,
@@ -963,6 +989,8 @@ def schedule(
     annual_deductible: AnnualDeductibleOpt = None,
     annual_oop_max: AnnualOopMaxOpt = None,
     assistance: AssistanceOpt = True,
+    state: StateOpt = None,
+    observation_rebate: ObservationRebateOpt = False,
     pricing: Path = _pricing_option(),
     fmt: Format | None = _format_option(*SCHEDULE_FORMATS),
     output: OutputOpt = None,

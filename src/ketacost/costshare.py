@@ -45,7 +45,7 @@ class Program:
     cost share; the program pays the rest up to `annual_cap` per calendar year."""
 
     floor: Decimal
-    annual_cap: Decimal
+    annual_cap: Decimal | None  # None: a yearly limit exists but is not published
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,7 @@ class Claim:
     allowed: Decimal  # the plan's allowed amount for this line
     covered: bool
     drug: bool = False  # a drug line: the manufacturer program may apply
+    observation: bool = False  # an administration/observation line: a rebate may apply
     visit: bool = True  # an office visit: Medigap N's per-visit copay applies
     tag: str = ""  # the caller's label (phase id)
 
@@ -95,8 +96,10 @@ def adjudicate(
     network: Network = "in",
     medigap: Medigap = "none",
     program: Program | None = None,
+    rebate: Program | None = None,
 ) -> list[Line]:
-    """Adjudicate claims in date order (stable for the same day)."""
+    """Adjudicate claims in date order (stable for the same day). `program` lowers the
+    patient's share of drug lines, `rebate` that of observation lines."""
     ded_left = terms.deductible
     oop_left = terms.oop_max
     year = plan_year_of(terms.as_of, terms.year_start)
@@ -111,7 +114,7 @@ def adjudicate(
             year, reset = claim_year, True
             ded_left, oop_left = terms.annual_deductible, terms.annual_oop_max
         if program is not None and claim.date.year != program_year:
-            program_year, program_left = claim.date.year, program.annual_cap
+            program_year, program_left = claim.date.year, program.annual_cap or ZERO
 
         if not claim.covered:
             out.append(_uncovered(claim, reset))
@@ -140,8 +143,12 @@ def adjudicate(
 
         assistance = ZERO
         if program is not None and claim.drug:
-            assistance = min(max(ZERO, share - supplement - program.floor), program_left)
-            program_left -= assistance
+            assistance = max(ZERO, share - supplement - program.floor)
+            if program.annual_cap is not None:
+                assistance = min(assistance, program_left)
+                program_left -= assistance
+        elif rebate is not None and claim.observation:
+            assistance = max(ZERO, share - supplement - rebate.floor)
 
         if network == "out":
             balance = claim.charge - allowed

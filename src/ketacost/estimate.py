@@ -305,7 +305,12 @@ def _run_case(book: PriceBook, t: Treatment, sc: Scenario, case: Case, end: dt.d
     plan = resolve_plan(book, t, sc, case)
     claims = [c for ch in charges for c in claims_for(book, t, sc, case, plan, ch)]
     lines = adjudicate(
-        claims, plan.terms, network=sc.network, medigap=sc.medigap, program=plan.program
+        claims,
+        plan.terms,
+        network=sc.network,
+        medigap=sc.medigap,
+        program=plan.program,
+        rebate=plan.rebate,
     )
     for line in lines:
         sums[line.claim.tag].add(line)
@@ -702,6 +707,8 @@ def _insurance_refs(book: PriceBook, t: Treatment, sc: Scenario) -> list[Referen
         out.append(ins.medicaid.copay)
     if t.drug is not None and sc.insurance in ins.spravato_savings.eligible_payers:
         out.extend([ins.spravato_savings.per_treatment_floor, ins.spravato_savings.annual_cap])
+    if sc.observation_rebate and ins.spravato_observation_rebate is not None:
+        out.append(ins.spravato_observation_rebate.patient_floor)
     return out
 
 

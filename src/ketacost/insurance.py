@@ -31,6 +31,7 @@ class Plan:
     allowed_percent: Decimal | None  # out of network: allowed = charge x this / 100
     assumptions: tuple[str, ...]
     warnings: tuple[str, ...]
+    rebate: Program | None = None  # on administration/observation lines
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,7 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
             notes.append(
                 f"{prog.name}: you pay {fmt_money(program.floor)} per treatment for the drug, "
                 f"the program pays the rest of the drug's cost share up to "
-                f"{fmt_money(program.annual_cap)} a calendar year; it does not pay for "
+                f"{fmt_money(prog.annual_cap.get(case))} a calendar year; it does not pay for "
                 "administration or observation. Assumes your plan credits these payments "
                 "to your deductible and maximum (a copay-accumulator plan would not)."
             )
@@ -191,6 +192,17 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
             notes.append(f"{prog.name}: not available with {sc.insurance} (commercial plans only).")
         elif not sc.assistance:
             notes.append(f"{prog.name}: not used (--no-assistance).")
+
+    rebate = None
+    obs = ins.spravato_observation_rebate
+    if t.drug is not None and sc.observation_rebate and obs is not None and covered:
+        rebate = Program(floor=obs.patient_floor.get(case), annual_cap=None)
+        notes.append(
+            f"{obs.name}: you pay as little as {fmt_money(rebate.floor)} for observation after "
+            "the rebate. The program has a yearly limit it does not publish; this assumes "
+            "the limit is not reached."
+            + ("" if sc.state else f" Not valid in {', '.join(obs.excluded_states)}.")
+        )
 
     terms = PlanTerms(
         deductible=ded_remaining,
@@ -202,7 +214,7 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
         year_start=year_start,
         as_of=sc.start,
     )
-    return Plan(terms, covered, program, allowed_percent, tuple(notes), tuple(warnings))
+    return Plan(terms, covered, program, allowed_percent, tuple(notes), tuple(warnings), rebate)
 
 
 def claims_for(
@@ -254,6 +266,7 @@ def claims_for(
                 allowed_for(admin_charge, admin_allowed),
                 plan.covered,
                 visit=visit,
+                observation=True,
                 tag=charge.tag,
             ),
         ]

@@ -309,12 +309,21 @@ class Medicaid(Strict):
     copay: Figure
 
 
+class ObservationRebate(Strict):
+    """A rebate of the patient's cost share for observation, where the state allows."""
+
+    name: Text
+    excluded_states: list[Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]] = []
+    patient_floor: Figure
+
+
 class Insurance(Strict):
     typical_plan: TypicalPlan
     out_of_network: OutOfNetwork | None = None
     medicare: Medicare
     medicaid: Medicaid | None = None
     spravato_savings: AssistanceProgram
+    spravato_observation_rebate: ObservationRebate | None = None
 
 
 class Tax(Strict):

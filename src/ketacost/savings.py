@@ -101,6 +101,34 @@ def _program(ctx: _Context) -> Iterator[Tip]:
     )
 
 
+def _observation(ctx: _Context) -> Iterator[Tip]:
+    sc = ctx.sc
+    obs = ctx.book.insurance.spravato_observation_rebate
+    if (
+        ctx.t.drug is None
+        or obs is None
+        or sc.observation_rebate
+        or sc.insurance != "commercial"
+        or not ctx.base.plan.covered
+        or sc.state in obs.excluded_states
+    ):
+        return
+    alt, est = ctx.run(observation_rebate=True)
+    where = "" if sc.state else f" Not valid for residents of {', '.join(obs.excluded_states)}."
+    yield Tip(
+        "spravato-observation-rebate",
+        "program",
+        f"Ask about the {obs.name}",
+        "Commercially insured patients can get their cost share for each treatment's "
+        "observation rebated, to as little as "
+        f"{fmt_money(obs.patient_floor.get('typical'))}; the program has a yearly limit it "
+        f"does not publish, so the saving may be smaller.{where}",
+        saving(ctx.base, est),
+        _sources(obs.patient_floor),
+        alt,
+    )
+
+
 def _superbill(ctx: _Context) -> Iterator[Tip]:
     sc = ctx.sc
     oon = ctx.book.insurance.out_of_network
@@ -247,6 +275,7 @@ NOT_CARRIED = frozenset(
         "finance",
         "include_indirect",
         "hourly_wage",
+        "observation_rebate",
     }
 )
 ROUTE_KEEP = tuple(f for f in Scenario.model_fields if f not in NOT_CARRIED)
@@ -296,6 +325,7 @@ def _routes(ctx: _Context) -> Iterator[Tip]:
 LEVERS: tuple[Lever, ...] = (
     _discounts,
     _program,
+    _observation,
     _superbill,
     _pretax,
     _timing,

@@ -47,6 +47,8 @@ OPTION = {
     "finance": "--finance",
     "include_indirect": "--include-indirect",
     "hourly_wage": "--hourly-wage",
+    "state": "--state",
+    "observation_rebate": "--observation-rebate",
 }
 MONEY_FIELDS = (
     "price",
@@ -111,6 +113,20 @@ class Scenario(BaseModel):
     finance: str | None = None  # a preset id or MONTHS@APR
     include_indirect: bool = False
     hourly_wage: Money | None = None
+    state: str | None = None  # two-letter US state, where a rule or program depends on it
+    observation_rebate: bool = False  # the Spravato observation rebate (commercial plans)
+
+    @field_validator("state")
+    @classmethod
+    def _us_state(cls, v: str | None) -> str | None:
+        from ketacost.config import US_STATES
+
+        if v is None:
+            return v
+        code = v.strip().upper()
+        if code not in US_STATES:
+            raise ValueError(f"must be a two-letter US state code such as NY or TX, not {v!r}")
+        return code
 
     @field_validator("start")
     @classmethod
@@ -276,6 +292,22 @@ class Scenario(BaseModel):
             parse_finance_spec(self.finance, book)
         if (self.hsa or self.fsa) and book.tax is None:
             raise PriceBookError("this price book has no tax section for --hsa/--fsa")
+        if self.observation_rebate:
+            rebate = book.insurance.spravato_observation_rebate
+            if tid != "spravato" or self.insurance != "commercial":
+                raise InputError(
+                    "--observation-rebate applies to spravato with --insurance commercial",
+                    param="--observation-rebate",
+                )
+            if rebate is None:
+                raise PriceBookError("this price book has no spravato_observation_rebate")
+            if self.state in rebate.excluded_states:
+                raise InputError(
+                    f"--observation-rebate is not valid for residents of "
+                    f"{self.state} ({', '.join(rebate.excluded_states)} are "
+                    "excluded)",
+                    param="--observation-rebate",
+                )
         if (self.include_indirect or self.hourly_wage is not None) and book.indirect is None:
             raise PriceBookError(
                 "this price book has no indirect section for --include-indirect/--hourly-wage"
