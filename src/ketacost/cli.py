@@ -1221,7 +1221,7 @@ def batch(
                 ) from None
             except (ValueError, OSError) as exc:  # a NUL in the name, a device, ...
                 raise InputError(f"FILE {file!r}: cannot be opened ({exc})", param="FILE") from None
-        lines = _decoded(source, file)
+        lines = _decoded(source)
         if output is None:
             sink: Any = sys.stdout
         else:
@@ -1241,7 +1241,7 @@ def batch(
         raise typer.Exit(1)
 
 
-def _decoded(source: Any, name: str) -> Any:
+def _decoded(source: Any) -> Any:
     """Lines of the input; a file that is not UTF-8 is a short error, not a traceback."""
     from ketacost.errors import InputError
 

@@ -221,7 +221,6 @@ def claims_for(
     book: PriceBook, t: Treatment, sc: Scenario, case: Case, plan: Plan, charge: Charge
 ) -> list[Claim]:
     """The claim line(s) for one priced service."""
-    visit = True
     if sc.insurance == "none":
         return [Claim(charge.date, charge.amount, charge.amount, False, tag=charge.tag)]
 
@@ -265,7 +264,6 @@ def claims_for(
                 admin_charge,
                 allowed_for(admin_charge, admin_allowed),
                 plan.covered,
-                visit=visit,
                 observation=True,
                 tag=charge.tag,
             ),
@@ -277,7 +275,6 @@ def claims_for(
             charge.amount,
             allowed_for(charge.amount, all_in),
             plan.covered,
-            visit=visit,
             tag=charge.tag,
         )
     ]
