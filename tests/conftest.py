@@ -27,6 +27,10 @@ os.environ.update(PINNED_ENV)
 import tempfile  # noqa: E402
 
 os.environ["KETACOST_CACHE_DIR"] = tempfile.mkdtemp(prefix="ketacost-cache-")
+# Never read a developer's own config file: defaults must be the tool's.
+os.environ["KETACOST_CONFIG"] = os.path.join(os.environ["KETACOST_CACHE_DIR"], "none.yaml")
+for var in ("KETACOST_TODAY",):
+    os.environ.pop(var, None)
 for var in ("FORCE_COLOR", "PY_COLORS", "GITHUB_ACTIONS", "KETACOST_PRICING", "KETACOST_DEBUG"):
     os.environ.pop(var, None)
 
