@@ -16,7 +16,7 @@ from decimal import Decimal
 from ketacost.amounts import Triple, fmt_money
 from ketacost.costshare import plan_year_of
 from ketacost.errors import KetacostError
-from ketacost.estimate import Estimate, build
+from ketacost.estimate import Estimate, Totals, claim_totals
 from ketacost.pricebook import PriceBook, Referenced, Source
 from ketacost.scenario import Scenario
 
@@ -32,12 +32,12 @@ class Tip:
     scenario: Scenario | None = None  # the changed scenario the saving was computed on
 
 
-def saving(base: Estimate, alt: Estimate) -> Triple[Decimal]:
+def saving(base: Estimate, alt: Totals) -> Triple[Decimal]:
     """What the patient saves: base net minus the alternative's net in each scenario,
     given as a range (the smallest, the typical scenario's, the largest). A lever can
     save more in the cheap scenario than in the dear one (a percentage off a larger
     discount), so the range is sorted rather than read column by column."""
-    diffs = [b - a for b, a in zip(base.totals.net, alt.totals.net, strict=True)]
+    diffs = [b - a for b, a in zip(base.totals.net, alt.net, strict=True)]
     return Triple(min(diffs), diffs[1], max(diffs))
 
 
@@ -57,9 +57,10 @@ class _Context:
         self.book, self.sc, self.base, self.today = book, sc, base, today
         self.t = book.treatments[sc.treatment]  # type: ignore[index]
 
-    def run(self, **changes: object) -> tuple[Scenario, Estimate]:
+    def run(self, **changes: object) -> tuple[Scenario, Totals]:
         alt = self.sc.model_copy(update=changes)
-        return alt, build(self.book, alt, today=self.today)
+        # Only the totals matter to a tip: skip the report's words and sources.
+        return alt, claim_totals(self.book, alt)
 
 
 Lever = Callable[[_Context], Iterator[Tip]]
@@ -291,7 +292,7 @@ def route_scenario(sc: Scenario, treatment: str) -> Scenario:
 def _routes(ctx: _Context) -> Iterator[Tip]:
     """The one other treatment that would cost the patient least, if any costs less.
     (`ketacost compare` shows them all.)"""
-    best: tuple[Triple[Decimal], str, Estimate, Scenario] | None = None
+    best: tuple[Triple[Decimal], str, Totals, Scenario] | None = None
     for tid in ctx.book.treatments:
         if tid == ctx.sc.treatment:
             continue
@@ -299,7 +300,7 @@ def _routes(ctx: _Context) -> Iterator[Tip]:
             alt = route_scenario(ctx.sc, tid).resolved(ctx.book)
         except KetacostError:
             continue
-        est = build(ctx.book, alt, today=ctx.today)
+        est = claim_totals(ctx.book, alt)
         saved = saving(ctx.base, est)
         if best is None or saved.typical > best[0].typical:
             best = (saved, tid, est, alt)
@@ -312,7 +313,7 @@ def _routes(ctx: _Context) -> Iterator[Tip]:
         f"route-{best_id}",
         "route",
         f"Ask your prescriber whether {other.name} suits you",
-        f"In the same situation it would cost you about {fmt_money(est.totals.net.typical)} "
+        f"In the same situation it would cost you about {fmt_money(est.net.typical)} "
         f"(given at: {other.setting}). Whether it suits you is a clinical question: discuss "
         "it with your prescriber before changing anything. 'ketacost compare' shows every "
         "treatment.",
