@@ -364,39 +364,39 @@ def tips_renderable(
 
 def compare_renderable(rows: list[Row], situation: str) -> RenderableType:
     head = Text("Every treatment, same situation", style="bold")
-    head.append(f" — {situation}")
+    head.append(f" — {situation}\n")
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column("Treatment", overflow="fold")
-    table.add_column("Sessions", justify="right", no_wrap=True)
+    # The name column takes the slack; the figures never wrap.
+    table.add_column("Treatment", overflow="fold", ratio=1, min_width=18)
+    table.add_column("Visits", justify="right", no_wrap=True)
     table.add_column("Billed", justify="right", no_wrap=True)
     table.add_column("Insurer", justify="right", no_wrap=True)
     table.add_column("You pay", justify="right", no_wrap=True)
-    table.add_column("Per month", justify="right", no_wrap=True)
+    table.add_column("Monthly", justify="right", no_wrap=True)
     for row in rows:
         est = row.estimate
+        t = est.totals
         name = Text(est.treatment_name, style="bold")
         if row.cheapest:
-            name.append(" ★ lowest", style="bold green")
-        name.append(f"\n{est.setting}; {row.coverage}", style="dim")
-        t = est.totals
-        pay = Text(fmt_money(t.net.typical), style="bold")
-        pay.append(f"\n{fmt_money(t.net.low)} to {fmt_money(t.net.high)}", style="dim")
-        extra = []
+            name.append(" (lowest)", style="bold green")
+        details = [
+            f"{est.setting}; {row.coverage}",
+            f"you pay {fmt_money(t.net.low)} to {fmt_money(t.net.high)}",
+        ]
         if any(t.assistance):
-            extra.append(f"program pays {fmt_money(t.assistance.typical)}")
-        insurer = Text(fmt_money(t.insurer.typical))
-        if extra:
-            insurer.append("\n" + "; ".join(extra), style="dim")
+            details.append(f"savings program pays {fmt_money(t.assistance.typical)}")
+        name.append("\n" + "\n".join(details), style="dim")
         table.add_row(
             name,
             str(t.sessions.typical),
             fmt_money(t.billed.typical),
-            insurer,
-            pay,
+            fmt_money(t.insurer.typical),
+            Text(fmt_money(t.net.typical), style="bold"),
             fmt_money(est.per_month().typical),
         )
+        table.add_row()
     note = Text(
-        "Typical figures; the range under 'You pay' runs from the cheapest to the dearest "
+        "Typical figures, with each treatment's range from the cheapest to the dearest "
         "scenario. Which treatment suits you is a question for your prescriber.",
         style="dim",
     )
