@@ -231,3 +231,16 @@ def test_schedule_table_to_a_file_is_plain_text(runner, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert "visit calendar" in text and "\x1b[" not in text
+
+
+def test_self_pay_schedule_never_mentions_a_deductible(runner) -> None:
+    # A self-pay course across January 1 has no plan year to reset.
+    result = runner.invoke(
+        app, ["schedule", "spravato", "--start", "2026-12-20", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert not any(v["plan_year_reset"] for v in json.loads(result.stdout)["visits"])
+    ics = runner.invoke(
+        app, ["schedule", "spravato", "--start", "2026-12-20", "--format", "ics"]
+    ).stdout
+    assert "deductible" not in ics

@@ -8,6 +8,7 @@ how a Spravato session splits into a drug line and an administration line.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -52,7 +53,7 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
     """Plan terms for a case. Figures the patient did not give come from the book."""
     if sc.insurance == "none":
         return Plan(
-            SELF_PAY,
+            dataclasses.replace(SELF_PAY, as_of=sc.start),
             False,
             None,
             None,

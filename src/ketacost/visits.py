@@ -34,6 +34,7 @@ def calendar(est: Estimate) -> list[Visit]:
         by_day.setdefault(line.claim.date, []).append(line)
     out: list[Visit] = []
     running = ZERO
+    insured = est.scenario.insurance != "none"
     for number, day in enumerate(sorted(by_day), start=1):
         lines = by_day[day]
         tags: list[str] = []
@@ -55,7 +56,8 @@ def calendar(est: Estimate) -> list[Visit]:
                 billed=sum((ln.billed for ln in lines), ZERO),
                 patient=patient,
                 running_total=running,
-                plan_year_reset=any(ln.plan_year_reset for ln in lines),
+                # Without insurance there is no deductible to start again.
+                plan_year_reset=insured and any(ln.plan_year_reset for ln in lines),
             )
         )
     return out
