@@ -143,17 +143,17 @@ def deferred(
     r = apr / TWELVE_HUNDRED
     rows: list[Month] = []
     balance = amount
-    accrued = ZERO
     for month in range(1, months + 1):
         if balance <= 0:
             break
-        accrued += cents(balance * r)  # what the card tracks in the background
         this = min(pay, balance)
         balance -= this
         rows.append(Month(month, this, ZERO, this, balance))
     if balance <= 0:
         return Plan(amount, months, apr, True, pay, tuple(rows), False, ZERO)
-    # Missed the deadline: the accrued interest lands on the balance at once.
+    # Missed the deadline: the interest the card tracked in the background since the
+    # purchase lands on the balance at once.
+    accrued = back_interest(amount, months, apr, pay)
     last = rows[-1]
     rows[-1] = Month(last.month, last.payment, accrued, last.payment - accrued, balance + accrued)
     balance += accrued

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from ketacost.amounts import parse_money, parse_percent
@@ -181,7 +182,7 @@ class Interview:
             ):
                 if value is not None:
                     a.options[name] = value
-            if ded is not None and oop is not None and float(oop) < float(ded):
+            if ded is not None and oop is not None and Decimal(oop) < Decimal(ded):
                 self.say(
                     "(Your out-of-pocket maximum is below the deductible, so the "
                     "maximum is taken as equal to it.)"
