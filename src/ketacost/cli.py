@@ -51,6 +51,20 @@ def _say_error(message: str) -> None:
     sys.stderr.write(f"Error: {message}\n")
 
 
+# The exit code of a program whose reader went away (`ketacost batch big.csv | head`),
+# as a shell reports one that SIGPIPE ended: 128 + 13.
+BROKEN_PIPE_EXIT = 141
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader of stdout went away: send what is still buffered nowhere, so neither
+    this run nor Python's exit prints a complaint about it."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def handled(func: F) -> F:
     """Turn domain errors into one line + exit 2, and bugs into one line + exit 1."""
 
@@ -58,6 +72,9 @@ def handled(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+            raise typer.Exit(BROKEN_PIPE_EXIT) from None
         except KetacostError as exc:
             _say_error(exc.message)
             raise typer.Exit(exc.exit_code) from None
@@ -1206,22 +1223,7 @@ def batch(
     settings = _settings()
     book, _ = _load_book(pricing, settings)
     with contextlib.ExitStack() as stack:
-        if file == "-":
-            source: Any = sys.stdin
-        else:
-            try:
-                source = stack.enter_context(open(file, encoding="utf-8-sig", newline=""))
-            except FileNotFoundError:
-                raise InputError(f"FILE {file}: no such file", param="FILE") from None
-            except IsADirectoryError:
-                raise InputError(f"FILE {file}: is a directory", param="FILE") from None
-            except PermissionError:
-                raise InputError(
-                    f"FILE {file}: cannot be read (permission denied)", param="FILE"
-                ) from None
-            except (ValueError, OSError) as exc:  # a NUL in the name, a device, ...
-                raise InputError(f"FILE {file!r}: cannot be opened ({exc})", param="FILE") from None
-        lines = _decoded(source)
+        lines = batching.Lines(stack.enter_context(_batch_input(file)))
         if output is None:
             sink: Any = sys.stdout
         else:
@@ -1241,17 +1243,37 @@ def batch(
         raise typer.Exit(1)
 
 
-def _decoded(source: Any) -> Any:
-    """Lines of the input; a file that is not UTF-8 is a short error, not a traceback."""
+@contextlib.contextmanager
+def _batch_input(file: str) -> Any:
+    """The batch file (a regular file, never a device or a FIFO) or stdin for "-", as
+    text decoded the same way for both: UTF-8 with bad bytes kept as surrogates, for
+    batch.Lines to refuse with their line number after the rows before them are done."""
+    import io
+
+    from ketacost import safeio
     from ketacost.errors import InputError
 
+    def text(raw: Any) -> io.TextIOWrapper:
+        return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+    if file == "-":
+        raw = getattr(sys.stdin, "buffer", None)
+        if raw is None:  # a text-only stdin (an embedding program): already decoded
+            yield sys.stdin
+            return
+        wrapper = text(raw)
+        try:
+            yield wrapper
+        finally:
+            wrapper.detach()  # stdin stays open for whoever owns it
+        return
     try:
-        yield from source
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"is not UTF-8 text (byte {exc.start} of a line); save it as UTF-8 CSV",
-            param="FILE",
-        ) from None
+        fd = safeio.open_regular(file)
+    except safeio.ReadError as exc:
+        shown = repr(file) if "NUL" in exc.reason else safeio.shown(file)
+        raise InputError(f"FILE {shown}: {exc.reason}", param="FILE") from None
+    with text(io.FileIO(fd, "rb")) as handle:
+        yield handle
 
 
 @contextlib.contextmanager
@@ -1344,6 +1366,14 @@ def prices(
 
     if template:
         from ketacost.clinicbook import template_text
+        from ketacost.errors import InputError
+
+        if fmt is not None:  # the template is YAML with comments: no other format
+            raise InputError(
+                f"--format {fmt.value} cannot be used with --template, which prints a "
+                "clinic price book in YAML; drop --format",
+                param="--format",
+            )
 
         sys.stdout.write(template_text())
         return
@@ -1411,7 +1441,17 @@ def main() -> None:
     known = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
     # Only when the command comes first: `ketacost --no-color estimate ...` and the
     # shell-completion machinery go through the full app.
-    if args and args[0] == first and first in known and "_KETACOST_COMPLETE" not in os.environ:
-        _only(first)()
-        return
-    app()
+    try:
+        if args and args[0] == first and first in known and "_KETACOST_COMPLETE" not in os.environ:
+            _only(first)()
+        else:
+            app()
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+        sys.exit(BROKEN_PIPE_EXIT)
+    finally:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+            sys.exit(BROKEN_PIPE_EXIT)

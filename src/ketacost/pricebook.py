@@ -48,11 +48,27 @@ MAX_FIGURE = Decimal(1_000_000_000)
 PERCENT_UNITS = frozenset({"percent"})
 # Units whose figures must be whole numbers.
 WHOLE_UNITS = frozenset({"sessions", "devices", "weeks", "mg", "minutes", "months"})
+# The most a count or a span may be, by unit: what `estimate` can lay out at once and a
+# real protocol never exceeds. A book that passes `validate` must estimate quickly, so
+# 1,000,000 sessions or a 1e9-week span is refused here, not found out there (issue 15).
+UNIT_MAX = {
+    "sessions": Decimal(100),  # as --sessions allows
+    "weeks": Decimal(261),  # 60 months, the longest horizon
+    "devices": Decimal(10),
+    "mg": Decimal(1000),
+    "minutes": Decimal(24 * 60),
+    "hours": Decimal(24),
+    "months": Decimal(600),  # the longest payment plan `finance` takes
+}
+# How many entries a list or a table in a book may have: far more than any real book.
+MAX_PHASES = 10
+MAX_ITEMS = 50
+MAX_ENTRIES = 200
 
 
 class Strict(BaseModel):
-    # defer_build: a book read from the cache is unpickled, never validated, so the
-    # validators need not be built at start-up (that alone cost ~20 ms).
+    # defer_build: a book read from the cache is rebuilt with model_construct, never
+    # validated, so the validators need not be built at start-up (that alone cost ~20 ms).
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
@@ -68,7 +84,7 @@ class Referenced(Strict):
     description: Text
     basis: Basis
     note: str | None = None
-    sources: list[Source] = Field(min_length=1)
+    sources: list[Source] = Field(min_length=1, max_length=MAX_ITEMS)
 
     @model_validator(mode="after")
     def _note_explains(self) -> Referenced:
@@ -123,6 +139,9 @@ class Figure(Referenced):
                 raise ValueError("a percentage must be between 0 and 100")
             if self.unit in WHOLE_UNITS and n != n.to_integral_value():
                 raise ValueError(f"{self.unit} must be a whole number")
+            top = UNIT_MAX.get(self.unit)
+            if top is not None and n > top:
+                raise ValueError(f"{self.unit} must be at most {top} (got {n:.3g})")
         return self
 
     def get(self, case: Case) -> Decimal:
@@ -216,17 +235,17 @@ class EsketamineDrug(Strict):
 
 class Treatment(Strict):
     name: Text
-    aliases: list[Id] = []
+    aliases: list[Id] = Field([], max_length=MAX_ITEMS)
     setting: Text
     summary: Text
     session_label: Text = "session"
-    session_items: dict[Id, Figure] = Field(min_length=1)
+    session_items: dict[Id, Figure] = Field(min_length=1, max_length=MAX_ITEMS)
     consult_fee: Figure
-    phases: list[Phase] = Field(min_length=1)
+    phases: list[Phase] = Field(min_length=1, max_length=MAX_PHASES)
     practical: Practical
     coverage: dict[Payer, Flag]
     drug: EsketamineDrug | None = None
-    service_codes: list[ServiceCode] = []
+    service_codes: list[ServiceCode] = Field([], max_length=MAX_ITEMS)
 
     def items_price(self, case: Case) -> Decimal:
         """The session items (for Spravato, administration and observation) in a case."""
@@ -257,8 +276,8 @@ class Treatment(Strict):
 class Discount(Strict):
     name: Text
     how: Text
-    applies_to: list[TreatmentId] = Field(min_length=1)
-    phases: list[Id] | None = None  # None: every phase
+    applies_to: list[TreatmentId] = Field(min_length=1, max_length=MAX_ITEMS)
+    phases: list[Id] | None = Field(None, max_length=MAX_PHASES)  # None: every phase
     percent_off: Figure
 
     @model_validator(mode="after")
@@ -287,7 +306,7 @@ class Medicare(Strict):
 
 class AssistanceProgram(Strict):
     name: Text
-    eligible_payers: list[Payer] = Field(min_length=1)
+    eligible_payers: list[Payer] = Field(min_length=1, max_length=MAX_ITEMS)
     per_treatment_floor: Figure
     annual_cap: Figure
 
@@ -313,7 +332,9 @@ class ObservationRebate(Strict):
     """A rebate of the patient's cost share for observation, where the state allows."""
 
     name: Text
-    excluded_states: list[Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]] = []
+    excluded_states: list[Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]] = Field(
+        [], max_length=MAX_ENTRIES
+    )
     patient_floor: Figure
 
 
@@ -329,7 +350,7 @@ class Insurance(Strict):
 class Tax(Strict):
     """Pre-tax accounts: the year's limits and the payroll-tax rate a cafeteria plan saves."""
 
-    year: int
+    year: int = Field(ge=2000, le=2100)
     hsa_limit_self: Figure
     hsa_limit_family: Figure
     hsa_catch_up: Figure
@@ -369,12 +390,12 @@ class PriceBook(Strict):
     currency: Literal["USD"]
     region: Text
     as_of: dt.date
-    notes: list[Text] = []
+    notes: list[Text] = Field([], max_length=MAX_ENTRIES)
     treatments: dict[TreatmentId, Treatment]
-    discounts: dict[Id, Discount] = {}
+    discounts: dict[Id, Discount] = Field({}, max_length=MAX_ENTRIES)
     insurance: Insurance
     tax: Tax | None = None
-    financing: dict[Id, FinancePreset] = {}
+    financing: dict[Id, FinancePreset] = Field({}, max_length=MAX_ENTRIES)
     indirect: Indirect | None = None
     # Set by the loader for a clinic book that `extends: national`: the paths it overrode.
     overridden: list[str] = []
@@ -445,23 +466,9 @@ def load(path: str | Path | None = None, *, all_errors: bool = False) -> PriceBo
     return book
 
 
-# A validated book is cached as a pickle keyed by a hash of its text, the national
-# book's text and this module's source, so an edit to any of them misses the cache.
-# Parsing YAML costs ~20 ms, unpickling ~1 ms. The cache lives in the user's own cache
-# folder (KETACOST_CACHE_DIR overrides it; "off" turns it off).
-
-
-def _cache_dir() -> Path | None:
-    import os
-
-    env = os.environ.get("KETACOST_CACHE_DIR")
-    if env == "off":
-        return None
-    if env:
-        return Path(env)
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("ketacost"))
+# A validated book is cached as plain JSON (bookcache.py: never a pickle), keyed by a
+# hash of its text, the national book's text and this module's source, so an edit to
+# any of them misses the cache.
 
 
 def _cache_key(text: str) -> str:
@@ -482,33 +489,16 @@ def _cache_key(text: str) -> str:
 
 
 def _cache_get(key: str | None) -> PriceBook | None:
-    folder = _cache_dir()
-    if key is None or folder is None:
-        return None
-    try:
-        import pickle
+    from ketacost import bookcache
 
-        book = pickle.loads((folder / f"book-{key}.pickle").read_bytes())
-    except Exception:  # missing, unreadable or stale: rebuild it
-        return None
+    book = bookcache.get(key)
     return book if isinstance(book, PriceBook) else None
 
 
 def _cache_put(key: str | None, book: PriceBook) -> None:
-    folder = _cache_dir()
-    if key is None or folder is None:
-        return
-    import contextlib
-    import os
-    import pickle
-    import tempfile
+    from ketacost import bookcache
 
-    with contextlib.suppress(OSError):
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(book, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / f"book-{key}.pickle")
+    bookcache.put(key, book)
 
 
 def validate(data: Any, where: str, limit: int | None = 5) -> PriceBook:
@@ -522,24 +512,23 @@ def validate(data: Any, where: str, limit: int | None = 5) -> PriceBook:
 
 
 def _read(p: Path) -> str:
+    """A book's text: a regular file (never a device or a FIFO), read up to the cap."""
+    from ketacost import safeio
+
     where = _shown(p)
-    if "\x00" in str(p):
-        raise PriceBookError(f"{where!r}: a file name cannot contain a NUL character")
     try:
-        if p.is_dir():
-            raise PriceBookError(f"{where}: is a directory, not a price book file")
-        size = p.stat().st_size
-        if size > MAX_BOOK_BYTES:
-            raise PriceBookError(
-                f"{where}: is {size:,} bytes; a price book may be at most {MAX_BOOK_BYTES:,}"
-            )
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise PriceBookError(f"{where}: no such file") from None
-    except PermissionError:
-        raise PriceBookError(f"{where}: cannot be read (permission denied)") from None
-    except OSError as exc:
-        raise PriceBookError(f"{where}: cannot be read ({exc.strerror or exc})") from None
+        raw = safeio.read_capped(p, MAX_BOOK_BYTES)
+    except safeio.TooBig as exc:
+        raise PriceBookError(
+            f"{where}: is {exc.size:,} bytes; a price book may be at most {MAX_BOOK_BYTES:,}"
+        ) from None
+    except safeio.ReadError as exc:
+        reason = exc.reason
+        if reason == "is a directory":
+            reason = "is a directory, not a price book file"
+        elif "NUL" in reason:
+            where = repr(str(p))
+        raise PriceBookError(f"{where}: {reason}") from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -549,9 +538,10 @@ def _read(p: Path) -> str:
 
 
 def _shown(p: Path) -> str:
-    """A path as the user typed it, quoted when blanks would hide it."""
-    text = str(p)
-    return repr(text) if not text or text != text.strip() else text
+    """A path as the user typed it, quoted when blanks would hide it, cut when huge."""
+    from ketacost.safeio import shown
+
+    return shown(p)
 
 
 def _describe(exc: ValidationError, where: str, limit: int | None = 5) -> str:

@@ -154,7 +154,12 @@ def gfe_markdown(
         f"Issued {today.isoformat()}. Price book as of {est.as_of.isoformat()}.",
         "",
     ]
-    lines += [f"- **{k}:** {v}" for k, v in _fields(est, clinic, patient, dob)]
+    from ketacost.report.markdown import inline_text, no_html
+
+    lines += [
+        f"- **{k}:** {v if v.startswith(BLANK) else inline_text(v)}"
+        for k, v in _fields(est, clinic, patient, dob)
+    ]
     lines += [
         "",
         "## Items and services reasonably expected",
@@ -185,7 +190,7 @@ def gfe_markdown(
         "the items, codes and charges._",
         "",
     ]
-    return "\n".join(lines)
+    return no_html("\n".join(lines))
 
 
 def gfe_html(
