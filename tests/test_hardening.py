@@ -96,9 +96,11 @@ def test_a_cache_entry_others_could_write_is_not_trusted(tmp_path: Path, monkeyp
     assert pricebook.load().title == "tampered"  # ours and private: it is read
     os.chmod(entry, 0o666)
     assert pricebook.load().title == first.title  # writable by others: rebuilt
+    entry.write_text(json.dumps(doc))  # tampered again, private again ...
     os.chmod(entry, 0o600)
     os.chmod(cache, 0o777)
-    assert pricebook.load().title == first.title  # a folder others can write to
+    assert pricebook.load().title == first.title  # ... but in a folder others can write to
+    assert json.loads(entry.read_text())["f"]["title"] == "tampered"  # and not rewritten
 
 
 def test_the_cache_round_trips_a_book_exactly() -> None:
@@ -520,6 +522,11 @@ def test_a_non_utf8_output_encoding_prints_with_replacements() -> None:
     assert "IV ketamine infusion ? cost estimate" in r.stdout
     r = cli("estimate", "ivv", env=env)
     assert r.returncode == 2 and "unknown treatment" in r.stderr
+    # The C locale with Python's UTF-8 coercion turned off: ASCII too.
+    c_locale = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+    c_locale.pop("PYTHONIOENCODING", None)
+    r = cli("compare", *BASE, "--format", "markdown", env=c_locale)
+    assert r.returncode == 0 and "internal error" not in r.stderr, r.stderr
 
 
 # ------------------------------------------------------------ 15. a missing config file
