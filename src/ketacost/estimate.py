@@ -833,7 +833,16 @@ def _assumptions(
         "prices, largest discounts); high combines the dearest; typical uses typical values. "
         "Each series keeps its typical pace in all three.",
     ]
+    if t.at_home:
+        out.append("Home sessions and fills keep their dates, weekends included.")
+    else:
+        out.append(
+            "Clinic visits fall on weekdays: a visit due on a weekend or a US federal holiday "
+            "moves to the next business day (holidays from the maintained 'holidays' "
+            "calendar)."
+        )
     if sc.insurance != "none":
+        out.append(CLAIM_CONVENTIONS if t.drug is not None else VISIT_CONVENTION)
         out.append(
             "Each column is one scenario followed claim by claim; a dearer scenario can "
             "reach the deductible or the out-of-pocket maximum sooner, so a later phase "
@@ -844,6 +853,14 @@ def _assumptions(
             f"Price per {t.session_label}: {fmt_money(sc.price)} as quoted "
             "(replaces the price book's range)."
         )
+        if t.drug is not None and sc.insurance not in ("none", "medicare"):
+            quoted_mg = sc.dose or int(t.drug.dose_mg.get("typical"))
+            out.append(
+                f"The quoted price is split into the drug at the book's list price for "
+                f"{quoted_mg} mg (typical devices x price per device) and the rest for "
+                "administration and observation, the same in every column; a price below "
+                "the drug's cost is all drug. Give --dose if yours differs."
+            )
     if sc.consult is not None:
         out.append(f"Consultation fee: {fmt_money(sc.consult)} as given.")
     if sc.sessions is not None:
@@ -875,6 +892,20 @@ def _assumptions(
     for label, fig in _assumed_figures(t, sc):
         out.append(f"{label} is an assumption: {fig.note}")
     return out
+
+
+VISIT_CONVENTION = (
+    "Claim conventions (ours, not a published rule): a copay is charged once per visit, "
+    "after the deductible, instead of coinsurance; a $0 copay means the visit costs "
+    "nothing once the deductible is met."
+)
+CLAIM_CONVENTIONS = (
+    "Claim conventions (ours, not a published rule): a Spravato visit is billed as a drug "
+    "line then an administration/observation line (Medicare: one G-code line), and the "
+    "deductible is applied to them in that order; a copay is charged once per visit, on "
+    "the administration/observation line (on the drug line only for what that line "
+    "cannot hold); the manufacturer program pays the drug line only."
+)
 
 
 def _pct_range(fig: Figure) -> str:

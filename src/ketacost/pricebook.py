@@ -279,6 +279,27 @@ class Discount(Strict):
         return self
 
 
+class FinancialHelp(Strict):
+    """A way to get help paying (a grant, a sliding scale, a free-medicine program) that
+    is not a fixed percentage off: the tip names it and shows what it can be worth."""
+
+    name: Text
+    how: Text
+    applies_to: list[TreatmentId] = Field(min_length=1)
+    # What one award is worth, in USD; None: the program covers the drug itself.
+    award: Figure | None = None
+    covers_drug: bool = False
+    evidence: Referenced  # the pages that show the program exists and what it gives
+
+    @model_validator(mode="after")
+    def _worth(self) -> FinancialHelp:
+        if (self.award is None) == (not self.covers_drug):
+            raise ValueError("give either award (USD) or covers_drug: true")
+        if self.award is not None and not self.award.unit.startswith("USD"):
+            raise ValueError("award must have a USD unit")
+        return self
+
+
 class TypicalPlan(Strict):
     """The commercial plan assumed where the user gives no plan figures."""
 
@@ -383,6 +404,7 @@ class PriceBook(Strict):
     notes: list[Text] = []
     treatments: dict[TreatmentId, Treatment]
     discounts: dict[Id, Discount] = {}
+    financial_help: dict[Id, FinancialHelp] = {}
     insurance: Insurance
     tax: Tax | None = None
     financing: dict[Id, FinancePreset] = {}

@@ -139,10 +139,15 @@ def tips_csv(tips: tuple[Tip, ...] | list[Tip]) -> str:
             "title": tip.title,
             **_triple("saves", tip.saves),
             "how": tip.how,
+            "evidence": " ".join(tip.evidence.basis),
+            "weak_evidence": "yes" if tip.evidence.weak else "no",
             "sources": " ".join(s.url for s in tip.sources),
         }
         for n, tip in enumerate(tips, start=1)
     ]
     if not out:
-        return "rank,id,kind,title,saves_low,saves_typical,saves_high,how,sources\n"
+        return (
+            "rank,id,kind,title,saves_low,saves_typical,saves_high,how,evidence,"
+            "weak_evidence,sources\n"
+        )
     return _write(out)

@@ -319,6 +319,11 @@ def tip_doc(tip: Tip) -> dict[str, Any]:
         "title": tip.title,
         "how": tip.how,
         "saves": tip.saves.json_money(),
+        "evidence": {
+            "basis": list(tip.evidence.basis),
+            "sources": tip.evidence.sources,
+            "weak": tip.evidence.weak,
+        },
         "sources": [_source(s) for s in tip.sources],
     }
 
