@@ -36,6 +36,14 @@ def _dates(line: GfeLine) -> str:
     return f"{line.first.isoformat()} to {line.last.isoformat()}"
 
 
+def _html_dates(line: GfeLine) -> str:
+    """Dates that never break inside: one per line."""
+    first = f'<span class="nb">{line.first.isoformat()}</span>'
+    if line.first == line.last:
+        return first
+    return f'{first} to<br><span class="nb">{line.last.isoformat()}</span>'
+
+
 def _legend(g: GoodFaithEstimate) -> list[tuple[str, str]]:
     seen: dict[str, str] = {}
     for line in g.lines:
@@ -76,6 +84,7 @@ def _fields(g: GoodFaithEstimate) -> list[tuple[str, list[tuple[str, str]]]]:
                 ("Taxpayer Identification Number (TIN)", p.tin or BLANK),
                 ("Location where care is given", p.address or BLANK),
                 ("State", p.state or BLANK),
+                *([("Phone", p.phone)] if p.phone else []),
             ],
         ),
     ]
@@ -90,8 +99,8 @@ def _confirm_head(g: GoodFaithEstimate) -> str:
 
 
 def gfe_markdown(g: GoodFaithEstimate) -> str:
-    lines = [f"# {TITLE}", "", f"Date given: {g.issued.isoformat()}. ", ""]
-    lines[2] += f"Price book as of {g.as_of.isoformat()}."
+    given = f"Date given: {g.issued.isoformat()}. Price book as of {g.as_of.isoformat()}."
+    lines = [f"# {TITLE}", "", given, ""]
     if g.confirm:
         lines += [f"> **{_confirm_head(g)}**", ">"]
         lines += [f"> - {c}" for c in g.confirm]
@@ -140,6 +149,7 @@ def gfe_html(g: GoodFaithEstimate) -> str:
     from ketacost.report.html import _page  # one stylesheet for every handout
 
     body = [
+        "<style>.nb { white-space: nowrap; }</style>",
         f"<h1>{escape(TITLE)}</h1>",
         f'<p class="meta">Date given: {g.issued.isoformat()} · price book as of '
         f"{g.as_of.isoformat()}</p>",
@@ -156,7 +166,7 @@ def gfe_html(g: GoodFaithEstimate) -> str:
         body += [f"<h2>{escape(head)}</h2>", f'<div class="fields">{cells}</div>']
     rows = "".join(
         f"<tr><td>{escape(it.service)}</td><td>{escape(_codes(it.codes))}</td>"
-        f"<td>{escape(_dates(it))}</td>"
+        f"<td>{_html_dates(it)}</td>"
         f'<td class="n">{it.quantity}</td><td class="n">{fmt_money(it.unit_charge)}</td>'
         f'<td class="n">{fmt_money(it.charge)}</td></tr>'
         for it in g.lines
