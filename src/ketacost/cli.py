@@ -459,6 +459,14 @@ Y = "Payment"
 HsaOpt = Annotated[
     bool, typer.Option("--hsa", rich_help_panel=Y, help="Pay with pre-tax money from an HSA.")
 ]
+HsaPayrollOpt = Annotated[
+    bool,
+    typer.Option(
+        "--hsa-payroll",
+        rich_help_panel=Y,
+        help="HSA money goes in through an employer's payroll (saves payroll tax too).",
+    ),
+]
 FsaOpt = Annotated[
     bool, typer.Option("--fsa", rich_help_panel=Y, help="Pay with pre-tax money from a health FSA.")
 ]
@@ -743,6 +751,7 @@ def estimate(
     state: StateOpt = None,
     observation_rebate: ObservationRebateOpt = False,
     hsa: HsaOpt = False,
+    hsa_payroll: HsaPayrollOpt = False,
     fsa: FsaOpt = False,
     family: FamilyOpt = False,
     tax_rate: TaxRateOpt = None,
@@ -902,6 +911,7 @@ def tips(
     state: StateOpt = None,
     observation_rebate: ObservationRebateOpt = False,
     hsa: HsaOpt = False,
+    hsa_payroll: HsaPayrollOpt = False,
     fsa: FsaOpt = False,
     family: FamilyOpt = False,
     tax_rate: TaxRateOpt = None,
@@ -1002,6 +1012,7 @@ def compare(
     assistance: AssistanceOpt = True,
     state: StateOpt = None,
     hsa: HsaOpt = False,
+    hsa_payroll: HsaPayrollOpt = False,
     fsa: FsaOpt = False,
     family: FamilyOpt = False,
     tax_rate: TaxRateOpt = None,

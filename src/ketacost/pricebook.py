@@ -164,6 +164,8 @@ class Phase(Strict):
     span_weeks: Figure | None = None
     interval_weeks: Figure | None = None
     first_after_interval: bool = False
+    # A series that belongs to maintenance (Spravato weeks 5-8): --no-maintenance drops it.
+    maintenance: bool = False
 
     @model_validator(mode="after")
     def _kind(self) -> Phase:
@@ -188,6 +190,10 @@ class Phase(Strict):
     @property
     def recurring(self) -> bool:
         return self.interval_weeks is not None
+
+    @property
+    def is_maintenance(self) -> bool:
+        return self.recurring or self.maintenance
 
 
 class Practical(Strict):
@@ -227,6 +233,11 @@ class Treatment(Strict):
     coverage: dict[Payer, Flag]
     drug: EsketamineDrug | None = None
     service_codes: list[ServiceCode] = []
+
+    @property
+    def at_home(self) -> bool:
+        """Taken at home: sessions keep their dates (clinic visits move to business days)."""
+        return "home" in self.setting.lower()
 
     def items_price(self, case: Case) -> Decimal:
         """The session items (for Spravato, administration and observation) in a case."""
