@@ -103,6 +103,18 @@ def test_a_cache_entry_others_could_write_is_not_trusted(tmp_path: Path, monkeyp
     assert json.loads(entry.read_text())["f"]["title"] == "tampered"  # and not rewritten
 
 
+def test_our_default_cache_folder_is_made_private(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("KETACOST_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = Path(bookcache.cache_dir() or "")
+    assert folder.is_relative_to(tmp_path)
+    folder.mkdir(parents=True)
+    os.chmod(folder, 0o775)  # as an older version made it under a umask of 002
+    first = pricebook.load()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+    assert list(folder.glob("book-*.json")) and pricebook.load() == first
+
+
 def test_the_cache_round_trips_a_book_exactly() -> None:
     book = pricebook.load()
     again = bookcache.decode(json.loads(json.dumps(bookcache.encode(book))), bookcache._models())
@@ -279,6 +291,13 @@ def test_a_fifo_with_no_writer_is_refused_not_waited_on(tmp_path: Path) -> None:
     ):
         r = cli(*args, env=env)
         assert r.returncode == 2 and "named pipe (FIFO)" in r.stderr, (args, r.stderr)
+
+
+def test_batch_from_a_closed_stdin_is_a_short_error() -> None:
+    r = subprocess.run(
+        f"'{BIN}' batch - <&-", shell=True, capture_output=True, text=True, timeout=HANG_GUARD
+    )
+    assert r.returncode == 2 and "stdin is closed" in r.stderr
 
 
 def test_every_read_is_capped(tmp_path: Path) -> None:

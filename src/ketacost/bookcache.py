@@ -152,7 +152,15 @@ def put(key: str | None, book: Any) -> None:
 
     with contextlib.suppress(OSError, TypeError, ValueError):
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not _private(os.stat(folder)):
+        st = os.stat(folder)
+        # Our own default folder, made group-writable by an older version under a umask
+        # of 002: make it ours alone (a folder the user named stays as it is).
+        named = bool(os.environ.get("KETACOST_CACHE_DIR"))
+        mine = not hasattr(os, "geteuid") or st.st_uid == os.geteuid()
+        if not _private(st) and not named and mine:
+            os.chmod(folder, stat.S_IMODE(st.st_mode) & ~(stat.S_IWGRP | stat.S_IWOTH))
+            st = os.stat(folder)
+        if not _private(st):
             return  # a folder others can write to is no place to keep what we trust
         text = json.dumps(encode(book), separators=(",", ":"))
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")  # mode 0600

@@ -1384,6 +1384,8 @@ def _batch_input(file: str) -> Any:
         return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
 
     if file == "-":
+        if sys.stdin is None:  # started with stdin closed (`<&-`)
+            raise InputError("FILE -: stdin is closed; give a file name", param="FILE")
         raw = getattr(sys.stdin, "buffer", None)
         if raw is None:  # a text-only stdin (an embedding program): already decoded
             yield sys.stdin

@@ -58,6 +58,8 @@ def os_reason(exc: OSError) -> str:
         return "the file name is too long"
     if exc.errno == errno.ENOTDIR:
         return "no such file (a part of the path is not a folder)"
+    if exc.errno == errno.ENXIO:  # a socket, or a device with nothing behind it
+        return "is not a regular file"
     if exc.errno == errno.ELOOP:
         return "cannot be read (too many levels of symbolic links)"
     return f"cannot be read ({exc.strerror or exc})"
