@@ -68,9 +68,14 @@ def test_every_figure_has_unit_basis_and_dated_sources(raw: dict[str, Any]) -> N
                 problems.append(f"{path}: source without a url")
             if not s.get("title"):
                 problems.append(f"{path}: source without a title")
-            d = s.get("date")
-            if not (isinstance(d, dt.date) or d == "undated"):
-                problems.append(f"{path}: source date {d!r} is neither a date nor 'undated'")
+            if not isinstance(s.get("accessed"), dt.date):
+                problems.append(f"{path}: source without an accessed date")
+            if "published" not in s or not (
+                s["published"] is None or isinstance(s["published"], dt.date)
+            ):
+                problems.append(
+                    f"{path}: published {s.get('published')!r} is neither a date nor null"
+                )
     assert problems == []
 
 

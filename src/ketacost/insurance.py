@@ -179,13 +179,13 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
     prog = ins.spravato_savings
     if t.drug is not None:
         if sc.insurance in prog.eligible_payers and sc.assistance and covered:
-            program = Program(
-                floor=prog.per_treatment_floor.get(case), annual_cap=prog.annual_cap.get(case)
-            )
+            # A larger cap is the cheaper case for the patient.
+            program_cap = prog.annual_cap.cost_pick(case, cheaper_when_larger=True)
+            program = Program(floor=prog.per_treatment_floor.get(case), annual_cap=program_cap)
             notes.append(
                 f"{prog.name}: you pay {fmt_money(program.floor)} per treatment for the drug, "
                 f"the program pays the rest of the drug's cost share up to "
-                f"{fmt_money(prog.annual_cap.get(case))} a calendar year; it does not pay for "
+                f"{fmt_money(program_cap)} a calendar year; it does not pay for "
                 "administration or observation. Assumes your plan credits these payments "
                 "to your deductible and maximum (a copay-accumulator plan would not)."
             )

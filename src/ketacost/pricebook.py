@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -35,6 +35,7 @@ TREATMENT_IDS: tuple[str, ...] = ("iv", "im", "kap", "spravato", "oral", "nasal"
 
 # Refuse absurd files before YAML sees them: the bundled book is a few dozen KiB.
 MAX_BOOK_BYTES = 2 * 1024 * 1024
+CENT = Decimal("0.01")
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$")]
@@ -44,6 +45,28 @@ Number = Annotated[Decimal, Field(allow_inf_nan=False)]
 # No price, count or rate in this domain comes near a billion; beyond it is a typo or an
 # attack (a 10**400 would also make the arithmetic crawl).
 MAX_FIGURE = Decimal(1_000_000_000)
+# The units a figure may have: a fixed list, so a typo ("USD/sesion") is caught.
+UNITS = frozenset(
+    {
+        "USD",
+        "USD/device",
+        "USD/mile",
+        "USD/month",
+        "USD/session",
+        "USD/treatment",
+        "USD/trip",
+        "USD/year",
+        "devices",
+        "hours",
+        "mg",
+        "miles",
+        "minutes",
+        "months",
+        "percent",
+        "sessions",
+        "weeks",
+    }
+)
 # Units whose figures are percentages and must lie in [0, 100].
 PERCENT_UNITS = frozenset({"percent"})
 # Units whose figures must be whole numbers.
@@ -57,9 +80,27 @@ class Strict(BaseModel):
 
 
 class Source(Strict):
+    """A page a figure rests on. `published` is the date the page states (None when it
+    states none: never guessed); `accessed` is when it was read."""
+
     title: Text
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
-    date: dt.date | Literal["undated"]
+    published: dt.date | None
+    accessed: dt.date
+
+    @property
+    def when(self) -> str:
+        """The page's date as a reader wants it: its publication date, else when it
+        was read."""
+        if self.published is not None:
+            return self.published.isoformat()
+        return f"no date; read {self.accessed.isoformat()}"
+
+    @model_validator(mode="after")
+    def _order(self) -> Source:
+        if self.published is not None and self.published > self.accessed:
+            raise ValueError("published must not be after accessed")
+        return self
 
 
 class Referenced(Strict):
@@ -68,7 +109,16 @@ class Referenced(Strict):
     description: Text
     basis: Basis
     note: str | None = None
+    # When the value was last confirmed against its sources.
+    checked: dt.date
+    # For a derived figure: the dotted paths of the book's figures it is computed from.
+    derived_from: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.-]+$")]] = []
     sources: list[Source] = Field(min_length=1)
+
+    @property
+    def newest_published(self) -> dt.date | None:
+        dates = [s.published for s in self.sources if s.published is not None]
+        return max(dates) if dates else None
 
     @model_validator(mode="after")
     def _note_explains(self) -> Referenced:
@@ -80,7 +130,7 @@ class Referenced(Strict):
 class Figure(Referenced):
     """One number with its range: low <= typical <= high, or a single value."""
 
-    unit: Text
+    unit: Annotated[str, StringConstraints(strip_whitespace=True)]
     low: Number | None = None
     typical: Number | None = None
     high: Number | None = None
@@ -97,6 +147,13 @@ class Figure(Referenced):
             if v != v or v in (float("inf"), float("-inf")):
                 raise ValueError("must be a finite number")
             raise ValueError(f'write decimals as quoted strings, e.g. "{v}"')
+        return v
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, v: str) -> str:
+        if v not in UNITS:
+            raise ValueError(f"unit '{v}' is not one of: {', '.join(sorted(UNITS))}")
         return v
 
     @model_validator(mode="after")
@@ -332,7 +389,6 @@ class Tax(Strict):
     year: int
     hsa_limit_self: Figure
     hsa_limit_family: Figure
-    hsa_catch_up: Figure
     fsa_limit: Figure
     fica_rate: Figure
     default_tax_rate: Figure
@@ -588,6 +644,15 @@ def resolve_treatment(book: PriceBook, name: str) -> str:
 
 
 Node = Figure | Flag | ServiceCode
+
+
+def spravato_all_in(book: PriceBook, mg: int) -> dict[Case, Decimal]:
+    """One Spravato treatment at `mg`, all in (drug + administration and observation),
+    in each case: what `prices` shows so nobody has to add it up."""
+    t = book.treatments["spravato"]
+    return {
+        c: (t.items_price(c) + t.drug_price(c, mg)).quantize(CENT, ROUND_HALF_UP) for c in CASES
+    }
 
 
 def iter_figures(book: PriceBook) -> Iterator[tuple[str, Node]]:

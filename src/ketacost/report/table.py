@@ -10,13 +10,13 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from ketacost.amounts import Triple, fmt_money
+from ketacost.amounts import Triple, fmt_money, fmt_price
 from ketacost.compare import Row
 from ketacost.estimate import Estimate
 from ketacost.financing import Plan as FinancePlan
 from ketacost.pricebook import Figure, Flag, Node, PriceBook, ServiceCode, Source, iter_figures
 from ketacost.report.jsonout import DISCLAIMER
-from ketacost.report.labels import payer_label, ref_ranges, split_rows
+from ketacost.report.labels import oldest_label, payer_label, ref_ranges, split_rows
 from ketacost.savings import Tip
 from ketacost.visits import Visit, monthly_running
 
@@ -47,7 +47,7 @@ def _age(days: int) -> str:
 def source_text(s: Source) -> Text:
     line = Text(s.title)
     line.append(f" — {s.url}", style="cyan")
-    line.append(f" ({s.date})", style="dim")
+    line.append(f" ({s.when})", style="dim")
     return line
 
 
@@ -63,6 +63,8 @@ def estimate_renderable(est: Estimate) -> RenderableType:
         f"Price book as of {est.as_of.isoformat()} ({_age(est.book_age_days)})",
         style="yellow" if est.stale else "dim",
     )
+    if est.oldest_figure is not None:
+        head.append(f"; {oldest_label(est)}", style="yellow" if est.stale_figures else "dim")
     pr = est.practical
     visit = f"Each {est.session_label}: about {_minutes(pr.visit_minutes)}"
     if pr.observation_minutes.typical:
@@ -172,14 +174,17 @@ def _minutes(t: Triple[int]) -> str:
 
 
 def prices_renderable(book: PriceBook, treatment: str | None) -> RenderableType:
+    """Every figure as a short block: its name and range on one line, then where it
+    comes from and how old that is. Names are never broken: a line that does not fit
+    wraps between words, and the longest name is far shorter than 80 columns."""
     head = Text(f"{book.title}\n", style="bold")
     head.append(f"{book.region} · {book.currency} · as of {book.as_of.isoformat()}", style="dim")
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column("Figure", overflow="fold", min_width=16)
-    table.add_column("Low · typical · high", justify="right", overflow="fold", min_width=12)
-    table.add_column("Unit", no_wrap=True)
-    table.add_column("Basis", no_wrap=True)
-    table.add_column("Source", overflow="fold", min_width=12)
+    head.append(
+        "\nRanges read low · typical · high. For gaps between sessions and for discounts "
+        "the low value is the dearer case.",
+        style="dim",
+    )
+    rows: list[tuple[str, Text]] = []
     group = None
     for path, node in iter_figures(book):
         if treatment is not None and not path.startswith(f"treatments.{treatment}."):
@@ -188,20 +193,49 @@ def prices_renderable(book: PriceBook, treatment: str | None) -> RenderableType:
         depth = 2 if parts[0] == "treatments" else 1
         here, name = ".".join(parts[:depth]), ".".join(parts[depth:])
         if here != group:
+            if group == "treatments.spravato":
+                rows.extend(_spravato_rows(book))
             group = here
-            table.add_section()
-            table.add_row(Text(here, style="bold underline"))
+            rows.append(("", Text(f"\n{here}", style="bold underline")))
+        line = Text(name, style="bold")
+        line.append(f"  {_figure_range(node)}")
+        unit = _unit(node)
+        if unit not in ("code", "yes/no"):
+            line.append(f" {unit}", style="dim")
+        line.append(f" · {node.basis}", style="dim")
+        rows.append(("", line))
+        if node.derived_from:
+            rows.append(("", Text(f"  from {', '.join(node.derived_from)}", style="dim")))
         src = node.sources[0]
         more = f" +{len(node.sources) - 1}" if len(node.sources) > 1 else ""
-        table.add_row(
-            name,
-            _figure_range(node),
-            _unit(node),
-            node.basis,
-            Text(f"{_domain(src.url)}{more}\n", style="default").append(str(src.date), style="dim"),
+        newest = node.newest_published
+        dated = f"newest {newest.isoformat()}" if newest else "no dated source"
+        rows.append(
+            (
+                "",
+                Text(
+                    f"  {_domain(src.url)}{more} · {dated} · checked {node.checked.isoformat()}",
+                    style="dim",
+                ),
+            )
         )
+    if group == "treatments.spravato":
+        rows.extend(_spravato_rows(book))
     foot = Text("Full titles, links and notes: ketacost prices --format json", style="dim")
-    return Group(head, table, foot)
+    return Group(head, _hanging(rows), foot)
+
+
+def _spravato_rows(book: PriceBook) -> list[tuple[str, Text]]:
+    from ketacost.pricebook import spravato_all_in
+
+    out: list[tuple[str, Text]] = [("", Text("per treatment, all in", style="bold"))]
+    for mg in (56, 84):
+        v = spravato_all_in(book, mg)
+        line = Text(f"  {mg} mg: ")
+        line.append(" · ".join(fmt_money(v[c]) for c in ("low", "typical", "high")))
+        line.append(" (drug + administration and observation)", style="dim")
+        out.append(("", line))
+    return out
 
 
 def _domain(url: str) -> str:
@@ -223,7 +257,7 @@ def _figure_range(node: Node) -> str:
     money = node.unit.startswith("USD")
 
     def show(x: Decimal) -> str:
-        return fmt_money(x) if money else f"{x:,}"
+        return fmt_price(x) if money else f"{x:,}"
 
     if node.value is not None:
         return show(node.value)

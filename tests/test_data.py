@@ -1,0 +1,284 @@
+"""The data test (issue 13): every source is dated, every figure is checked, has a unit
+from the fixed list and is read by the code, and every derivation recomputes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import pytest
+import yaml
+
+from ketacost import pricebook
+from ketacost.cli import app
+from ketacost.freshness import Dates, age_text, is_stale, months_between
+from ketacost.pricebook import UNITS, Figure, iter_figures
+
+START = "2026-12-01"
+
+
+@pytest.fixture(scope="module")
+def book() -> pricebook.PriceBook:
+    return pricebook.load()
+
+
+def test_every_source_has_accessed_and_published_is_a_date_or_null() -> None:
+    raw = pricebook.bundled_path().read_text(encoding="utf-8")
+    assert "undated" not in raw
+    data = yaml.safe_load(raw)
+    seen = 0
+
+    def walk(node: Any, path: str) -> None:
+        nonlocal seen
+        if isinstance(node, dict):
+            if "sources" in node:
+                assert isinstance(node.get("checked"), dt.date), f"{path}: no checked date"
+                for s in node["sources"]:
+                    seen += 1
+                    assert isinstance(s.get("accessed"), dt.date), f"{path}: no accessed"
+                    assert "published" in s, f"{path}: no published key"
+                    assert s["published"] is None or isinstance(s["published"], dt.date), path
+            for k, v in node.items():
+                walk(v, f"{path}.{k}")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, f"{path}.{i}")
+
+    walk(data, "")
+    assert seen > 250
+
+
+def test_every_figure_has_a_known_unit_and_a_checked_date(book: pricebook.PriceBook) -> None:
+    for path, node in iter_figures(book):
+        assert isinstance(node.checked, dt.date), path
+        if isinstance(node, Figure):
+            assert node.unit in UNITS, f"{path}: unit {node.unit!r}"
+
+
+def test_an_unknown_unit_is_refused() -> None:
+    import bookfactory
+
+    data = bookfactory.book()
+    data["treatments"]["iv"]["session_items"]["session"]["unit"] = "USD/sesion"
+    with pytest.raises(pricebook.PriceBookError, match="USD/sesion"):
+        pricebook.validate(data, "test")
+
+
+def test_the_string_undated_is_refused() -> None:
+    import bookfactory
+
+    data = bookfactory.book()
+    data["treatments"]["iv"]["consult_fee"]["sources"][0]["published"] = "undated"
+    with pytest.raises(pricebook.PriceBookError, match="published"):
+        pricebook.validate(data, "test")
+
+
+# --------------------------------------------------------------- every figure is read
+
+SCENARIOS: list[list[str]] = []
+for _t in ("iv", "im", "kap", "spravato", "oral", "nasal"):
+    SCENARIOS += [
+        [_t],
+        [_t, "--include-indirect", "--hourly-wage", "30"],
+        [_t, "--insurance", "commercial", "--covered", "--hsa"],
+        [_t, "--insurance", "commercial", "--covered", "--network", "out", "--fsa"],
+        [_t, "--insurance", "medicare", "--covered"],
+        [_t, "--insurance", "medicaid", "--covered"],
+    ]
+SCENARIOS += [
+    ["iv", "--hsa", "--family"],
+    ["iv", "--discount", "package", "--discount", "prompt_pay", "--discount", "group"],
+    ["kap", "--discount", "sliding_scale"],
+] + [["iv", "--finance", p] for p in ("carecredit_6", "carecredit_12", "carecredit_24")]
+
+
+def _key(fig: Figure) -> tuple[Any, ...]:
+    return (fig.description, fig.unit, fig.low, fig.typical, fig.high, fig.value)
+
+
+def test_every_figure_in_the_book_is_read_by_the_code(runner, monkeypatch, book, tmp_path) -> None:
+    read: set[tuple[Any, ...]] = set()
+    original = Figure.get
+
+    def spy(self: Figure, case: Any) -> Decimal:
+        read.add(_key(self))
+        return original(self, case)
+
+    monkeypatch.setattr(Figure, "get", spy)
+    presets = list(book.financing)
+    runs = SCENARIOS + [["iv", "--finance", p] for p in presets]
+    # A clinic whose patients may drive home prices travel by the mile.
+    drive = tmp_path / "drive.yaml"
+    drive.write_text(
+        "extends: national\ntreatments:\n  iv:\n    practical:\n      needs_ride:\n"
+        "        description: Patients may drive home.\n        value: false\n"
+        "        basis: assumption\n        note: Test clinic.\n        checked: 2026-11-01\n"
+        "        sources:\n          - title: Test\n            url: https://clinic.example.com\n"
+        "            published: null\n            accessed: 2026-11-01\n",
+        encoding="utf-8",
+    )
+    runs.append(["iv", "--pricing", str(drive), "--include-indirect"])
+    for args in runs:
+        result = runner.invoke(
+            app, ["estimate", *args, "--start", START, "--format", "json"], env={}
+        )
+        assert result.exit_code == 0, (args, result.output)
+    unused = [
+        path
+        for path, node in iter_figures(book)
+        if isinstance(node, Figure) and _key(node) not in read
+    ]
+    assert unused == []
+
+
+# ------------------------------------------------------------ derivations recompute
+
+NUM = r"\$?\d[\d,]*(?:\.\d+)?"
+EXPR = re.compile(rf"(?<![\w.$,])(?<![-+x/] )({NUM}(?:\s*[-+x/]\s*{NUM})+)\s*=\s*({NUM})(%?)")
+
+
+def _d(text: str) -> Decimal:
+    return Decimal(text.replace("$", "").replace(",", ""))
+
+
+def _eval(expr: str) -> Decimal:
+    tokens = re.findall(rf"{NUM}|[-+x/]", expr)
+    # x and / first, then + and -, left to right
+    terms: list[Any] = [_d(tokens[0])]
+    for op, num in zip(tokens[1::2], tokens[2::2], strict=True):
+        n = _d(num)
+        if op == "x":
+            terms[-1] *= n
+        elif op == "/":
+            terms[-1] /= n
+        else:
+            terms += [op, n]
+    total = terms[0]
+    for op, n in zip(terms[1::2], terms[2::2], strict=True):
+        total = total + n if op == "+" else total - n
+    return total
+
+
+def test_every_arithmetic_step_in_a_derived_note_recomputes(book) -> None:
+    checked = 0
+    problems = []
+    for path, node in iter_figures(book):
+        if node.basis != "derived" or not node.note:
+            continue
+        note = " ".join(node.note.split())
+        for m in EXPR.finditer(note):
+            expr, shown, pct = m.group(1), _d(m.group(2)), m.group(3)
+            value = _eval(expr)
+            if pct and abs(value) < 1:
+                value *= 100
+            exp = Decimal(1).scaleb(_d(m.group(2)).as_tuple().exponent)
+            if value.quantize(exp, ROUND_HALF_UP) != shown:
+                problems.append(f"{path}: {expr} = {value}, note says {shown}")
+            checked += 1
+    assert problems == []
+    assert checked > 25
+
+
+def test_derived_from_names_real_figures_that_the_note_names(book) -> None:
+    paths = dict(iter_figures(book))
+    for path, node in paths.items():
+        for dep in node.derived_from:
+            assert dep in paths, f"{path}: derived_from {dep} is not in the book"
+            assert dep in " ".join((node.note or "").split()), f"{path}: note omits {dep}"
+        if node.derived_from:
+            assert node.basis == "derived", path
+
+
+def test_spravato_administration_recomputes_from_the_figures_it_names(book) -> None:
+    t = book.treatments["spravato"]
+    assert t.drug is not None
+    admin = t.session_items["administration"]
+    device = t.drug.device_price.get("typical")
+    n56 = t.drug.devices_per_dose[56].get("typical")
+    n84 = t.drug.devices_per_dose[84].get("typical")
+    g2082 = book.insurance.medicare.g2082_rate
+    assert admin.get("low") == g2082.get("low") - n56 * device
+    # typical and high: the dated all-in prices the note quotes, less the 84 mg drug
+    assert admin.get("typical") == Decimal("1240.00") - n84 * device
+    assert admin.get("high") == Decimal("1600.00") - n84 * device
+    # so a typical treatment at the typical dose is the dated all-in figure
+    assert t.drug.dose_mg.get("typical") == 84
+    assert pricebook.spravato_all_in(book, 84)["typical"] == Decimal("1240.00")
+
+
+# ------------------------------------------------------------------------ staleness
+
+
+def test_months_and_ages() -> None:
+    assert months_between(dt.date(2019, 3, 22), dt.date(2026, 11, 27)) == 92
+    assert months_between(dt.date(2024, 11, 28), dt.date(2026, 11, 27)) == 23
+    assert age_text(dt.date(2019, 3, 22), dt.date(2026, 11, 27)) == "7 years old"
+    assert age_text(dt.date(2026, 10, 1), dt.date(2026, 11, 27)) == "1 month old"
+
+
+def test_a_derived_figure_is_as_old_as_its_oldest_input(book) -> None:
+    dates = Dates(book)
+    today = dt.date(2026, 11, 27)
+    admin = dates.of_path("treatments.spravato.session_items.administration")
+    assert admin.date == dt.date(2019, 3, 22) and "device_price" in admin.why
+    assert is_stale(admin, today)
+    # a 2026 figure is not stale
+    assert not is_stale(dates.of_path("insurance.medicare.g2083_rate"), today)
+
+
+def test_a_stale_figure_is_named_with_its_age_and_a_fresh_one_is_not(runner) -> None:
+    import json
+
+    env = {"KETACOST_TODAY": "2026-11-27"}
+    doc = json.loads(
+        runner.invoke(
+            app, ["estimate", "spravato", "--start", START, "--format", "json"], env=env
+        ).stdout
+    )
+    notes = [a for a in doc["assumptions"] if a.startswith("Old figure")]
+    assert any("device_price" in a and "7 years old" in a for a in notes)
+    assert doc["price_book"]["oldest_figure"]["date"] == "2019-03-22"
+    per = [a for a in doc["assumptions"] if a.startswith("Typical price per treatment")]
+    assert per and "84 mg: drug 3 x $295.00 = $885.00" in per[0] and "$1,240.00" in per[0]
+    # the same estimate quoted in 2020 names nothing as old
+    env = {"KETACOST_TODAY": "2020-06-01"}
+    doc = json.loads(
+        runner.invoke(
+            app, ["estimate", "spravato", "--start", START, "--format", "json"], env=env
+        ).stdout
+    )
+    assert not [a for a in doc["assumptions"] if a.startswith("Old figure")]
+
+
+def test_a_clinic_books_own_old_figure_is_named(runner, tmp_path) -> None:
+    import json
+
+    clinic = tmp_path / "clinic.yaml"
+    clinic.write_text(
+        "extends: national\n"
+        "treatments:\n"
+        "  iv:\n"
+        "    session_items:\n"
+        "      infusion:\n"
+        "        description: Our infusion price.\n"
+        "        unit: USD/session\n"
+        '        value: "450.00"\n'
+        "        basis: sourced\n"
+        "        checked: 2022-01-10\n"
+        "        sources:\n"
+        "          - title: Our fee schedule\n"
+        "            url: https://clinic.example.com/fees\n"
+        "            published: 2022-01-01\n"
+        "            accessed: 2022-01-10\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app,
+        ["estimate", "iv", "--pricing", str(clinic), "--start", START, "--format", "json"],
+        env={"KETACOST_TODAY": "2026-11-27"},
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert any("Our infusion price" in a and "4 years old" in a for a in doc["assumptions"])
