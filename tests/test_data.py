@@ -88,6 +88,7 @@ for _t in ("iv", "im", "kap", "spravato", "oral", "nasal"):
         [_t, "--insurance", "medicaid", "--covered"],
     ]
 SCENARIOS += [
+    ["spravato", "--insurance", "medicare", "--covered", "--state", "CA"],
     ["iv", "--hsa", "--family"],
     ["iv", "--discount", "package", "--discount", "prompt_pay", "--discount", "group"],
     ["kap", "--discount", "sliding_scale"],
@@ -198,9 +199,9 @@ def test_spravato_administration_recomputes_from_the_figures_it_names(book) -> N
     device = t.drug.device_price.get("typical")
     n56 = t.drug.devices_per_dose[56].get("typical")
     n84 = t.drug.devices_per_dose[84].get("typical")
-    g2082 = book.insurance.medicare.g2082_rate
-    assert admin.get("low") == g2082.get("low") - n56 * device
-    # typical and high: the dated all-in prices the note quotes, less the 84 mg drug
+    # each case: the dated all-in price the note quotes (Neolytix 2026), less the drug at
+    # the dose it belongs to
+    assert admin.get("low") == Decimal("900.00") - n56 * device
     assert admin.get("typical") == Decimal("1240.00") - n84 * device
     assert admin.get("high") == Decimal("1600.00") - n84 * device
     # so a typical treatment at the typical dose is the dated all-in figure
@@ -282,3 +283,59 @@ def test_a_clinic_books_own_old_figure_is_named(runner, tmp_path) -> None:
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert any("Our infusion price" in a and "4 years old" in a for a in doc["assumptions"])
+
+
+# ---------------------------------------------------------------- Medicare locality
+
+
+def test_national_g_code_rates_recompute_from_cms_rvus(book) -> None:
+    m = book.insurance.medicare
+    assert m.conversion_factor is not None and m.g2082_rvus and m.g2083_rvus
+    cf = m.conversion_factor.get("typical")
+    for rvus, rate in ((m.g2082_rvus, m.g2082_rate), (m.g2083_rvus, m.g2083_rate)):
+        total = rvus.work.get("typical") + rvus.pe.get("typical") + rvus.mp.get("typical")
+        assert (total * cf).quantize(Decimal("0.01"), ROUND_HALF_UP) == rate.get("typical")
+    assert m.g2082_rate.get("typical") == Decimal("952.59")
+    assert m.g2083_rate.get("typical") == Decimal("1356.08")
+
+
+def test_a_state_with_one_locality_uses_its_indices(book) -> None:
+    from ketacost.locality import allowed, for_state
+
+    m = book.insurance.medicare
+    al = for_state(m, "AL")
+    assert al is not None and al.count == 1
+    loc = al.picked["typical"]
+    assert (loc.work, loc.pe, loc.mp) == (Decimal("1.000"), Decimal("0.875"), Decimal("0.566"))
+    # (0.70 x 1.000 + 27.75 x 0.875 + 0.07 x 0.566) x 33.4009 = 835.72
+    assert allowed(m, "G2082", "AL", "typical") == Decimal("835.72")
+    assert allowed(m, "G2082", "AL", "low") == allowed(m, "G2082", "AL", "high")
+    assert allowed(m, "G2082", None, "typical") == Decimal("952.59")
+
+
+def test_a_state_with_several_localities_spans_them(book) -> None:
+    from ketacost.locality import allowed, for_state
+
+    m = book.insurance.medicare
+    ca = for_state(m, "CA")
+    assert ca is not None and ca.count > 1
+    assert ca.picked["typical"].name.startswith("REST OF")
+    lo, ty, hi = (allowed(m, "G2083", "CA", c) for c in ("low", "typical", "high"))
+    assert lo <= ty <= hi and lo < hi
+
+
+def test_the_report_names_the_locality_and_the_total_follows_it(runner) -> None:
+    import json
+
+    def doc(*extra: str) -> dict[str, Any]:
+        args = ["estimate", "spravato", "--insurance", "medicare", "--start", START]
+        result = runner.invoke(app, [*args, *extra, "--format", "json"], env={})
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    national, alabama = doc(), doc("--state", "AL")
+    assert any(a.startswith("Medicare rates: national") for a in national["assumptions"])
+    assert any("Medicare locality for AL: Alabama" in a for a in alabama["assumptions"])
+    assert Decimal(alabama["totals"]["patient"]["typical"]) < Decimal(
+        national["totals"]["patient"]["typical"]
+    )

@@ -773,6 +773,10 @@ def _assumptions(
         out.append("No maintenance sessions (--no-maintenance).")
     elif sc.maintenance_weeks is not None:
         out.append(f"Maintenance every {sc.maintenance_weeks} week(s) as given.")
+    if t.drug is not None and sc.insurance == "medicare" and sc.allowed is None:
+        from ketacost.locality import note as locality_note
+
+        out.append(locality_note(book.insurance.medicare, sc.state))
     if t.drug is not None and sc.price is None:
         dose = (
             f"{sc.dose} mg"

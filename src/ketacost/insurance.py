@@ -234,9 +234,14 @@ def claims_for(
 
     is_session = charge.tag != "consultation"
     if t.drug is not None and is_session and sc.insurance == "medicare":
-        ins = book.insurance.medicare
-        rate = ins.g2082_rate if (charge.dose_mg or 56) <= 56 else ins.g2083_rate
-        allowed = sc.allowed if sc.allowed is not None else rate.get(case)
+        from ketacost.locality import allowed as medicare_allowed
+
+        code = "G2082" if (charge.dose_mg or 56) <= 56 else "G2083"
+        allowed = (
+            sc.allowed
+            if sc.allowed is not None
+            else medicare_allowed(book.insurance.medicare, code, sc.state, case)
+        )
         return [Claim(charge.date, charge.amount, allowed, plan.covered, tag=charge.tag)]
     if t.drug is not None and is_session:
         # Commercial plans see the drug and the administration as separate lines, split

@@ -56,6 +56,8 @@ UNITS = frozenset(
         "USD/treatment",
         "USD/trip",
         "USD/year",
+        "USD/RVU",
+        "RVU",
         "devices",
         "hours",
         "mg",
@@ -335,11 +337,50 @@ class TypicalPlan(Strict):
     oop_max: Figure
 
 
+class Rvus(Strict):
+    """A fee-schedule code's relative value units, one Figure per component."""
+
+    work: Figure
+    pe: Figure
+    mp: Figure
+
+
+class Locality(Strict):
+    """One Medicare payment locality and its cost indices (CMS Addendum E)."""
+
+    mac: Annotated[str, StringConstraints(pattern=r"^[0-9]{5}$")]
+    state: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    locality: Annotated[str, StringConstraints(pattern=r"^[0-9]{2}$")]
+    name: Text
+    work: Number
+    pe: Number
+    mp: Number
+
+    @field_validator("work", "pe", "mp", mode="before")
+    @classmethod
+    def _no_float(cls, v: Any) -> Any:
+        if isinstance(v, (float, bool)):
+            raise ValueError('write an index as a quoted string, e.g. "1.000"')
+        return v
+
+
+class GpciTable(Referenced):
+    """The year's geographic practice cost indices: one sourced node for the whole table."""
+
+    year: int
+    localities: list[Locality] = Field(min_length=1)
+
+
 class Medicare(Strict):
     part_b_deductible: Figure
     part_b_coinsurance: Figure
+    # Optional parts that let a rate follow the patient's locality (--state).
+    conversion_factor: Figure | None = None
+    g2082_rvus: Rvus | None = None
+    g2083_rvus: Rvus | None = None
     g2082_rate: Figure
     g2083_rate: Figure
+    gpci: GpciTable | None = None
 
 
 class AssistanceProgram(Strict):
@@ -643,7 +684,7 @@ def resolve_treatment(book: PriceBook, name: str) -> str:
     )
 
 
-Node = Figure | Flag | ServiceCode
+Node = Figure | Flag | ServiceCode | GpciTable
 
 
 def spravato_all_in(book: PriceBook, mg: int) -> dict[Case, Decimal]:
@@ -659,7 +700,7 @@ def iter_figures(book: PriceBook) -> Iterator[tuple[str, Node]]:
     """Every sourced node (figure, yes/no fact, billing code) with its dotted path."""
 
     def walk(node: Any, path: str) -> Iterator[tuple[str, Node]]:
-        if isinstance(node, (Figure, Flag, ServiceCode)):
+        if isinstance(node, (Figure, Flag, ServiceCode, GpciTable)):
             yield path, node
         elif isinstance(node, BaseModel):
             for name in type(node).model_fields:

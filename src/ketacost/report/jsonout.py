@@ -10,7 +10,7 @@ from ketacost.amounts import money_str, price_str
 from ketacost.compare import Row
 from ketacost.estimate import Estimate, Split
 from ketacost.financing import Plan as FinancePlan
-from ketacost.pricebook import Figure, Node, PriceBook, ServiceCode, Source, iter_figures
+from ketacost.pricebook import Figure, GpciTable, Node, PriceBook, ServiceCode, Source, iter_figures
 from ketacost.savings import Tip
 from ketacost.visits import Visit
 
@@ -209,6 +209,20 @@ def figure_doc(path: str, node: Node) -> dict[str, Any]:
         else:
             for case in ("low", "typical", "high"):
                 doc[case] = _num(getattr(node, case), node.unit)
+    elif isinstance(node, GpciTable):
+        doc["year"] = node.year
+        doc["localities"] = [
+            {
+                "mac": loc.mac,
+                "state": loc.state,
+                "locality": loc.locality,
+                "name": loc.name,
+                "work": f"{loc.work}",
+                "pe": f"{loc.pe}",
+                "mp": f"{loc.mp}",
+            }
+            for loc in node.localities
+        ]
     else:
         doc["value"] = node.value
     doc["basis"] = node.basis

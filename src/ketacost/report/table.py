@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from rich import box
 from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -14,7 +15,16 @@ from ketacost.amounts import Triple, fmt_money, fmt_price
 from ketacost.compare import Row
 from ketacost.estimate import Estimate
 from ketacost.financing import Plan as FinancePlan
-from ketacost.pricebook import Figure, Flag, Node, PriceBook, ServiceCode, Source, iter_figures
+from ketacost.pricebook import (
+    Figure,
+    Flag,
+    GpciTable,
+    Node,
+    PriceBook,
+    ServiceCode,
+    Source,
+    iter_figures,
+)
 from ketacost.report.jsonout import DISCLAIMER
 from ketacost.report.labels import oldest_label, payer_label, ref_ranges, split_rows
 from ketacost.savings import Tip
@@ -184,7 +194,10 @@ def prices_renderable(book: PriceBook, treatment: str | None) -> RenderableType:
         "the low value is the dearer case.",
         style="dim",
     )
-    rows: list[tuple[str, Text]] = []
+    from ketacost.freshness import Dates
+
+    dates = Dates(book)
+    rows: list[RenderableType] = []
     group = None
     for path, node in iter_figures(book):
         if treatment is not None and not path.startswith(f"treatments.{treatment}."):
@@ -196,45 +209,47 @@ def prices_renderable(book: PriceBook, treatment: str | None) -> RenderableType:
             if group == "treatments.spravato":
                 rows.extend(_spravato_rows(book))
             group = here
-            rows.append(("", Text(f"\n{here}", style="bold underline")))
+            rows.append(Text(f"\n{here}", style="bold underline"))
         line = Text(name, style="bold")
         line.append(f"  {_figure_range(node)}")
         unit = _unit(node)
-        if unit not in ("code", "yes/no"):
+        if unit not in ("code", "yes/no", "index"):
             line.append(f" {unit}", style="dim")
         line.append(f" · {node.basis}", style="dim")
-        rows.append(("", line))
+        rows.append(line)
         if node.derived_from:
-            rows.append(("", Text(f"  from {', '.join(node.derived_from)}", style="dim")))
+            rests = dates.of_path(path)
+            rows.append(
+                _detail(f"from {', '.join(node.derived_from)} · rests on {rests.date.isoformat()}")
+            )
         src = node.sources[0]
         more = f" +{len(node.sources) - 1}" if len(node.sources) > 1 else ""
         newest = node.newest_published
         dated = f"newest {newest.isoformat()}" if newest else "no dated source"
         rows.append(
-            (
-                "",
-                Text(
-                    f"  {_domain(src.url)}{more} · {dated} · checked {node.checked.isoformat()}",
-                    style="dim",
-                ),
-            )
+            _detail(f"{_domain(src.url)}{more} · {dated} · checked {node.checked.isoformat()}")
         )
     if group == "treatments.spravato":
         rows.extend(_spravato_rows(book))
     foot = Text("Full titles, links and notes: ketacost prices --format json", style="dim")
-    return Group(head, _hanging(rows), foot)
+    return Group(head, *rows, foot)
 
 
-def _spravato_rows(book: PriceBook) -> list[tuple[str, Text]]:
+def _detail(text: str) -> RenderableType:
+    """A dim line under a figure, indented; wrapped lines keep the indent."""
+    return Padding(Text(text, style="dim"), (0, 0, 0, 2))
+
+
+def _spravato_rows(book: PriceBook) -> list[RenderableType]:
     from ketacost.pricebook import spravato_all_in
 
-    out: list[tuple[str, Text]] = [("", Text("per treatment, all in", style="bold"))]
+    out: list[RenderableType] = [Text("per treatment, all in", style="bold")]
     for mg in (56, 84):
         v = spravato_all_in(book, mg)
-        line = Text(f"  {mg} mg: ")
+        line = Text(f"{mg} mg: ")
         line.append(" · ".join(fmt_money(v[c]) for c in ("low", "typical", "high")))
         line.append(" (drug + administration and observation)", style="dim")
-        out.append(("", line))
+        out.append(Padding(line, (0, 0, 0, 2)))
     return out
 
 
@@ -246,12 +261,16 @@ def _domain(url: str) -> str:
 def _unit(node: Node) -> str:
     if isinstance(node, Figure):
         return node.unit
+    if isinstance(node, GpciTable):
+        return "index"
     return "code" if isinstance(node, ServiceCode) else "yes/no"
 
 
 def _figure_range(node: Node) -> str:
     if isinstance(node, ServiceCode):
         return node.code
+    if isinstance(node, GpciTable):
+        return f"{len(node.localities)} localities"
     if isinstance(node, Flag):
         return "yes" if node.value else "no"
     money = node.unit.startswith("USD")
