@@ -528,7 +528,13 @@ def build(
             f"The price book is {age // 30} months old (as of {book.as_of}); "
             "prices may have changed. Check with the clinic."
         )
-    fresh = _freshness(book, refs.nodes, today)
+    driving = refs.nodes
+    if t.drug is not None and sc.insurance == "medicare" and runs["typical"].plan.covered:
+        # Medicare pays the bundled G-code rate: the clinic's own drug and administration
+        # prices drive none of the totals, so their age is not the patient's concern.
+        own = {id(n) for n in (*t.session_items.values(), t.drug.device_price)}
+        driving = [n for n in refs.nodes if id(n) not in own]
+    fresh = _freshness(book, driving, today)
     return Estimate(
         oldest_figure=fresh[0],
         stale_figures=fresh[1],

@@ -111,5 +111,5 @@ def stale_note(d: Dated, today: dt.date) -> str:
         basis = f"it is {d.why}, which dates from {d.date.isoformat()}"
     return (
         f"Old figure: {what} ({d.path}) — {basis}, {age_text(d.date, today)}; "
-        "the price may have changed, so ask the clinic."
+        "it may have changed, so confirm it with the clinic or plan."
     )
