@@ -339,3 +339,43 @@ def test_the_report_names_the_locality_and_the_total_follows_it(runner) -> None:
     assert Decimal(alabama["totals"]["patient"]["typical"]) < Decimal(
         national["totals"]["patient"]["typical"]
     )
+
+
+# ------------------------------------------------------------------------ prices
+
+
+def test_prices_json_dates_every_source_and_figure(runner) -> None:
+    import json
+
+    result = runner.invoke(app, ["prices", "--format", "json"], env={})
+    assert result.exit_code == 0, result.output
+    assert "undated" not in result.stdout
+    doc = json.loads(result.stdout)
+    for fig in doc["figures"]:
+        assert dt.date.fromisoformat(fig["checked"]), fig["path"]
+        for s in fig["sources"]:
+            assert dt.date.fromisoformat(s["accessed"]), fig["path"]
+            assert s["published"] is None or dt.date.fromisoformat(s["published"])
+    mileage = next(f for f in doc["figures"] if f["path"] == "indirect.mileage_rate")
+    assert mileage["value"] == "0.205"
+    per = doc["spravato_per_treatment"]
+    assert per["84mg"]["typical"] == "1240.00" and per["56mg"]["typical"] == "945.00"
+
+
+def test_prices_table_keeps_names_whole_and_money_at_its_precision(book) -> None:
+    from rich.console import Console
+
+    from ketacost.report.table import prices_renderable
+
+    console = Console(width=80, record=True, color_system=None)
+    console.print(prices_renderable(book, None))
+    text = console.export_text()
+    lines = text.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= 80
+    for path, _node in iter_figures(book):
+        parts = path.split(".")
+        name = ".".join(parts[2:] if parts[0] == "treatments" else parts[1:])
+        assert any(line.startswith(name + "  ") for line in lines), name
+    assert "$0.205" in text
+    assert "84 mg: $1,195.00 · $1,240.00 · $1,600.00" in text
+    assert "rests on 2019-03-22" in text  # the Spravato administration row
