@@ -17,7 +17,7 @@ DAY = dt.date(2026, 3, 2)
 def terms(
     deductible: str = "1000",
     coins: str = "20",
-    copay: str = "0",
+    copay: str | None = None,
     oop: str | None = "2000",
     annual_ded: str | None = None,
     annual_oop: str | None = None,
@@ -27,7 +27,7 @@ def terms(
     return PlanTerms(
         deductible=D(deductible),
         coinsurance=D(coins),
-        copay=D(copay),
+        copay=None if copay is None else D(copay),
         oop_max=None if oop is None else D(oop),
         annual_deductible=D(annual_ded or deductible),
         annual_oop_max=None if oop is None else D(annual_oop or oop),

@@ -90,7 +90,8 @@ for _t in ("iv", "im", "kap", "spravato", "oral", "nasal"):
 SCENARIOS += [
     ["spravato", "--insurance", "medicare", "--covered", "--state", "CA"],
     ["iv", "--hsa", "--family"],
-    ["iv", "--discount", "package", "--discount", "prompt_pay", "--discount", "group"],
+    ["iv", "--discount", "package", "--discount", "prompt_pay"],
+    ["im", "--discount", "group"],
     ["kap", "--discount", "sliding_scale"],
 ] + [["iv", "--finance", p] for p in ("carecredit_6", "carecredit_12", "carecredit_24")]
 

@@ -127,15 +127,23 @@ def test_gfe_has_the_149_610_elements(runner, tmp_path: Path) -> None:
 def test_gfe_blanks_without_patient_or_clinic_and_clinic_from_config(
     runner, tmp_path: Path
 ) -> None:
-    md = ok(runner, "estimate", "spravato", *BASE, "--format", "gfe").stdout
-    assert "Patient name:** ____" in md and "J0013" in md and "G2082" in md
+    md = ok(runner, "estimate", "spravato", *BASE, "--format", "gfe", "--price", "1050").stdout
+    assert "Patient name:** ____" in md and "G2083" in md and "G2082" in md
     config = tmp_path / "config.yaml"
     config.write_text(
         "clinic:\n  name: Calm Clinic\n  npi: '1234567893'\n"
         "  tin: 12-3456789\n  address: 1 Main St, Springfield\n  state: IL\n"
     )
     md = ok(
-        runner, "estimate", "iv", *BASE, "--format", "gfe", env={"KETACOST_CONFIG": str(config)}
+        runner,
+        "estimate",
+        "iv",
+        *BASE,
+        "--format",
+        "gfe",
+        "--price",
+        "500",
+        env={"KETACOST_CONFIG": str(config)},
     ).stdout
     assert "Calm Clinic" in md and "1234567893" in md and "12-3456789" in md
 

@@ -226,8 +226,8 @@ def test_medicare_spravato_uses_the_g_codes(runner, book: PriceBook) -> None:
     first = ins.g2082_rate.get("typical")  # the first treatment is 56 mg
     induction = D(g84["phases"][0]["billed"]["typical"])
     assert induction == first + 7 * ins.g2083_rate.get("typical")
-    weeks_5_to_8 = D(g84["phases"][1]["billed"]["typical"])
-    assert weeks_5_to_8 == 4 * ins.g2083_rate.get("typical")
+    # --no-maintenance is induction only: weeks 5-8 start the label's maintenance phase
+    assert [p["id"] for p in g84["phases"]] == ["induction"]
 
 
 def test_medigap_g_and_n(runner) -> None:
@@ -249,8 +249,8 @@ def test_medigap_g_and_n(runner) -> None:
     n = doc(runner, *base, "--medigap", "n")
     plain = doc(runner, *base)
     assert typical(g, "patient") == D("283.00")  # the Part B deductible only
-    # 8 treatments in weeks 1-4 and 4 in weeks 5-8: $20 a visit after the deductible
-    assert typical(n, "patient") == D("283.00") + 12 * D("20.00")
+    # 8 treatments in weeks 1-4 (induction only): $20 a visit after the deductible
+    assert typical(n, "patient") == D("283.00") + 8 * D("20.00")
     assert typical(plain, "patient") > typical(n, "patient")
 
 

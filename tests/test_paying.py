@@ -76,12 +76,37 @@ def test_fsa_limit_caps_the_saving(runner) -> None:
     assert typ(d, "tax_savings") == (limit * D("0.2")).quantize(D("0.01"))
 
 
-def test_default_tax_rate_includes_payroll_tax(runner) -> None:
+@pytest.mark.parametrize(
+    ("flags", "payroll"),
+    [(["--fsa"], True), (["--hsa", "--hsa-payroll"], True), (["--hsa"], False)],
+)
+def test_payroll_tax_counts_only_for_payroll_contributions(runner, flags, payroll) -> None:
     tax = pricebook.load().tax
     assert tax is not None
-    rate = tax.default_tax_rate.get("typical") + tax.fica_rate.get("typical")
-    d = est(runner, "iv", *FIXED, "--hsa")
+    rate = tax.default_tax_rate.get("typical") + (tax.fica_rate.get("typical") if payroll else 0)
+    d = est(runner, "iv", *FIXED, *flags)
     assert typ(d, "tax_savings") == (D(3000) * rate / 100).quantize(D("0.01"))
+    said = " ".join(d["assumptions"])
+    assert ("payroll tax, saved because" in said) is payroll
+    assert ("no payroll tax" in said) is not payroll
+
+
+def test_hsa_with_medicare_is_refused(runner) -> None:
+    r = runner.invoke(app, ["estimate", "iv", "--insurance", "medicare", "--hsa"])
+    assert r.exit_code == 2
+    assert "Medicare" in r.output and "969" in r.output
+    ok = runner.invoke(app, ["estimate", "iv", "--insurance", "medicare", "--fsa"])
+    assert ok.exit_code == 0, ok.output
+
+
+@pytest.mark.parametrize("option", ["--coinsurance", "--tax-rate"])
+@pytest.mark.parametrize("value", ["0.2", "0.5%", ".99"])
+def test_rates_between_zero_and_one_are_asked_not_guessed(runner, option, value) -> None:
+    extra = ["--insurance", "commercial"] if option == "--coinsurance" else ["--hsa"]
+    r = runner.invoke(app, ["estimate", "iv", *extra, option, value])
+    assert r.exit_code == 2, r.output
+    assert option in r.output and "did you mean" in r.output
+    assert "Traceback" not in r.output
 
 
 @pytest.mark.parametrize(

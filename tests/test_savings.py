@@ -13,7 +13,7 @@ from ketacost import pricebook
 from ketacost.cli import app
 from ketacost.estimate import build
 from ketacost.pricebook import PriceBook
-from ketacost.savings import tips
+from ketacost.savings import WEAK_RANK_WEIGHT, tips
 from ketacost.scenario import Scenario
 
 D = Decimal
@@ -65,12 +65,24 @@ def test_commercial_iv_tips_are_real_sorted_sourced_and_recomputable(runner) -> 
     found = doc["tips"]
     assert len(found) >= 3
     saved = [D(t["saves"]["typical"]) for t in found]
-    assert saved == sorted(saved, reverse=True)
+    # ranked by saving, a tip on weak evidence weighted down (and saying so)
+    ranked = [
+        s * (WEAK_RANK_WEIGHT if t["evidence"]["weak"] else 1)
+        for s, t in zip(saved, found, strict=True)
+    ]
+    assert ranked == sorted(ranked, reverse=True)
     assert all(s > 0 for s in saved)
+    for t in found:
+        assert ("treat the saving as rough" in t["how"]) is t["evidence"]["weak"], t["id"]
     assert all(t["sources"] and t["sources"][0]["url"].startswith("http") for t in found)
     base = cli_net(runner, "iv", *PLAN)
     assert D(doc["you_pay"]["typical"]) == base
     for tip in found:
+        if tip["id"] == "help-grants_and_sliding_scales":
+            award = pricebook.load().financial_help["grants_and_sliding_scales"].award
+            assert award is not None
+            assert D(tip["saves"]["typical"]) == min(award.get("typical"), base)
+            continue
         treatment, args = _args_for(tip["id"], tip)
         assert base - cli_net(runner, treatment, *args) == D(tip["saves"]["typical"]), tip["id"]
 

@@ -57,7 +57,8 @@ def test_series_then_boosters_after_one_interval(book: PriceBook) -> None:
     start = D(2026, 12, 1)
     induction, maintenance = expand(phases, start, add_months(start, 12), "typical")
     assert len(induction.dates) == 6
-    assert maintenance.dates[0] == start + dt.timedelta(weeks=3 + 4)
+    # the first booster comes one interval after the series' last infusion
+    assert maintenance.dates[0] == induction.dates[-1] + dt.timedelta(weeks=4)
     assert all(d < add_months(start, 12) for d in maintenance.dates)
     assert maintenance.interval_weeks == 4
 

@@ -44,7 +44,7 @@ def parse_money(text: str, what: str) -> Decimal:
     return cents(value)
 
 
-_PERCENT_RE = re.compile(r"^(\d+)(\.\d+)?\s*%?$")
+_PERCENT_RE = re.compile(r"^(\d+(\.\d+)?|\.\d+)\s*%?$")
 
 
 def parse_percent(text: str, what: str) -> Decimal:

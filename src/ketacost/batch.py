@@ -49,6 +49,7 @@ OPTION_COLUMNS: tuple[str, ...] = (
     "annual_oop_max",
     "assistance",
     "hsa",
+    "hsa_payroll",
     "fsa",
     "family",
     "tax_rate",
@@ -61,7 +62,16 @@ PASS_PREFIX = "x_"  # the counselor's own columns, passed through untouched
 
 INT_COLUMNS = frozenset({"months", "sessions", "maintenance_weeks", "dose"})
 BOOL_COLUMNS = frozenset(
-    {"no_maintenance", "covered", "assistance", "hsa", "fsa", "family", "observation_rebate"}
+    {
+        "no_maintenance",
+        "covered",
+        "assistance",
+        "hsa",
+        "hsa_payroll",
+        "fsa",
+        "family",
+        "observation_rebate",
+    }
 )
 _TRUE = frozenset({"yes", "y", "true", "t", "1"})
 _FALSE = frozenset({"no", "n", "false", "f", "0"})

@@ -44,6 +44,9 @@ class Format(str, Enum):
     markdown = "markdown"
     html = "html"
     gfe = "gfe"
+    gfe_html = "gfe-html"
+    gfe_markdown = "gfe-markdown"
+    gfe_json = "gfe-json"
     ics = "ics"
 
 
@@ -456,6 +459,14 @@ Y = "Payment"
 HsaOpt = Annotated[
     bool, typer.Option("--hsa", rich_help_panel=Y, help="Pay with pre-tax money from an HSA.")
 ]
+HsaPayrollOpt = Annotated[
+    bool,
+    typer.Option(
+        "--hsa-payroll",
+        rich_help_panel=Y,
+        help="HSA money goes in through an employer's payroll (saves payroll tax too).",
+    ),
+]
 FsaOpt = Annotated[
     bool, typer.Option("--fsa", rich_help_panel=Y, help="Pay with pre-tax money from a health FSA.")
 ]
@@ -558,9 +569,43 @@ DobOpt = Annotated[
         "--dob",
         metavar="DATE",
         panel="Output",
-        help="Patient date of birth (YYYY-MM-DD) for the Good Faith Estimate.",
+        help="Patient date of birth (YYYY-MM-DD or MM/DD/YYYY) for the Good Faith Estimate.",
     ),
 ]
+G = "Good Faith Estimate"
+ClinicNameOpt = Annotated[
+    str | None,
+    _opt("--clinic-name", metavar="NAME", panel=G, help="Provider or facility. Default: config."),
+]
+ClinicAddressOpt = Annotated[
+    str | None,
+    _opt(
+        "--clinic-address",
+        metavar="ADDRESS",
+        panel=G,
+        help="Where care is given (street, city, state). Default: config.",
+    ),
+]
+NpiOpt = Annotated[
+    str | None,
+    _opt(
+        "--npi", metavar="NPI", panel=G, help="The provider's 10-digit NPI (check digit checked)."
+    ),
+]
+TinOpt = Annotated[
+    str | None,
+    _opt("--tin", metavar="TIN", panel=G, help="The provider's TIN, e.g. an EIN 12-3456789."),
+]
+DiagnosisOpt = Annotated[
+    list[str] | None,
+    _opt(
+        "--diagnosis",
+        metavar="ICD10",
+        panel=G,
+        help="An ICD-10-CM diagnosis code such as F33.2; repeat for more. Default: config.",
+    ),
+]
+GFE_FORMATS = ("gfe", "gfe-html", "gfe-markdown", "gfe-json")
 
 
 def _emit(text: str, output: Path | None, force: bool) -> None:
@@ -610,14 +655,60 @@ def _deliver(
 def _check_dob(dob: str | None) -> str | None:
     if dob is None:
         return None
-    from ketacost.scenario import parse_date
+    from ketacost.goodfaith import parse_dob
 
-    return parse_date(dob, "--dob").isoformat()
+    return parse_dob(dob, _today()).isoformat()
+
+
+def _gfe_render(fmt: Format, output: Path | None) -> str:
+    """gfe-html, gfe-markdown, gfe-json; plain gfe follows -o's extension (.html/.htm:
+    HTML, .json: JSON), else Markdown."""
+    if fmt is not Format.gfe:
+        return str(fmt.value).removeprefix("gfe-")
+    suffix = (output.suffix if output is not None else "").lower()
+    return {".html": "html", ".htm": "html", ".json": "json"}.get(suffix, "markdown")
+
+
+def _gfe_who(params: dict[str, Any], settings: Any) -> dict[str, Any]:
+    """Who the GFE is from and for: the options, else the config file, checked."""
+    from ketacost.config import config_path
+    from ketacost.goodfaith import Provider, check_icd10, check_npi, check_text, check_tin
+
+    c = settings.clinic
+    where = str(config_path())
+
+    def pick(option: str, name: str, config_value: Any, check: Any) -> Any:
+        given = params.get(name)
+        if given is not None:
+            return check(given, option)
+        if config_value is None:
+            return None
+        return check(str(config_value), f"{where}: clinic.{name.removeprefix('clinic_')}")
+
+    state = params.get("state") or c.state or settings.state
+    provider = Provider(
+        name=pick("--clinic-name", "clinic_name", c.name, check_text),
+        npi=pick("--npi", "npi", c.npi, check_npi),
+        tin=pick("--tin", "tin", c.tin, check_tin),
+        address=pick("--clinic-address", "clinic_address", c.address, check_text),
+        phone=c.phone,
+        state=state.strip().upper() if state else None,
+    )
+    given = params.get("diagnosis") or []
+    codes = [check_icd10(x) for x in given] or [
+        check_icd10(x, f"{where}: diagnosis") for x in settings.diagnosis
+    ]
+    patient = params.get("patient")
+    return {
+        "provider": provider,
+        "patient": check_text(patient, "--patient") if patient is not None else None,
+        "diagnoses": tuple(dict.fromkeys(codes)),
+    }
 
 
 # ----------------------------------------------------------------------------- estimate
 
-ESTIMATE_FORMATS = ("table", "json", "csv", "markdown", "html", "gfe")
+ESTIMATE_FORMATS = ("table", "json", "csv", "markdown", "html", *GFE_FORMATS)
 
 
 @app.command(
@@ -627,7 +718,9 @@ ESTIMATE_FORMATS = ("table", "json", "csv", "markdown", "html", "gfe")
         "  ketacost estimate iv --price 500 --sessions 6 --no-maintenance --consult 0\n\n"
         "  ketacost estimate spravato --insurance commercial --deductible 500\n\n"
         "  ketacost estimate iv --format html -o quote.html --patient 'A. Patient'\n\n"
-        "  ketacost estimate iv --format gfe -o gfe.md --patient 'A. Patient' --dob 1980-05-01"
+        "  ketacost estimate iv --format gfe -o gfe.md --patient 'A. Patient' --dob 1980-05-01\n\n"
+        "  ketacost estimate spravato --format gfe-html -o gfe.html --price 1200 --dose 84 "
+        "--clinic-name 'Example Clinic' --npi 1234567893 --tin 12-3456789 --diagnosis F33.2"
     ),
 )
 @handled
@@ -658,6 +751,7 @@ def estimate(
     state: StateOpt = None,
     observation_rebate: ObservationRebateOpt = False,
     hsa: HsaOpt = False,
+    hsa_payroll: HsaPayrollOpt = False,
     fsa: FsaOpt = False,
     family: FamilyOpt = False,
     tax_rate: TaxRateOpt = None,
@@ -671,6 +765,11 @@ def estimate(
     force: ForceOpt = False,
     patient: PatientOpt = None,
     dob: DobOpt = None,
+    clinic_name: ClinicNameOpt = None,
+    clinic_address: ClinicAddressOpt = None,
+    npi: NpiOpt = None,
+    tin: TinOpt = None,
+    diagnosis: DiagnosisOpt = None,
 ) -> None:
     """Cost range per treatment phase, split between insurer and you, with sources."""
     _run_estimate(locals())
@@ -688,6 +787,13 @@ def _run_estimate(params: dict[str, Any]) -> None:
     chosen = _pick(fmt, ESTIMATE_FORMATS, settings)
     birth = _check_dob(dob)
     book, book_path = _load_book(pricing, settings)
+    who: dict[str, Any] | None = None
+    if chosen.value in GFE_FORMATS:
+        from ketacost.goodfaith import check_self_pay, needs_clinic_prices
+
+        check_self_pay(scenario.insurance)
+        needs_clinic_prices(scenario.price is not None, book_path)
+        who = _gfe_who(params, settings)
     resolved = scenario.resolved(book)
     est = with_tips(
         book,
@@ -725,11 +831,27 @@ def _run_estimate(params: dict[str, Any]) -> None:
         )
 
     def as_gfe() -> str:
+        import datetime as dt
+
+        from ketacost import pricebook
+        from ketacost.goodfaith import build_gfe
         from ketacost.report import gfe
 
-        out = str(output or "")
-        render = gfe.gfe_html if out.lower().endswith((".html", ".htm")) else gfe.gfe_markdown
-        return render(book, est, clinic=settings.clinic, patient=patient, dob=birth, today=_today())
+        assert who is not None
+        national = pricebook.load() if book_path is not None else None
+        doc = build_gfe(
+            book,
+            est,
+            **who,
+            dob=dt.date.fromisoformat(birth) if birth else None,
+            today=_today(),
+            national=national,
+        )
+        if doc.confirm:
+            _warn([f"confirm before sending: {len(doc.confirm)} figure(s) are not the clinic's"])
+        kind = _gfe_render(chosen, output)
+        render = {"html": gfe.gfe_html, "json": gfe.gfe_json}.get(kind, gfe.gfe_markdown)
+        return render(doc)
 
     _deliver(
         chosen,
@@ -740,6 +862,9 @@ def _run_estimate(params: dict[str, Any]) -> None:
             Format.markdown: as_md,
             Format.html: as_html,
             Format.gfe: as_gfe,
+            Format.gfe_html: as_gfe,
+            Format.gfe_markdown: as_gfe,
+            Format.gfe_json: as_gfe,
         },
         output,
         force,
@@ -786,6 +911,7 @@ def tips(
     state: StateOpt = None,
     observation_rebate: ObservationRebateOpt = False,
     hsa: HsaOpt = False,
+    hsa_payroll: HsaPayrollOpt = False,
     fsa: FsaOpt = False,
     family: FamilyOpt = False,
     tax_rate: TaxRateOpt = None,
@@ -886,6 +1012,7 @@ def compare(
     assistance: AssistanceOpt = True,
     state: StateOpt = None,
     hsa: HsaOpt = False,
+    hsa_payroll: HsaPayrollOpt = False,
     fsa: FsaOpt = False,
     family: FamilyOpt = False,
     tax_rate: TaxRateOpt = None,

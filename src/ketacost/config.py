@@ -102,6 +102,8 @@ class Settings(BaseModel):
     format: Literal["table", "json", "csv", "markdown", "html"] | None = None
     state: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
     clinic: Clinic = Clinic()
+    # Default ICD-10-CM code(s) for a Good Faith Estimate (--diagnosis replaces them).
+    diagnosis: list[Short] = []
 
 
 def config_path() -> Path:

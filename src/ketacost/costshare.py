@@ -11,7 +11,7 @@ Pure functions over values: no CLI, no rich, no price book.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -31,7 +31,9 @@ class PlanTerms:
 
     deductible: Decimal
     coinsurance: Decimal  # percent, 0-100, after the deductible
-    copay: Decimal  # per claim after the deductible; when > 0 it replaces coinsurance
+    # Per visit after the deductible, replacing coinsurance; None: coinsurance applies.
+    # A $0 copay is a copay: the visit costs nothing once the deductible is met.
+    copay: Decimal | None
     oop_max: Decimal | None  # None: no cap (Original Medicare)
     annual_deductible: Decimal
     annual_oop_max: Decimal | None
@@ -56,8 +58,8 @@ class Claim:
     covered: bool
     drug: bool = False  # a drug line: the manufacturer program may apply
     observation: bool = False  # an administration/observation line: a rebate may apply
-    visit: bool = True  # an office visit: Medigap N's per-visit copay applies
-    tag: str = ""  # the caller's label (phase id)
+    visit: bool = True  # the visit line itself: it carries the visit's copay (and Medigap N's)
+    tag: str = ""  # the caller's label (phase id); one visit = one (date, tag)
 
 
 @dataclass(frozen=True)
@@ -107,75 +109,118 @@ def adjudicate(
     program_left = ZERO
     out: list[Line] = []
 
-    for claim in sorted(claims, key=lambda c: c.date):
+    ordered = sorted(claims, key=lambda c: c.date)
+    for visit in _visits(ordered):
+        first = visit[0]
         reset = False
-        claim_year = plan_year_of(claim.date, terms.year_start)
+        claim_year = plan_year_of(first.date, terms.year_start)
         if claim_year != year:
             year, reset = claim_year, True
             ded_left, oop_left = terms.annual_deductible, terms.annual_oop_max
-        if program is not None and claim.date.year != program_year:
-            program_year, program_left = claim.date.year, program.annual_cap or ZERO
+        if program is not None and first.date.year != program_year:
+            program_year, program_left = first.date.year, program.annual_cap or ZERO
 
-        if not claim.covered:
-            out.append(_uncovered(claim, reset))
-            continue
+        # The visit's lines in claim order: the deductible first, line by line ...
+        allowed_of: list[Decimal] = []
+        ded_parts: list[Decimal] = []
+        left = ded_left
+        for claim in visit:
+            allowed = min(claim.allowed, claim.charge) if network == "out" else claim.allowed
+            part = min(allowed, left) if claim.covered else ZERO
+            left -= part
+            allowed_of.append(allowed)
+            ded_parts.append(part)
+        # ... then one copay for the whole visit (on the visit line first), or coinsurance.
+        afters = _after_deductible(visit, allowed_of, ded_parts, terms)
 
-        allowed = min(claim.allowed, claim.charge) if network == "out" else claim.allowed
-        ded_part = min(allowed, ded_left)
-        rest = allowed - ded_part
-        if terms.copay > 0:
-            after = min(terms.copay, rest)
-        else:
-            after = cents(rest * terms.coinsurance / HUNDRED)
-        share = ded_part + after
-        if oop_left is not None:
-            share = min(share, oop_left)
-            oop_left -= share
-        applied = min(ded_part, share)
-        ded_left -= applied
-        plan_pays = allowed - share
+        for i, claim in enumerate(visit):
+            if not claim.covered:
+                out.append(_uncovered(claim, reset and i == 0))
+                continue
+            allowed = allowed_of[i]
+            share = ded_parts[i] + afters[i]
+            if oop_left is not None:
+                share = min(share, oop_left)
+                oop_left -= share
+            applied = min(ded_parts[i], share)
+            ded_left -= applied
+            plan_pays = allowed - share
 
-        supplement = ZERO
-        if medigap != "none":
-            coins = share - applied
-            visit_copay = min(coins, MEDIGAP_N_VISIT_COPAY) if claim.visit else ZERO
-            supplement = coins - visit_copay if medigap == "N" else coins
+            supplement = ZERO
+            if medigap != "none":
+                coins = share - applied
+                visit_copay = min(coins, MEDIGAP_N_VISIT_COPAY) if claim.visit else ZERO
+                supplement = coins - visit_copay if medigap == "N" else coins
 
-        assistance = ZERO
-        if program is not None and claim.drug:
-            assistance = max(ZERO, share - supplement - program.floor)
-            if program.annual_cap is not None:
-                assistance = min(assistance, program_left)
-                program_left -= assistance
-        elif rebate is not None and claim.observation:
-            assistance = max(ZERO, share - supplement - rebate.floor)
+            assistance = ZERO
+            if program is not None and claim.drug:
+                assistance = max(ZERO, share - supplement - program.floor)
+                if program.annual_cap is not None:
+                    assistance = min(assistance, program_left)
+                    program_left -= assistance
+            elif rebate is not None and claim.observation:
+                assistance = max(ZERO, share - supplement - rebate.floor)
 
-        if network == "out":
-            balance = claim.charge - allowed
-            billed = claim.charge
-            upfront, reimbursed = claim.charge, plan_pays + supplement
-        else:
-            balance = ZERO
-            billed = allowed
-            upfront, reimbursed = share - supplement - assistance, ZERO
-        patient = share - supplement - assistance + balance
-        out.append(
-            Line(
-                claim=claim,
-                billed=billed,
-                deductible=applied,
-                cost_share=share,
-                plan_pays=plan_pays,
-                supplement=supplement,
-                balance_bill=balance,
-                not_covered=ZERO,
-                assistance=assistance,
-                patient=patient,
-                upfront=upfront,
-                reimbursed=reimbursed,
-                plan_year_reset=reset,
+            if network == "out":
+                balance = claim.charge - allowed
+                billed = claim.charge
+                upfront, reimbursed = claim.charge, plan_pays + supplement
+            else:
+                balance = ZERO
+                billed = allowed
+                upfront, reimbursed = share - supplement - assistance, ZERO
+            patient = share - supplement - assistance + balance
+            out.append(
+                Line(
+                    claim=claim,
+                    billed=billed,
+                    deductible=applied,
+                    cost_share=share,
+                    plan_pays=plan_pays,
+                    supplement=supplement,
+                    balance_bill=balance,
+                    not_covered=ZERO,
+                    assistance=assistance,
+                    patient=patient,
+                    upfront=upfront,
+                    reimbursed=reimbursed,
+                    plan_year_reset=reset and i == 0,
+                )
             )
-        )
+    return out
+
+
+def _visits(claims: list[Claim]) -> Iterator[list[Claim]]:
+    """Consecutive claims of one visit (same day, same service), in claim order."""
+    group: list[Claim] = []
+    for claim in claims:
+        if group and (claim.date, claim.tag) != (group[0].date, group[0].tag):
+            yield group
+            group = []
+        group.append(claim)
+    if group:
+        yield group
+
+
+def _after_deductible(
+    visit: list[Claim], allowed: list[Decimal], ded: list[Decimal], terms: PlanTerms
+) -> list[Decimal]:
+    """What each covered line costs after its deductible part, before the OOP max.
+
+    Coinsurance is a share of each line. A copay is one per visit (the convention this
+    tool uses, see the README): it is charged on the visit line (the administration and
+    observation, or the session itself) and, if that line's remainder after the
+    deductible is smaller, what is left of the copay falls on the visit's other lines."""
+    rest = [(a - d) if c.covered else ZERO for c, a, d in zip(visit, allowed, ded, strict=True)]
+    if terms.copay is None:
+        return [cents(r * terms.coinsurance / HUNDRED) for r in rest]
+    due = min(terms.copay, sum(rest, ZERO))
+    out = [ZERO] * len(visit)
+    order = sorted(range(len(visit)), key=lambda i: not visit[i].visit)  # visit line first
+    for i in order:
+        take = min(due, rest[i])
+        out[i] = take
+        due -= take
     return out
 
 

@@ -147,6 +147,18 @@ class FinanceSummary:
 
 
 @dataclass(frozen=True)
+class MonthLine:
+    """One calendar month of the typical scenario: what falls due in it."""
+
+    month: str  # YYYY-MM
+    sessions: int
+    billed: Decimal
+    insurer: Decimal
+    assistance: Decimal
+    patient: Decimal
+
+
+@dataclass(frozen=True)
 class Practical:
     """What a visit takes, beyond money (typical minutes, ride home)."""
 
@@ -179,6 +191,8 @@ class Estimate:
     financing: FinanceSummary | None = None
     warnings: tuple[str, ...] = ()
     lines: tuple[Line, ...] = ()  # the typical case's adjudicated claim lines, in date order
+    # The typical scenario month by month, every month of the horizon; sums to the totals.
+    by_month: tuple[MonthLine, ...] = ()
     tips: tuple[Tip, ...] = field(default=())
     # The oldest figure the estimate used: (path, date, age in words), and the figures
     # older than freshness.STALE_AFTER_MONTHS (also named in the assumptions).
@@ -190,9 +204,21 @@ class Estimate:
         return self.book_age_days > STALE_AFTER_DAYS or bool(self.stale_figures)
 
     def per_month(self) -> Triple[Decimal]:
-        """What you pay (after any tax saving), spread over the horizon's months."""
+        """The average month: what you pay (after any tax saving) spread evenly over the
+        horizon's months. Not a bill: see `first_month` and `highest_month`."""
         m = Decimal(self.scenario.months)
         return Triple(*(cents(x / m) for x in self.totals.net))
+
+    @property
+    def first_month(self) -> MonthLine | None:
+        return self.by_month[0] if self.by_month else None
+
+    @property
+    def highest_month(self) -> MonthLine | None:
+        """The month you pay most in (the earliest of equals), typical scenario."""
+        if not self.by_month:
+            return None
+        return max(self.by_month, key=lambda m: (m.patient, -self.by_month.index(m)))
 
 
 class _Refs:
@@ -232,6 +258,10 @@ def _dose(t: Treatment, case: Case, dose: int | None, first: bool) -> int | None
     if first:
         return int(t.drug.first_session_dose_mg.get(case))
     return dose if dose is not None else int(t.drug.dose_mg.cost_pick(case))
+
+
+def schedule_options(t: Treatment, sc: Scenario) -> ScheduleOptions:
+    return ScheduleOptions(sc.sessions, sc.maintenance_weeks, sc.maintenance, not t.at_home)
 
 
 def combined_discount(book: PriceBook, ids: Iterable[str], phase_id: str, case: Case) -> Decimal:
@@ -282,7 +312,7 @@ CONSULT = "consultation"
 
 def _run_case(book: PriceBook, t: Treatment, sc: Scenario, case: Case, end: dt.date) -> _CaseRun:
     """One case, end to end: schedule, prices, claims, adjudication, sums per phase."""
-    opts = ScheduleOptions(sc.sessions, sc.maintenance_weeks, sc.maintenance)
+    opts = schedule_options(t, sc)
     schedule = expand(t.phases, sc.start, end, case, opts)
     sums: dict[str, _Sums] = {}
     charges: list[Charge] = []
@@ -294,7 +324,11 @@ def _run_case(book: PriceBook, t: Treatment, sc: Scenario, case: Case, end: dt.d
     # A session's price depends only on whether it is the course's first one.
     regular = sc.price if sc.price is not None else session_price(t, case, sc.dose, False)
     opening = sc.price if sc.price is not None else session_price(t, case, sc.dose, True)
-    dose_regular, dose_first = _dose(t, case, sc.dose, False), _dose(t, case, sc.dose, True)
+    # A quoted all-in price is for one dose: without --dose, the typical one in every
+    # column, so a fixed price splits into drug and administration the same way in each.
+    dose_case: Case = "typical" if sc.price is not None else case
+    dose_regular = _dose(t, dose_case, sc.dose, False)
+    dose_first = _dose(t, dose_case, sc.dose, True)
     for pd in schedule:
         acc = sums.setdefault(pd.phase.id, _Sums())
         frac = combined_discount(book, sc.discounts, pd.phase.id, case)
@@ -334,7 +368,7 @@ def _self_pay_case(
     """What a self-pay patient is billed in one case, phase by phase: the same numbers
     as `_run_case`, without a claim object per session. `memo` keeps what depends only
     on the treatment and the case (prices, pacing) across many scenarios."""
-    opts = ScheduleOptions(sc.sessions, sc.maintenance_weeks, sc.maintenance)
+    opts = schedule_options(t, sc)
     total = sc.consult if sc.consult is not None else cents(t.consult_fee.cost_pick(case))
     first = True
     for phase, n in counts(t.phases, sc.start, end, case, opts, memo):
@@ -405,21 +439,36 @@ def _patient_total(run: _CaseRun) -> Decimal:
     return sum((ln.patient for ln in run.lines), ZERO)
 
 
+_ORDERED_PARTS = ("billed", "insurer", "assistance", "patient", "upfront", "reimbursed")
+
+
+def _run_totals(run: _CaseRun) -> tuple[Decimal, ...]:
+    """Each money total of one run, in `_ORDERED_PARTS` order."""
+    sums = [ZERO] * len(_ORDERED_PARTS)
+    for ln in run.lines:
+        for i, v in enumerate(
+            (ln.billed, ln.insurer, ln.assistance, ln.patient, ln.upfront, ln.reimbursed)
+        ):
+            sums[i] += v
+    return tuple(sums)
+
+
 def _ordered(raw: dict[Case, _CaseRun]) -> tuple[dict[Case, _CaseRun], list[Case]]:
-    """Keep what the patient pays ordered low <= typical <= high.
+    """Keep every money total ordered low <= typical <= high.
 
     With a deductible, an out-of-pocket maximum and a savings program, a dearer course
     can cost the patient less (it reaches the maximum sooner, with the program paying
-    much of the way). Then the cheap scenario is not the patient's low: the typical
-    scenario stands in for it (and likewise for high), whole, so every column is still
-    one coherent scenario whose lines add up."""
+    much of the way), or a cheaper one draw more from a program. Then the cheap
+    scenario is not the low column: the typical scenario stands in for it (and likewise
+    for high), whole, so every column is still one coherent scenario whose lines add up."""
     runs = dict(raw)
     swapped: list[Case] = []
-    typical = _patient_total(raw["typical"])
-    if _patient_total(raw["low"]) > typical:
+    typical = _run_totals(raw["typical"])
+    low, high = _run_totals(raw["low"]), _run_totals(raw["high"])
+    if any(a > b for a, b in zip(low, typical, strict=True)):
         runs["low"] = raw["typical"]
         swapped.append("low")
-    if _patient_total(raw["high"]) < typical:
+    if any(a < b for a, b in zip(high, typical, strict=True)):
         runs["high"] = raw["typical"]
         swapped.append("high")
     return runs, swapped
@@ -571,6 +620,7 @@ def build(
         around=around,
         financing=financing,
         lines=tuple(runs["typical"].lines),
+        by_month=month_lines(runs["typical"].lines, sc.start, end),
     )
 
 
@@ -588,23 +638,57 @@ def _freshness(
     return oldest, tuple(stale_note(d, today) for d in used if is_stale(d, today))
 
 
+def month_lines(lines: Iterable[Line], start: dt.date, end: dt.date) -> tuple[MonthLine, ...]:
+    """Claim lines summed by calendar month, for every month from `start` to `end`
+    (exclusive), so a month with nothing due shows as zero."""
+    keys: list[str] = []
+    y, m = start.year, start.month
+    last = end - dt.timedelta(days=1)
+    while (y, m) <= (last.year, last.month):
+        keys.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    sums = {k: [ZERO, ZERO, ZERO, ZERO] for k in keys}
+    visits: dict[str, set[tuple[dt.date, str]]] = {k: set() for k in keys}
+    for ln in lines:
+        key = f"{ln.claim.date.year:04d}-{ln.claim.date.month:02d}"
+        acc = sums[key]
+        acc[0] += ln.billed
+        acc[1] += ln.insurer
+        acc[2] += ln.assistance
+        acc[3] += ln.patient
+        if ln.claim.tag != CONSULT:
+            visits[key].add((ln.claim.date, ln.claim.tag))
+    return tuple(MonthLine(k, len(visits[k]), *sums[k]) for k in keys)
+
+
 def _tax_savings(
     book: PriceBook, sc: Scenario, runs: dict[Case, _CaseRun], notes: list[str]
 ) -> Triple[Decimal]:
     if not (sc.hsa or sc.fsa) or book.tax is None:
         return zero_money()
     tax = book.tax
+    # Payroll tax is saved only on money that goes in through an employer's payroll: an
+    # FSA always, an HSA when contributions are payroll deductions (--hsa-payroll).
+    payroll = sc.fsa or sc.hsa_payroll
     if sc.tax_rate is not None:
         rate = sc.tax_rate
         rate_note = f"{_pct(rate)} combined marginal rate, as given"
     else:
         base, fica = tax.default_tax_rate.get("typical"), tax.fica_rate.get("typical")
-        rate = base + fica
-        rate_note = (
-            f"{_pct(rate)}: an assumed {_pct(base)} income-tax rate plus "
-            f"{_pct(fica)} payroll tax, saved when contributions go through payroll "
-            "(give yours with --tax-rate)"
-        )
+        if payroll:
+            rate = base + fica
+            rate_note = (
+                f"{_pct(rate)}: an assumed {_pct(base)} income-tax rate plus {_pct(fica)} "
+                "payroll tax, saved because the money goes in through payroll "
+                "(give yours with --tax-rate)"
+            )
+        else:
+            rate = base
+            rate_note = (
+                f"{_pct(rate)}: an assumed income-tax rate; no payroll tax, since money put "
+                "into an HSA directly (not through payroll) still pays it (--hsa-payroll if "
+                "yours goes through payroll; give your rate with --tax-rate)"
+            )
     if sc.hsa:
         account: Account = "hsa"
         limit = (tax.hsa_limit_family if sc.family else tax.hsa_limit_self).get("typical")
@@ -622,12 +706,32 @@ def _tax_savings(
     )
     notes.append(f"Paid from your {account.upper()} at {rate_note}, up to {where}.")
     notes.append(ELIGIBILITY)
-    return Triple(
+    patient = Triple(*(_patient_total(runs[c]) for c in CASES))
+    drawn = Triple(
         *(
-            pretax_savings(((ln.claim.date, ln.patient) for ln in runs[c].lines), pot).tax_savings
+            pretax_savings(((ln.claim.date, ln.patient) for ln in runs[c].lines), pot).paid_pretax
             for c in CASES
         )
     )
+    kept = ordered_draws(patient, drawn)
+    if kept != drawn:
+        notes.append(
+            "Pre-tax money: the low and high columns save no more tax than the typical one "
+            "plus the rate on what they pay beyond it (and no less than the typical one "
+            "less the rate on what they pay below it), so the totals after tax stay in "
+            "order even where a column's payments fall into a second calendar year's limit."
+        )
+    return Triple(*(cents(x * rate / HUNDRED) for x in kept))
+
+
+def ordered_draws(patient: Triple[Decimal], drawn: Triple[Decimal]) -> Triple[Decimal]:
+    """The pre-tax draws kept within the typical one's, so that both the draw (and so
+    the tax saving) and what is paid after tax (patient - draw) are ordered
+    low <= typical <= high whenever `patient` is. The typical draw is never changed."""
+    t = drawn.typical
+    low = min(max(drawn.low, t - (patient.typical - patient.low)), t)
+    high = min(max(drawn.high, t), t + (patient.high - patient.typical))
+    return Triple(low, t, high)
 
 
 def _pct(x: Decimal) -> str:
@@ -706,13 +810,14 @@ def _financing(
 def _swap_note(case: Case) -> str:
     if case == "low":
         return (
-            "Low shows the typical scenario: with cheaper sessions you would pay more "
-            "yourself, because a dearer course reaches the deductible and maximum sooner "
-            "(with any savings program paying much of the way)."
+            "Low shows the typical scenario: in the cheaper scenario some total would come "
+            "out above the typical one (you, the plan or a savings program paying more), "
+            "because a dearer course reaches the deductible and maximum sooner."
         )
     return (
-        "High shows the typical scenario: the dearer course would cost you less "
-        "yourself, because it reaches your out-of-pocket maximum sooner."
+        "High shows the typical scenario: in the dearer scenario some total would come "
+        "out below the typical one (often what you pay, because a dearer course reaches "
+        "your out-of-pocket maximum sooner)."
     )
 
 
@@ -758,7 +863,16 @@ def _assumptions(
         "prices, largest discounts); high combines the dearest; typical uses typical values. "
         "Each series keeps its typical pace in all three.",
     ]
+    if t.at_home:
+        out.append("Home sessions and fills keep their dates, weekends included.")
+    else:
+        out.append(
+            "Clinic visits fall on weekdays: a visit due on a weekend or a US federal holiday "
+            "moves to the next business day (holidays from the maintained 'holidays' "
+            "calendar)."
+        )
     if sc.insurance != "none":
+        out.append(CLAIM_CONVENTIONS if t.drug is not None else VISIT_CONVENTION)
         out.append(
             "Each column is one scenario followed claim by claim; a dearer scenario can "
             "reach the deductible or the out-of-pocket maximum sooner, so a later phase "
@@ -769,6 +883,14 @@ def _assumptions(
             f"Price per {t.session_label}: {fmt_money(sc.price)} as quoted "
             "(replaces the price book's range)."
         )
+        if t.drug is not None and sc.insurance not in ("none", "medicare"):
+            quoted_mg = sc.dose or int(t.drug.dose_mg.get("typical"))
+            out.append(
+                f"The quoted price is split into the drug at the book's list price for "
+                f"{quoted_mg} mg (typical devices x price per device) and the rest for "
+                "administration and observation, the same in every column; a price below "
+                "the drug's cost is all drug. Give --dose if yours differs."
+            )
     if sc.consult is not None:
         out.append(f"Consultation fee: {fmt_money(sc.consult)} as given.")
     if sc.sessions is not None:
@@ -826,6 +948,20 @@ def _per_treatment_note(t: Treatment, dose: int | None) -> str:
         if mg == first:
             break
     return "Typical price per treatment: " + "; ".join(parts) + "."
+
+
+VISIT_CONVENTION = (
+    "Claim conventions (ours, not a published rule): a copay is charged once per visit, "
+    "after the deductible, instead of coinsurance; a $0 copay means the visit costs "
+    "nothing once the deductible is met."
+)
+CLAIM_CONVENTIONS = (
+    "Claim conventions (ours, not a published rule): a Spravato visit is billed as a drug "
+    "line then an administration/observation line (Medicare: one G-code line), and the "
+    "deductible is applied to them in that order; a copay is charged once per visit, on "
+    "the administration/observation line (on the drug line only for what that line "
+    "cannot hold); the manufacturer program pays the drug line only."
+)
 
 
 def _pct_range(fig: Figure) -> str:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from ketacost.amounts import parse_money, parse_percent
+from ketacost.scenario import check_rate
 
 T = TypeVar("T")
 
@@ -120,7 +121,13 @@ class Interview:
         def pct(raw: str) -> str | None:
             if raw.lower() in ("", "skip", "s", "?"):
                 return None
-            return f"{parse_percent(raw, 'the percentage').normalize():f}"
+            value = parse_percent(raw, "the percentage")
+            try:
+                check_rate(value, "The percentage")
+            except ValueError as exc:
+                self.say(str(exc).replace(": ", " ", 1))  # "did you mean 20%?", then re-ask
+                raise
+            return f"{value.normalize():f}"
 
         return self._until(
             f"{question} (e.g. 20, or Enter to skip)",

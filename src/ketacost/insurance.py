@@ -19,7 +19,7 @@ from ketacost.pricebook import Case, PriceBook, Treatment
 from ketacost.scenario import Scenario
 
 HUNDRED = Decimal(100)
-SELF_PAY = PlanTerms(ZERO, ZERO, ZERO, ZERO, ZERO, ZERO)
+SELF_PAY = PlanTerms(ZERO, ZERO, None, ZERO, ZERO, ZERO)
 
 
 @dataclass(frozen=True)
@@ -78,11 +78,14 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
 
     allowed_percent: Decimal | None = None
     oop_cap: Decimal | None
+    copay: Decimal | None
     if sc.insurance == "commercial" and sc.network == "in":
         plan = ins.typical_plan
         ded = plan.deductible.cost_pick(case)
         coins = plan.coinsurance.cost_pick(case)
-        copay = plan.copay.cost_pick(case)
+        # The book writes "no copay" as 0.00: its typical plan charges coinsurance.
+        book_copay = plan.copay.cost_pick(case)
+        copay = book_copay if book_copay > 0 else None
         oop_cap = plan.oop_max.cost_pick(case)
         source = "the price book's typical plan"
     elif sc.insurance == "commercial":
@@ -93,16 +96,17 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
             raise PriceBookError("this price book has no insurance.out_of_network section")
         ded = oon.deductible.cost_pick(case)
         coins = oon.coinsurance.cost_pick(case)
-        copay = ZERO
+        copay = None
         oop_cap = oon.oop_max.cost_pick(case)
         allowed_percent = oon.allowed_percent.cost_pick(case, cheaper_when_larger=True)
         source = "the price book's typical out-of-network benefit"
     elif sc.insurance == "medicare":
         ded = ins.medicare.part_b_deductible.get(case)
         coins = ins.medicare.part_b_coinsurance.get(case)
-        copay, oop_cap = ZERO, None
+        copay, oop_cap = None, None
         source = "Original Medicare Part B"
     else:  # medicaid
+        # Medicaid's cost sharing is a nominal copay per visit (often $0), no coinsurance.
         copay = ins.medicaid.copay.cost_pick(case) if ins.medicaid else ZERO
         ded, coins, oop_cap = ZERO, ZERO, None
         source = "an assumed Medicaid plan"
@@ -113,14 +117,12 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
         )
 
     given_any = any(v is not None for v in (sc.deductible, sc.coinsurance, sc.copay, sc.oop_max))
+    # A copay the patient gives (even $0) replaces coinsurance; coinsurance replaces
+    # the book's copay. Giving both is refused in Scenario.check_plan.
     if sc.copay is not None:
-        copay = sc.copay
-        if sc.coinsurance is None and copay > 0:
-            coins = ZERO
+        copay, coins = sc.copay, ZERO
     if sc.coinsurance is not None:
-        coins = sc.coinsurance
-        if sc.copay is None:
-            copay = ZERO
+        coins, copay = sc.coinsurance, None
     ded_remaining = sc.deductible if sc.deductible is not None else ded
     oop_remaining = sc.oop_max if sc.oop_max is not None else oop_cap
     annual_ded = sc.annual_deductible if sc.annual_deductible is not None else ded_remaining
@@ -131,7 +133,11 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
     if annual_oop is not None and annual_oop < annual_ded:
         annual_oop = annual_ded
 
-    share = f"a {fmt_money(copay)} copay" if copay > 0 else f"{_pct(coins)} coinsurance"
+    share = (
+        f"a {fmt_money(copay)} copay per visit"
+        if copay is not None
+        else f"{_pct(coins)} coinsurance"
+    )
     cap = (
         f"out-of-pocket maximum remaining {fmt_money(oop_remaining)}"
         if oop_remaining is not None
@@ -244,17 +250,12 @@ def claims_for(
         )
         return [Claim(charge.date, charge.amount, allowed, plan.covered, tag=charge.tag)]
     if t.drug is not None and is_session:
-        # Commercial plans see the drug and the administration as separate lines, split
-        # in the book's proportions for this dose.
-        drug_price = t.drug_price(case, charge.dose_mg)
-        whole = drug_price + t.items_price(case)
-        drug_charge = cents(charge.amount * drug_price / whole) if whole else ZERO
-        admin_charge = charge.amount - drug_charge
+        # Commercial plans see the drug and the administration as separate lines.
+        drug_charge, admin_charge = split_session(t, case, charge, fixed=sc.price is not None)
         drug_allowed: Decimal | None = None
         admin_allowed: Decimal | None = None
         if sc.allowed is not None:
-            drug_allowed = cents(sc.allowed * drug_price / whole) if whole else ZERO
-            admin_allowed = sc.allowed - drug_allowed
+            drug_allowed, admin_allowed = split_all_in(t, charge.dose_mg, sc.allowed)
         return [
             Claim(
                 charge.date,
@@ -284,3 +285,26 @@ def claims_for(
             tag=charge.tag,
         )
     ]
+
+
+def split_all_in(t: Treatment, dose_mg: int | None, amount: Decimal) -> tuple[Decimal, Decimal]:
+    """An all-in Spravato amount the patient gave (--price, --allowed) as drug and
+    administration parts: the drug at the book's typical devices x unit price for the
+    dose, the rest on administration and observation; an amount below the drug cost is
+    all drug. The same in every column, so fixed inputs give one number."""
+    drug = min(amount, cents(t.drug_price("typical", dose_mg)))
+    return drug, amount - drug
+
+
+def split_session(
+    t: Treatment, case: Case, charge: Charge, *, fixed: bool
+) -> tuple[Decimal, Decimal]:
+    """One Spravato session's charge as (drug, administration). A quoted price is split
+    by `split_all_in`; a book price in the book's proportions for this case and dose (so
+    a discount comes off both parts alike)."""
+    if fixed:
+        return split_all_in(t, charge.dose_mg, charge.amount)
+    drug_price = t.drug_price(case, charge.dose_mg)
+    whole = drug_price + t.items_price(case)
+    drug = cents(charge.amount * drug_price / whole) if whole else ZERO
+    return drug, charge.amount - drug

@@ -223,6 +223,8 @@ class Phase(Strict):
     span_weeks: Figure | None = None
     interval_weeks: Figure | None = None
     first_after_interval: bool = False
+    # A series that belongs to maintenance (Spravato weeks 5-8): --no-maintenance drops it.
+    maintenance: bool = False
 
     @model_validator(mode="after")
     def _kind(self) -> Phase:
@@ -247,6 +249,10 @@ class Phase(Strict):
     @property
     def recurring(self) -> bool:
         return self.interval_weeks is not None
+
+    @property
+    def is_maintenance(self) -> bool:
+        return self.recurring or self.maintenance
 
 
 class Practical(Strict):
@@ -287,6 +293,11 @@ class Treatment(Strict):
     drug: EsketamineDrug | None = None
     service_codes: list[ServiceCode] = []
 
+    @property
+    def at_home(self) -> bool:
+        """Taken at home: sessions keep their dates (clinic visits move to business days)."""
+        return "home" in self.setting.lower()
+
     def items_price(self, case: Case) -> Decimal:
         """The session items (for Spravato, administration and observation) in a case."""
         return sum((item.cost_pick(case) for item in self.session_items.values()), Decimal(0))
@@ -324,6 +335,27 @@ class Discount(Strict):
     def _unit(self) -> Discount:
         if self.percent_off.unit != "percent":
             raise ValueError("percent_off must have unit 'percent'")
+        return self
+
+
+class FinancialHelp(Strict):
+    """A way to get help paying (a grant, a sliding scale, a free-medicine program) that
+    is not a fixed percentage off: the tip names it and shows what it can be worth."""
+
+    name: Text
+    how: Text
+    applies_to: list[TreatmentId] = Field(min_length=1)
+    # What one award is worth, in USD; None: the program covers the drug itself.
+    award: Figure | None = None
+    covers_drug: bool = False
+    evidence: Referenced  # the pages that show the program exists and what it gives
+
+    @model_validator(mode="after")
+    def _worth(self) -> FinancialHelp:
+        if (self.award is None) == (not self.covers_drug):
+            raise ValueError("give either award (USD) or covers_drug: true")
+        if self.award is not None and not self.award.unit.startswith("USD"):
+            raise ValueError("award must have a USD unit")
         return self
 
 
@@ -461,6 +493,146 @@ class ServiceCode(Referenced):
     applies_to: Literal["session", "consult", "drug"]
 
 
+# ----------------------------------------------------------------- billing codes (GFE)
+# The `billing` block: codes with descriptors and the dates they are billable, ICD-10-CM
+# descriptors for the diagnoses a GFE names, and how each treatment is coded. Its nodes
+# carry sources in the {title, url, published, accessed} shape and a `checked` date.
+
+CodeId = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{5}$")]
+IcdCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")]
+CodeKind = Literal["evaluation", "procedure", "drug", "bundle", "prolonged"]
+
+
+class DatedSource(Strict):
+    title: Text
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+    published: dt.date | None
+    accessed: dt.date
+
+
+class Checked(Strict):
+    """A billing node: its basis, a note where needed, sources and when it was checked."""
+
+    basis: Basis
+    note: str | None = None
+    checked: dt.date
+    sources: list[DatedSource] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _note_explains(self) -> Checked:
+        if self.basis in ("derived", "assumption") and not (self.note and self.note.strip()):
+            raise ValueError(f"basis '{self.basis}' needs a note with the arithmetic or the reason")
+        return self
+
+
+class BillingCode(Checked):
+    system: Literal["CPT", "HCPCS"]
+    kind: CodeKind
+    descriptor: Text
+    unit: Text
+    effective_from: dt.date | None = None
+    effective_to: dt.date | None = None  # the last day it is billable
+
+    @model_validator(mode="after")
+    def _window(self) -> BillingCode:
+        if self.effective_from and self.effective_to and self.effective_to < self.effective_from:
+            raise ValueError("effective_to is before effective_from")
+        return self
+
+    def billable_on(self, day: dt.date) -> bool:
+        if self.effective_from is not None and day < self.effective_from:
+            return False
+        return self.effective_to is None or day <= self.effective_to
+
+
+class Diagnosis(Checked):
+    descriptor: Text
+
+
+class CodeUse(Strict):
+    """One code on a session or intake: how many units, and for which doses."""
+
+    code: CodeId
+    units: Annotated[int, Field(ge=1, le=999)] | Literal["dose_mg"] = 1
+    min_mg: Annotated[int, Field(ge=1)] | None = None
+    max_mg: Annotated[int, Field(ge=1)] | None = None
+    before: CodeId | None = None  # the code billed instead on days before `code` is billable
+
+    def fits(self, dose_mg: int | None) -> bool:
+        if dose_mg is None:
+            return self.min_mg is None and self.max_mg is None
+        if self.min_mg is not None and dose_mg < self.min_mg:
+            return False
+        return self.max_mg is None or dose_mg <= self.max_mg
+
+
+class TreatmentCoding(Checked):
+    """A treatment's intake and session codes. A treatment with two ways of coding a
+    session (Spravato: bundled G-code, or drug + visit + observation) names them
+    `bundled` and `itemized` and says which one it `use`s."""
+
+    intake: list[CodeUse] = Field(min_length=1)
+    session: list[CodeUse] | None = None
+    use: Literal["bundled", "itemized"] | None = None
+    bundled: list[CodeUse] | None = None
+    itemized: list[CodeUse] | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> TreatmentCoding:
+        if self.use is None:
+            if self.session is None:
+                raise ValueError("give session codes, or use: bundled|itemized with that list")
+        elif getattr(self, self.use) is None:
+            raise ValueError(f"use: {self.use} needs a '{self.use}' list of codes")
+        return self
+
+    @property
+    def scheme(self) -> str:
+        return self.use or "session"
+
+    def session_codes(self) -> list[CodeUse]:
+        chosen = self.session if self.use is None else getattr(self, self.use)
+        return list(chosen or [])
+
+
+class Billing(Strict):
+    codes: dict[CodeId, BillingCode]
+    diagnoses: dict[IcdCode, Diagnosis] = {}
+    coding: dict[TreatmentId, TreatmentCoding] = {}
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Billing:
+        for tid, coding in self.coding.items():
+            lists = [("intake", coding.intake), ("session", coding.session)]
+            lists += [("bundled", coding.bundled), ("itemized", coding.itemized)]
+            for name, uses in lists:
+                for use in uses or []:
+                    for code in (use.code, use.before):
+                        if code is not None and code not in self.codes:
+                            raise ValueError(
+                                f"coding.{tid}.{name}: code {code} is not in billing.codes"
+                            )
+            for name, uses in lists[1:]:
+                for dose in (None, 56, 84):
+                    problem = self.double_coding(uses or [], dose)
+                    if problem:
+                        raise ValueError(f"coding.{tid}.{name}: {problem}")
+        return self
+
+    def double_coding(self, uses: list[CodeUse], dose: int | None) -> str | None:
+        """Why a session's codes would bill a service twice, or None."""
+        kinds = [self.codes[u.code].kind for u in uses if u.fits(dose) and u.code in self.codes]
+        at = f" at {dose} mg" if dose else ""
+        if kinds.count("bundle") > 1:
+            return f"two bundled codes{at} for one session"
+        if "bundle" in kinds and ("drug" in kinds or "prolonged" in kinds):
+            return (
+                f"a bundled code{at} already includes the drug and the observation; "
+                "do not add a drug or prolonged-service code"
+            )
+        return None
+
+
 class PriceBook(Strict):
     title: Text
     currency: Literal["USD"]
@@ -469,10 +641,12 @@ class PriceBook(Strict):
     notes: list[Text] = []
     treatments: dict[TreatmentId, Treatment]
     discounts: dict[Id, Discount] = {}
+    financial_help: dict[Id, FinancialHelp] = {}
     insurance: Insurance
     tax: Tax | None = None
     financing: dict[Id, FinancePreset] = {}
     indirect: Indirect | None = None
+    billing: Billing | None = None  # billing codes for the Good Faith Estimate
     # Set by the loader for a clinic book that `extends: national`: the paths it overrode.
     overridden: list[str] = []
 

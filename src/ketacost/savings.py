@@ -8,6 +8,7 @@ that whether it suits the patient is for their prescriber to say.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,19 +18,60 @@ from ketacost.amounts import Triple, fmt_money
 from ketacost.costshare import plan_year_of
 from ketacost.errors import KetacostError
 from ketacost.estimate import Estimate, Totals, claim_totals
-from ketacost.pricebook import PriceBook, Referenced, Source
+from ketacost.pricebook import CASES, PriceBook, Referenced, Source, Treatment
 from ketacost.scenario import Scenario
+
+# A tip resting on an assumption or on a single source ranks as if it saved this share
+# of its amount: after well-sourced tips of similar size (within about a quarter).
+WEAK_RANK_WEIGHT = Decimal("0.75")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How sure a tip is: the basis of the figures it rests on and how many sources."""
+
+    basis: tuple[str, ...]  # distinct bases, in the order sourced, derived, assumption
+    sources: int
+
+    @property
+    def weak(self) -> bool:
+        return "assumption" in self.basis or self.sources < 2
+
+    def words(self) -> str:
+        kinds = " and ".join(self.basis) if self.basis else "sourced"
+        n = f"{self.sources} source{'s' if self.sources != 1 else ''}"
+        if "assumption" in self.basis:
+            return f"Evidence: rests partly on an assumption ({n}); treat the saving as rough."
+        if self.sources < 2:
+            return f"Evidence: a single source ({kinds}); treat the saving as rough."
+        return f"Evidence: {kinds} figures, {n}."
 
 
 @dataclass(frozen=True)
 class Tip:
     id: str
-    kind: str  # discount | program | superbill | pretax | timing | financing | route
+    kind: str  # discount | program | superbill | pretax | timing | financing | route | help
     title: str
     how: str
     saves: Triple[Decimal]
     sources: tuple[Source, ...]
     scenario: Scenario | None = None  # the changed scenario the saving was computed on
+    evidence: Evidence = Evidence((), 0)
+
+    @property
+    def rank_value(self) -> Decimal:
+        weight = WEAK_RANK_WEIGHT if self.evidence.weak else Decimal(1)
+        return self.saves.typical * weight
+
+
+_BASIS_ORDER = ("sourced", "derived", "assumption")
+
+
+def evidence(*nodes: Referenced | None) -> Evidence:
+    """The evidence behind the figures a tip rests on."""
+    used = [n for n in nodes if n is not None]
+    kinds = {n.basis for n in used}
+    return Evidence(tuple(b for b in _BASIS_ORDER if b in kinds), len(_sources(*used)))
 
 
 def saving(base: Estimate, alt: Totals) -> Triple[Decimal]:
@@ -50,6 +92,9 @@ def _sources(*nodes: Referenced | None) -> tuple[Source, ...]:
             if src not in seen:
                 seen.append(src)
     return tuple(seen)
+
+
+MAX_DELAY = dt.timedelta(weeks=8)
 
 
 class _Context:
@@ -79,6 +124,7 @@ def _discounts(ctx: _Context) -> Iterator[Tip]:
             saving(ctx.base, est),
             _sources(d.percent_off),
             alt,
+            evidence(d.percent_off),
         )
 
 
@@ -99,6 +145,7 @@ def _program(ctx: _Context) -> Iterator[Tip]:
         saving(ctx.base, est),
         _sources(prog.per_treatment_floor, prog.annual_cap),
         alt,
+        evidence(prog.per_treatment_floor, prog.annual_cap),
     )
 
 
@@ -127,6 +174,7 @@ def _observation(ctx: _Context) -> Iterator[Tip]:
         saving(ctx.base, est),
         _sources(obs.patient_floor),
         alt,
+        evidence(obs.patient_floor),
     )
 
 
@@ -148,6 +196,7 @@ def _superbill(ctx: _Context) -> Iterator[Tip]:
         saving(ctx.base, est),
         _sources(ctx.t.coverage["commercial"], oon.allowed_percent, oon.coinsurance),
         alt,
+        evidence(ctx.t.coverage["commercial"], oon.allowed_percent, oon.coinsurance),
     )
 
 
@@ -155,20 +204,95 @@ def _pretax(ctx: _Context) -> Iterator[Tip]:
     sc, tax = ctx.sc, ctx.book.tax
     if sc.hsa or sc.fsa or tax is None:
         return
-    alt, est = ctx.run(hsa=True)
-    hsa = fmt_money(tax.hsa_limit_self.get("typical"))
     fsa = fmt_money(tax.fsa_limit.get("typical"))
+    if sc.insurance == "medicare":
+        # Nobody enrolled in Medicare can put money into an HSA (IRS Pub 969).
+        alt, est = ctx.run(fsa=True)
+        title = "Pay through a health FSA"
+        how = (
+            "If you or a working spouse has an employer's health flexible spending account, "
+            f"paying with its pre-tax money saves your marginal tax rate (up to {fsa} in "
+            f"{tax.year}). People enrolled in Medicare cannot contribute to an HSA; "
+            "confirm eligibility with the plan administrator."
+        )
+        nodes: tuple[Referenced | None, ...] = (tax.fsa_limit, tax.default_tax_rate)
+    else:
+        alt, est = ctx.run(hsa=True)
+        hsa = fmt_money(tax.hsa_limit_self.get("typical"))
+        title = "Pay through an HSA or FSA"
+        how = (
+            "Paying with pre-tax money from a health savings account or flexible spending "
+            f"account saves your marginal tax rate (up to {hsa} a year from an HSA, {fsa} "
+            f"from an FSA in {tax.year}); the saving shown is income tax only, more if the "
+            "money goes in through payroll. An HSA needs a high-deductible plan; confirm "
+            "eligibility with your plan administrator."
+        )
+        nodes = (tax.hsa_limit_self, tax.fsa_limit, tax.default_tax_rate)
     yield Tip(
         "pay-pretax",
         "pretax",
-        "Pay through an HSA or FSA",
-        "Paying with pre-tax money from a health savings account or flexible spending "
-        f"account saves your marginal tax rate (up to {hsa} a year from an HSA, {fsa} from "
-        f"an FSA in {tax.year}); confirm eligibility with your plan administrator.",
+        title,
+        how,
         saving(ctx.base, est),
-        _sources(tax.hsa_limit_self, tax.fsa_limit, tax.default_tax_rate),
+        _sources(*nodes),
         alt,
+        evidence(*nodes),
     )
+
+
+def _help(ctx: _Context) -> Iterator[Tip]:
+    """Financial help for self-pay patients (and those whose plan does not cover the
+    treatment): grants, sliding scales, free-medicine programs."""
+    sc, base = ctx.sc, ctx.base
+    if sc.insurance != "none" and base.plan.covered:
+        return
+    for hid, h in ctx.book.financial_help.items():
+        if sc.treatment not in h.applies_to:
+            continue
+        net = base.totals.net
+        if h.award is not None:
+            award = h.award
+            saves = Triple(*(min(award.get(c), n) for c, n in zip(CASES, net, strict=True)))
+            worth = (
+                f"The saving shown is one {fmt_money(award.get('typical'))} grant; "
+                "many applicants get none."
+            )
+            nodes: tuple[Referenced | None, ...] = (award, h.evidence)
+        else:
+            drug = drug_share(ctx.t, base)
+            saves = Triple(drug, drug, drug)
+            worth = "The saving shown is the medicine's part of the typical course."
+            nodes = (h.evidence,)
+        yield Tip(
+            f"help-{hid}",
+            "help",
+            h.name,
+            f"{h.how} {worth}",
+            Triple(min(saves), saves.typical, max(saves)),
+            _sources(*nodes),
+            None,
+            evidence(*nodes),
+        )
+
+
+def drug_share(t: Treatment, base: Estimate) -> Decimal:
+    """The drug's part of what the typical course charges (Spravato), split from each
+    session as the claim engine splits it; the first session is the label's first dose."""
+    from ketacost.insurance import Charge, split_session
+
+    if t.drug is None:
+        return Decimal("0.00")
+    sc = base.scenario
+    regular = sc.dose if sc.dose is not None else int(t.drug.dose_mg.get("typical"))
+    dose = int(t.drug.first_session_dose_mg.get("typical"))
+    total = Decimal("0.00")
+    for ln in base.lines:
+        if ln.claim.tag == "consultation" or not ln.claim.visit:
+            continue
+        charge = Charge(ln.claim.date, ln.claim.tag, ln.claim.charge, dose)
+        total += split_session(t, "typical", charge, fixed=sc.price is not None)[0]
+        dose = regular
+    return total
 
 
 def _timing(ctx: _Context) -> Iterator[Tip]:
@@ -183,7 +307,10 @@ def _timing(ctx: _Context) -> Iterator[Tip]:
         if first.span_weeks
         else dt.timedelta(0)
     )
-    candidates = [("later", reset)]
+    # A later start delays treatment: never suggest more than 8 weeks later.
+    candidates: list[tuple[str, dt.date]] = (
+        [("later", reset)] if reset - sc.start <= MAX_DELAY else []
+    )
     earlier = reset - span - dt.timedelta(days=7)
     if ctx.today <= earlier < sc.start:
         candidates.append(("earlier", earlier))
@@ -202,16 +329,23 @@ def _timing(ctx: _Context) -> Iterator[Tip]:
         return
     saved, when, alt = best
     reset_text = reset.strftime("%B %-d")
+    later = (
+        " Starting later means waiting longer for treatment: check with your prescriber "
+        "that a later start is safe for you before changing anything."
+        if when > sc.start
+        else ""
+    )
     yield Tip(
         "timing",
         "timing",
         f"Start on {when.isoformat()} instead of {sc.start.isoformat()}",
         f"Your course straddles the plan-year reset on {reset_text}, so the deductible "
         "applies twice. Starting on this date keeps more of the treatment in one plan "
-        "year; ask the clinic whether the schedule can move.",
+        f"year; ask the clinic whether the schedule can move.{later}",
         saved,
         _sources(ctx.book.insurance.typical_plan.deductible),
         alt,
+        evidence(ctx.book.insurance.typical_plan.deductible),
     )
 
 
@@ -230,6 +364,7 @@ def _financing(ctx: _Context) -> Iterator[Tip]:
             fin.total_interest,
             _sources(zero.apr, zero.months),
             None,
+            evidence(zero.apr, zero.months),
         )
     if fin.deferred and not fin.triggered[1]:
         # What the promotion would charge back if only the card's minimum were paid.
@@ -258,6 +393,7 @@ def _financing(ctx: _Context) -> Iterator[Tip]:
                 Triple(*back),
                 _sources(p.apr, p.min_payment),
                 None,
+                evidence(p.apr, p.min_payment),
             )
 
 
@@ -309,18 +445,33 @@ def _routes(ctx: _Context) -> Iterator[Tip]:
     saved, best_id, est, alt = best
     other = ctx.book.treatments[alt.treatment]  # type: ignore[index]
     coverage = other.coverage.get(ctx.sc.insurance) if ctx.sc.insurance != "none" else None
+    nodes = route_nodes(other, coverage)
+    ev = evidence(*nodes)
     yield Tip(
         f"route-{best_id}",
         "route",
         f"Ask your prescriber whether {other.name} suits you",
         f"In the same situation it would cost you about {fmt_money(est.net.typical)} "
-        f"(given at: {other.setting}). Whether it suits you is a clinical question: discuss "
-        "it with your prescriber before changing anything. 'ketacost compare' shows every "
-        "treatment.",
+        f"(given at: {other.setting}). That estimate rests on {ev.sources} source(s) for "
+        f"{other.name}'s prices and schedule"
+        + (", partly on assumptions" if "assumption" in ev.basis else "")
+        + ". Whether it suits you is a clinical question: discuss it with your prescriber "
+        "before changing anything. 'ketacost compare' shows every treatment.",
         saved,
-        _sources(*other.session_items.values(), coverage),
+        _sources(*nodes),
         alt,
+        ev,
     )
+
+
+def route_nodes(t: Treatment, coverage: Referenced | None) -> list[Referenced | None]:
+    """The figures another treatment's estimate rests on: prices, schedule, coverage."""
+    nodes: list[Referenced | None] = [*t.session_items.values(), t.consult_fee, coverage]
+    for ph in t.phases:
+        nodes.extend([ph.sessions, ph.span_weeks, ph.interval_weeks])
+    if t.drug is not None:
+        nodes.append(t.drug.device_price)
+    return nodes
 
 
 LEVERS: tuple[Lever, ...] = (
@@ -331,6 +482,7 @@ LEVERS: tuple[Lever, ...] = (
     _pretax,
     _timing,
     _financing,
+    _help,
     _routes,
 )
 
@@ -338,16 +490,17 @@ LEVERS: tuple[Lever, ...] = (
 def tips(
     book: PriceBook, sc: Scenario, base: Estimate, *, today: dt.date | None = None
 ) -> list[Tip]:
-    """Every tip that saves money in the typical scenario, largest saving first."""
+    """Every tip that saves money in the typical scenario, largest saving first; a tip
+    on weak evidence (an assumption, or one source) ranks as if it saved
+    WEAK_RANK_WEIGHT of its amount, and its text says so."""
     ctx = _Context(book, sc, base, today or dt.date.today())
     found = [tip for lever in LEVERS for tip in lever(ctx) if tip.saves.typical > 0]
-    return sorted(found, key=lambda tip: (-tip.saves.typical, tip.id))
+    found = [dataclasses.replace(t, how=f"{t.how} {t.evidence.words()}") for t in found]
+    return sorted(found, key=lambda tip: (-tip.rank_value, tip.id))
 
 
 def with_tips(
     book: PriceBook, sc: Scenario, base: Estimate, *, today: dt.date | None = None
 ) -> Estimate:
     """The estimate with its tips attached."""
-    import dataclasses
-
     return dataclasses.replace(base, tips=tuple(tips(book, sc, base, today=today)))

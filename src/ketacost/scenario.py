@@ -40,6 +40,7 @@ OPTION = {
     "annual_oop_max": "--annual-oop-max",
     "assistance": "--no-assistance",
     "hsa": "--hsa",
+    "hsa_payroll": "--hsa-payroll",
     "fsa": "--fsa",
     "family": "--family",
     "tax_rate": "--tax-rate",
@@ -106,6 +107,7 @@ class Scenario(BaseModel):
     annual_oop_max: Money | None = None
     assistance: bool = True
     hsa: bool = False
+    hsa_payroll: bool = False  # HSA contributions through an employer's payroll (no FICA)
     fsa: bool = False
     family: bool = False  # family HSA coverage: the higher contribution limit
     tax_rate: Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)] | None = None
@@ -146,16 +148,12 @@ class Scenario(BaseModel):
                     values[key] = parse_money(text, OPTION[key])
                 except ValueError as exc:
                     raise InputError(str(exc), param=OPTION[key]) from None
-        if isinstance(values.get("tax_rate"), str):
-            try:
-                values["tax_rate"] = parse_percent(values["tax_rate"], "--tax-rate")
-            except ValueError as exc:
-                raise InputError(str(exc), param="--tax-rate") from None
-        if isinstance(values.get("coinsurance"), str):
-            try:
-                values["coinsurance"] = parse_percent(values["coinsurance"], "--coinsurance")
-            except ValueError as exc:
-                raise InputError(str(exc), param="--coinsurance") from None
+        for key in ("tax_rate", "coinsurance"):
+            if isinstance(values.get(key), str):
+                try:
+                    values[key] = parse_rate(values[key], OPTION[key])
+                except ValueError as exc:
+                    raise InputError(str(exc), param=OPTION[key]) from None
         if isinstance(values.get("dose"), str) and values["dose"].strip().isdigit():
             values["dose"] = int(values["dose"])
         for key in ("insurance", "network", "medigap"):
@@ -183,8 +181,23 @@ class Scenario(BaseModel):
 
     def check_payment(self) -> None:
         """Pre-tax account options that need an account, or contradict each other."""
+        for key in ("tax_rate", "coinsurance"):
+            value = getattr(self, key)
+            if value is not None:
+                try:
+                    check_rate(value, OPTION[key])
+                except ValueError as exc:
+                    raise InputError(str(exc), param=OPTION[key]) from None
         if self.hsa and self.fsa:
             raise InputError("--hsa and --fsa: choose one account to pay from", param="--hsa")
+        if self.hsa and self.insurance == "medicare":
+            raise InputError(
+                "--hsa: nobody enrolled in Medicare can contribute to an HSA (IRS Publication "
+                "969); use --fsa if an employer offers one",
+                param="--hsa",
+            )
+        if self.hsa_payroll and not self.hsa:
+            raise InputError("--hsa-payroll needs --hsa", param="--hsa-payroll")
         if not (self.hsa or self.fsa):
             for field in ("tax_rate", "account_balance"):
                 if getattr(self, field) is not None:
@@ -221,7 +234,7 @@ class Scenario(BaseModel):
                 "--plan-year-start: Medicare's deductible resets on January 1 (01-01)",
                 param="--plan-year-start",
             )
-        if self.copay is not None and self.coinsurance is not None and self.copay > 0:
+        if self.copay is not None and self.coinsurance is not None:
             raise InputError(
                 "--copay and --coinsurance: give one; a plan charges a copay or coinsurance "
                 "for a visit, not both",
@@ -330,6 +343,23 @@ def _choice(text: str, field: str) -> str:
     raise InputError(
         f"{OPTION[field]}: '{text}' is not one of: {', '.join(allowed)}", param=OPTION[field]
     )
+
+
+def parse_rate(text: str, option: str) -> Decimal:
+    """A percentage typed by a person: '20' or '20%'. A value strictly between 0 and 1
+    is refused: 0.2 is far likelier to mean 20% than 0.2%."""
+    value = parse_percent(text, option)
+    check_rate(value, option)
+    return value
+
+
+def check_rate(value: Decimal, option: str) -> None:
+    if 0 < value < 1:
+        meant = (value * 100).normalize()
+        raise ValueError(
+            f"{option}: {value.normalize():f} is ambiguous; give a percentage from 1 to 100 "
+            f"(did you mean {meant:f}%?), or 0 for none"
+        )
 
 
 def parse_month_day(text: str) -> tuple[int, int]:

@@ -121,6 +121,10 @@ def compare_csv(rows: list[Row]) -> str:
                 **_split(t.split),
                 **_triple("net", t.net),
                 **_triple("per_month", est.per_month()),
+                "first_month": est.first_month.month if est.first_month else "",
+                "first_month_patient": money_str(est.first_month.patient)
+                if est.first_month
+                else "",
             }
         )
     return _write(out)
@@ -135,10 +139,15 @@ def tips_csv(tips: tuple[Tip, ...] | list[Tip]) -> str:
             "title": tip.title,
             **_triple("saves", tip.saves),
             "how": tip.how,
+            "evidence": " ".join(tip.evidence.basis),
+            "weak_evidence": "yes" if tip.evidence.weak else "no",
             "sources": " ".join(s.url for s in tip.sources),
         }
         for n, tip in enumerate(tips, start=1)
     ]
     if not out:
-        return "rank,id,kind,title,saves_low,saves_typical,saves_high,how,sources\n"
+        return (
+            "rank,id,kind,title,saves_low,saves_typical,saves_high,how,evidence,"
+            "weak_evidence,sources\n"
+        )
     return _write(out)

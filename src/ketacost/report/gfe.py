@@ -1,234 +1,275 @@
-"""Good Faith Estimate for uninsured and self-pay patients (No Surprises Act).
+"""Good Faith Estimate renderers: Markdown, printable HTML and JSON.
 
-The elements follow 45 CFR 149.610(c)(1): patient name and date of birth; the primary
-service in plain words and its scheduled date; an itemized list of the items and
-services reasonably expected, with diagnosis codes, service codes and expected charges;
-the provider's name, NPI, TIN and location; the items to be scheduled separately; and
-the disclaimers of (viii)-(xi). The disclaimer wording follows the CMS model form
-(CMS-10791). Expected charges are the typical scenario's self-pay prices.
+All three render the same `GoodFaithEstimate` (ketacost.goodfaith), which carries every
+line, quantity, charge and total already worked out from the estimate's result; nothing
+here adds, multiplies or rounds. The elements follow 45 CFR 149.610(c)(1) and the
+wording of the CMS model form (CMS-10791).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-from decimal import Decimal
 from html import escape
+from typing import Any
 
-from ketacost.amounts import ZERO, fmt_money
-from ketacost.config import Clinic
-from ketacost.errors import InputError
-from ketacost.estimate import CONSULT, Estimate
-from ketacost.pricebook import PriceBook
+from ketacost.amounts import fmt_money, money_str
+from ketacost.goodfaith import GfeLine, GoodFaithEstimate, LineCode
 
 BLANK = "________________"
-
-DISCLAIMERS = (
-    "This Good Faith Estimate shows the costs of items and services that are reasonably "
-    "expected for your health care needs for an item or service. The estimate is based on "
-    "information known at the time the estimate was created.",
-    "The Good Faith Estimate does not include any unknown or unexpected costs that may "
-    "arise during treatment. You could be charged more if complications or special "
-    "circumstances occur. If this happens, and your bill is $400 or more for any provider "
-    "or facility than your Good Faith Estimate for that provider or facility, federal law "
-    "allows you to dispute the bill.",
-    "There may be additional items or services your provider recommends as part of your "
-    "care that must be scheduled or requested separately and are not reflected in this "
-    "Good Faith Estimate. Ask the provider or facility for a Good Faith Estimate for them.",
-    "The information in this Good Faith Estimate is only an estimate regarding items or "
-    "services reasonably expected to be furnished at the time it is issued; actual items, "
-    "services, or charges may differ from the Good Faith Estimate.",
-    "If you are billed for more than this Good Faith Estimate, you have the right to "
-    "dispute the bill. You must start the dispute process within 120 calendar days (about "
-    "4 months) of the date on the original bill. There is a $25 fee to use the dispute "
-    "process. Starting the dispute process will not adversely affect the quality of the "
-    "health care services you receive. For questions or more information about your right "
-    "to a Good Faith Estimate or the dispute process, visit www.cms.gov/nosurprises/"
-    "consumers, email FederalPPDRQuestions@cms.hhs.gov, or call 1-800-985-3059.",
-    "The Good Faith Estimate is not a contract and does not require the uninsured (or "
-    "self-pay) individual to obtain the items or services from any of the providers or "
-    "facilities identified in the Good Faith Estimate.",
-    "Keep a copy of this Good Faith Estimate in a safe place or take pictures of it. You "
-    "may need it if you are billed a higher amount.",
+TITLE = "Good Faith Estimate for Health Care Items and Services"
+SEPARATE_HEAD = (
+    "The following items or services may be reasonably expected for your care but must be "
+    "scheduled or requested separately and are not reflected in this Good Faith Estimate:"
+)
+PREPARED = (
+    "Prepared with ketacost from the provider's price book; the provider confirms the "
+    "items, codes and charges before giving it to the patient."
 )
 
 
-@dataclass(frozen=True)
-class Item:
-    what: str
-    codes: str
-    dates: str
-    quantity: int
-    unit_charge: Decimal
-    charge: Decimal
+def _codes(codes: tuple[LineCode, ...]) -> str:
+    return ", ".join(c.code if c.units == 1 else f"{c.code} x {c.units}" for c in codes)
 
 
-def items(book: PriceBook, est: Estimate) -> list[Item]:
-    """The itemized list: the consultation and each phase, at typical self-pay prices."""
-    t = book.treatments[est.treatment]  # type: ignore[index]
-
-    def codes(*kinds: str) -> str:
-        found = [c.code for c in t.service_codes if c.applies_to in kinds]
-        return ", ".join(found) or "to be completed by the provider"
-
-    out: list[Item] = []
-    for fee in est.fees:
-        if fee.id == CONSULT and fee.split.billed.typical > 0:
-            charge = fee.split.billed.typical
-            out.append(
-                Item(
-                    "Consultation / intake evaluation",
-                    codes("consult"),
-                    est.scenario.start.isoformat(),
-                    1,
-                    charge,
-                    charge,
-                )
-            )
-    for p in est.phases:
-        n = p.sessions.typical
-        if n == 0:
-            continue
-        charge = p.split.billed.typical
-        dates = p.first.isoformat() if p.first else ""
-        if p.last and p.last != p.first:
-            dates += f" to {p.last.isoformat()}"
-        out.append(
-            Item(
-                f"{t.name}: {p.label.lower()}",
-                codes("session", "drug"),
-                dates,
-                n,
-                (charge / n).quantize(Decimal("0.01")),
-                charge,
-            )
-        )
-    return out
+def _dates(line: GfeLine) -> str:
+    if line.first == line.last:
+        return line.first.isoformat()
+    return f"{line.first.isoformat()} to {line.last.isoformat()}"
 
 
-def _check(est: Estimate) -> None:
-    if est.scenario.insurance != "none":
-        raise InputError(
-            "--format gfe: a Good Faith Estimate is for uninsured or self-pay patients; "
-            "drop --insurance (or use --insurance none)",
-            param="--format",
-        )
+def _html_dates(line: GfeLine) -> str:
+    """Dates that never break inside: one per line."""
+    first = f'<span class="nb">{line.first.isoformat()}</span>'
+    if line.first == line.last:
+        return first
+    return f'{first} to<br><span class="nb">{line.last.isoformat()}</span>'
 
 
-def _fields(
-    est: Estimate, clinic: Clinic | None, patient: str | None, dob: str | None
-) -> list[tuple[str, str]]:
-    c = clinic or Clinic()
-    t_start = est.scenario.start.isoformat()
+def _legend(g: GoodFaithEstimate) -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for line in g.lines:
+        for c in line.codes:
+            seen.setdefault(c.code, f"{c.system}: {c.descriptor}")
+    return list(seen.items())
+
+
+def _diagnoses(g: GoodFaithEstimate) -> str:
+    if not g.diagnoses:
+        return BLANK + " (ICD-10-CM, completed by the provider)"
+    return "; ".join(f"{d.code} ({d.descriptor})" if d.descriptor else d.code for d in g.diagnoses)
+
+
+def _fields(g: GoodFaithEstimate) -> list[tuple[str, list[tuple[str, str]]]]:
+    p = g.provider
     return [
-        ("Patient name", patient or BLANK),
-        ("Patient date of birth", dob or BLANK),
+        (
+            "Patient",
+            [
+                ("Patient name", g.patient or BLANK),
+                ("Patient date of birth", g.dob.isoformat() if g.dob else BLANK),
+                ("Diagnosis code(s)", _diagnoses(g)),
+            ],
+        ),
         (
             "Primary service",
-            f"{est.treatment_name}, a course of treatment over "
-            f"{est.scenario.months} months, starting {t_start}",
+            [
+                ("Primary service", g.primary_service),
+                ("Scheduled date", f"{g.scheduled.isoformat()} (first service)"),
+            ],
         ),
-        ("Diagnosis code(s)", BLANK + " (ICD-10, completed by the provider)"),
-        ("Provider or facility", c.name or BLANK),
-        ("National Provider Identifier (NPI)", c.npi or BLANK),
-        ("Tax Identification Number (TIN)", c.tin or BLANK),
-        ("Location where care is given", c.address or BLANK),
-        ("State", c.state or BLANK),
+        (
+            "Provider",
+            [
+                ("Provider or facility", p.name or BLANK),
+                ("National Provider Identifier (NPI)", p.npi or BLANK),
+                ("Taxpayer Identification Number (TIN)", p.tin or BLANK),
+                ("Location where care is given", p.address or BLANK),
+                ("State", p.state or BLANK),
+                *([("Phone", p.phone)] if p.phone else []),
+            ],
+        ),
     ]
 
 
-def gfe_markdown(
-    book: PriceBook,
-    est: Estimate,
-    *,
-    clinic: Clinic | None = None,
-    patient: str | None = None,
-    dob: str | None = None,
-    today: dt.date | None = None,
-) -> str:
-    _check(est)
-    today = today or dt.date.today()
-    lines = [
-        "# Good Faith Estimate for Health Care Items and Services",
-        "",
-        f"Issued {today.isoformat()}. Price book as of {est.as_of.isoformat()}.",
-        "",
-    ]
-    lines += [f"- **{k}:** {v}" for k, v in _fields(est, clinic, patient, dob)]
+def _confirm_head(g: GoodFaithEstimate) -> str:
+    return (
+        f"Confirm before sending ({len(g.confirm)}): these figures are not this clinic's "
+        "own; they come from the national price book. Check each one (or set it in the "
+        "clinic's price book) before giving this estimate to the patient:"
+    )
+
+
+def gfe_markdown(g: GoodFaithEstimate) -> str:
+    given = f"Date given: {g.issued.isoformat()}. Price book as of {g.as_of.isoformat()}."
+    lines = [f"# {TITLE}", "", given, ""]
+    if g.confirm:
+        lines += [f"> **{_confirm_head(g)}**", ">"]
+        lines += [f"> - {c}" for c in g.confirm]
+        lines.append("")
+    for head, fields in _fields(g):
+        lines += [f"## {head}", ""]
+        lines += [f"- **{k}:** {v}" for k, v in fields]
+        lines.append("")
+    who = g.provider.name or "Provider"
     lines += [
+        f"## Items and services reasonably expected: {who}",
         "",
-        "## Items and services reasonably expected",
-        "",
-        "| Item or service | Service code(s) | Date(s) | Quantity | Expected charge "
-        "each | Expected charge |",
+        "| Item or service | Service code(s) | Date(s) | Quantity | Expected charge each "
+        "| Expected charge |",
         "|---|---|---|---:|---:|---:|",
     ]
-    listed = items(book, est)
-    for it in listed:
+    for it in g.lines:
         lines.append(
-            f"| {it.what} | {it.codes} | {it.dates} | {it.quantity} | "
+            f"| {it.service} | {_codes(it.codes)} | {_dates(it)} | {it.quantity} | "
             f"{fmt_money(it.unit_charge)} | {fmt_money(it.charge)} |"
         )
-    total = sum((it.charge for it in listed), ZERO)
-    lines += [f"| **Total expected charges** | | | | | **{fmt_money(total)}** |", ""]
+    lines += [f"| **Total expected charges** | | | | | **{fmt_money(g.total)}** |", ""]
+    lines += ["Service codes:", ""]
+    lines += [f"- {code} ({what})" for code, what in _legend(g)]
+    lines += ["", g.recurring_note, ""]
+    lines += ["## Items or services scheduled separately", "", SEPARATE_HEAD, ""]
+    lines += [f"- {s}" for s in g.separately_scheduled]
+    lines += ["", g.separate_gfe_note, ""]
+    d = g.dispute
     lines += [
-        "Recurring care: this estimate covers the expected scope of care for up to 12 "
-        "months; a new estimate is issued for care after that.",
+        "## Your rights if the bill is higher",
         "",
-        "## Disclaimers",
+        f"You may dispute a bill that is {fmt_money(d.threshold)} or more above this "
+        f"estimate for any one provider or facility, within {d.days} calendar days of the "
+        "date on the original bill.",
         "",
     ]
-    lines += [f"- {d}" for d in DISCLAIMERS]
-    lines += [
-        "",
-        "_Prepared with ketacost from published price ranges; the provider confirms "
-        "the items, codes and charges._",
-        "",
-    ]
+    lines += [f"{i}. {step}" for i, step in enumerate(d.how, 1)]
+    lines += ["", "## Disclaimers", ""]
+    lines += [f"- {text}" for text in g.disclaimers]
+    lines += ["", f"_{PREPARED}_", ""]
     return "\n".join(lines)
 
 
-def gfe_html(
-    book: PriceBook,
-    est: Estimate,
-    *,
-    clinic: Clinic | None = None,
-    patient: str | None = None,
-    dob: str | None = None,
-    today: dt.date | None = None,
-) -> str:
+def gfe_html(g: GoodFaithEstimate) -> str:
     from ketacost.report.html import _page  # one stylesheet for every handout
 
-    _check(est)
-    today = today or dt.date.today()
-    fields = "".join(
-        f'<div class="field"><b>{escape(k)}:</b>{escape(v)}</div>'
-        for k, v in _fields(est, clinic, patient, dob)
-    )
-    listed = items(book, est)
-    rows = "".join(
-        f"<tr><td>{escape(it.what)}</td><td>{escape(it.codes)}</td><td>{escape(it.dates)}"
-        f'</td><td class="n">{it.quantity}</td><td class="n">{fmt_money(it.unit_charge)}</td>'
-        f'<td class="n">{fmt_money(it.charge)}</td></tr>'
-        for it in listed
-    )
-    total = sum((it.charge for it in listed), ZERO)
     body = [
-        "<h1>Good Faith Estimate for Health Care Items and Services</h1>",
-        f'<p class="meta">Issued {today.isoformat()} · price book as of '
-        f"{est.as_of.isoformat()}</p>",
-        f'<div class="fields">{fields}</div>',
-        "<h2>Items and services reasonably expected</h2>",
+        "<style>.nb { white-space: nowrap; }</style>",
+        f"<h1>{escape(TITLE)}</h1>",
+        f'<p class="meta">Date given: {g.issued.isoformat()} · price book as of '
+        f"{g.as_of.isoformat()}</p>",
+    ]
+    if g.confirm:
+        items = "".join(f"<li>{escape(c)}</li>" for c in g.confirm)
+        body.append(
+            f'<div class="warning confirm"><b>{escape(_confirm_head(g))}</b><ul>{items}</ul></div>'
+        )
+    for head, fields in _fields(g):
+        cells = "".join(
+            f'<div class="field"><b>{escape(k)}:</b>{escape(v)}</div>' for k, v in fields
+        )
+        body += [f"<h2>{escape(head)}</h2>", f'<div class="fields">{cells}</div>']
+    rows = "".join(
+        f"<tr><td>{escape(it.service)}</td><td>{escape(_codes(it.codes))}</td>"
+        f"<td>{_html_dates(it)}</td>"
+        f'<td class="n">{it.quantity}</td><td class="n">{fmt_money(it.unit_charge)}</td>'
+        f'<td class="n">{fmt_money(it.charge)}</td></tr>'
+        for it in g.lines
+    )
+    legend = "".join(f"<li>{escape(code)} ({escape(what)})</li>" for code, what in _legend(g))
+    who = g.provider.name or "Provider"
+    d = g.dispute
+    body += [
+        f"<h2>Items and services reasonably expected: {escape(who)}</h2>",
         "<table><thead><tr><th>Item or service</th><th>Service code(s)</th><th>Date(s)</th>"
-        '<th class="n">Quantity</th><th class="n">Each</th><th class="n">Expected charge</th>'
+        '<th class="n">Quantity</th><th class="n">Expected charge each</th>'
+        '<th class="n">Expected charge</th>'
         f'</tr></thead><tbody>{rows}<tr class="total"><td>Total expected charges</td>'
-        f'<td></td><td></td><td></td><td></td><td class="n">{fmt_money(total)}</td></tr>'
+        f'<td></td><td></td><td></td><td></td><td class="n">{fmt_money(g.total)}</td></tr>'
         "</tbody></table>",
-        '<p class="small">Recurring care: this estimate covers the expected scope of care '
-        "for up to 12 months; a new estimate is issued for care after that.</p>",
+        f'<p class="small">Service codes:</p><ul class="small">{legend}</ul>',
+        f'<p class="small">{escape(g.recurring_note)}</p>',
+        "<h2>Items or services scheduled separately</h2>",
+        f"<p>{escape(SEPARATE_HEAD)}</p>",
+        "<ul>" + "".join(f"<li>{escape(s)}</li>" for s in g.separately_scheduled) + "</ul>",
+        f"<p>{escape(g.separate_gfe_note)}</p>",
+        "<h2>Your rights if the bill is higher</h2>",
+        f"<p>You may dispute a bill that is {fmt_money(d.threshold)} or more above this "
+        f"estimate for any one provider or facility, within {d.days} calendar days of the "
+        "date on the original bill.</p>",
+        "<ol>" + "".join(f"<li>{escape(step)}</li>" for step in d.how) + "</ol>",
         "<h2>Disclaimers</h2>",
-        "<ul>" + "".join(f"<li>{escape(d)}</li>" for d in DISCLAIMERS) + "</ul>",
-        '<p class="disclaimer">Prepared with ketacost from published price ranges; the '
-        "provider confirms the items, codes and charges.</p>",
+        "<ul>" + "".join(f"<li>{escape(t)}</li>" for t in g.disclaimers) + "</ul>",
+        f'<p class="disclaimer">{escape(PREPARED)}</p>',
     ]
     return _page("Good Faith Estimate", body)
+
+
+def gfe_doc(g: GoodFaithEstimate) -> dict[str, Any]:
+    """The same GFE as data, for a practice-management import."""
+    p = g.provider
+    d = g.dispute
+    return {
+        "schema": "ketacost.gfe/1",
+        "date_given": g.issued.isoformat(),
+        "price_book": {"as_of": g.as_of.isoformat()},
+        "treatment": g.treatment,
+        "currency": "USD",
+        "patient": {"name": g.patient, "date_of_birth": g.dob.isoformat() if g.dob else None},
+        "diagnoses": [{"code": x.code, "descriptor": x.descriptor} for x in g.diagnoses],
+        "primary_service": {"description": g.primary_service, "scheduled": g.scheduled.isoformat()},
+        "provider": {
+            "name": p.name,
+            "npi": p.npi,
+            "tin": p.tin,
+            "address": p.address,
+            "phone": p.phone,
+            "state": p.state,
+        },
+        "period": {
+            "start": g.scheduled.isoformat(),
+            "end": g.period_end.isoformat(),
+            "months_covered": g.months_covered,
+            "months_asked": g.months_asked,
+            "note": g.recurring_note,
+        },
+        "coding": {"scheme": g.coding, "note": g.coding_note},
+        "lines": [
+            {
+                "kind": it.kind,
+                "service": it.service,
+                "codes": [
+                    {
+                        "code": c.code,
+                        "system": c.system,
+                        "units": c.units,
+                        "descriptor": c.descriptor,
+                    }
+                    for c in it.codes
+                ],
+                "dose_mg": it.dose_mg,
+                "first": it.first.isoformat(),
+                "last": it.last.isoformat(),
+                "quantity": it.quantity,
+                "unit_charge": money_str(it.unit_charge),
+                "charge": money_str(it.charge),
+            }
+            for it in g.lines
+        ],
+        "total": money_str(g.total),
+        "sessions": g.sessions,
+        "separately_scheduled": list(g.separately_scheduled),
+        "separate_gfe_note": g.separate_gfe_note,
+        "confirm_before_sending": list(g.confirm),
+        "dispute": {
+            "threshold": money_str(d.threshold),
+            "days_from_bill": d.days,
+            "fee": money_str(d.fee),
+            "url": d.url,
+            "email": d.email,
+            "phone": d.phone,
+            "how": list(d.how),
+        },
+        "disclaimers": list(g.disclaimers),
+    }
+
+
+def gfe_json(g: GoodFaithEstimate) -> str:
+    from ketacost.report.jsonout import dumps
+
+    return dumps(gfe_doc(g))

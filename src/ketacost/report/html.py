@@ -6,12 +6,12 @@ import datetime as dt
 from decimal import Decimal
 from html import escape
 
-from ketacost.amounts import Triple, fmt_money
+from ketacost.amounts import ZERO, Triple, fmt_money
 from ketacost.compare import Row
 from ketacost.config import Clinic
 from ketacost.estimate import Estimate
 from ketacost.report.jsonout import DISCLAIMER
-from ketacost.report.labels import oldest_label, payer_label, ref_ranges, split_rows
+from ketacost.report.labels import month_note, oldest_label, payer_label, ref_ranges, split_rows
 from ketacost.savings import Tip
 from ketacost.visits import Visit
 
@@ -144,6 +144,7 @@ def estimate_html(
         '<th class="n">Typical</th><th class="n">High</th></tr></thead><tbody>',
         *rows,
         "</tbody></table>",
+        f'<p class="small">{escape(month_note(est))}</p>',
     ]
     body += _tips(est.tips[:5], "Ways to pay less")
     body += [
@@ -168,6 +169,7 @@ def compare_html(rows: list[Row], situation: str, today: dt.date | None = None) 
     for row in rows:
         est, t = row.estimate, row.estimate.totals
         mark = " <b>(lowest)</b>" if row.cheapest else ""
+        first = est.first_month.patient if est.first_month else ZERO
         trs.append(
             f'<tr><td>{escape(est.treatment_name)}{mark}<br><span class="small">'
             f"{escape(est.setting)}; {escape(row.coverage)}</span></td>"
@@ -176,6 +178,7 @@ def compare_html(rows: list[Row], situation: str, today: dt.date | None = None) 
             f'<td class="n">{escape(fmt_money(t.insurer.typical))}</td>'
             f'<td class="n"><b>{escape(fmt_money(t.net.typical))}</b><br><span class="small">'
             f"{escape(fmt_money(t.net.low))} to {escape(fmt_money(t.net.high))}</span></td>"
+            f'<td class="n">{escape(fmt_money(first))}</td>'
             f'<td class="n">{escape(fmt_money(est.per_month().typical))}</td></tr>'
         )
     body = [
@@ -183,7 +186,7 @@ def compare_html(rows: list[Row], situation: str, today: dt.date | None = None) 
         f'<p class="meta">{escape(situation)} · prepared {today.isoformat()}</p>',
         '<table><thead><tr><th>Treatment</th><th class="n">Sessions</th>'
         '<th class="n">Billed</th><th class="n">Insurer</th><th class="n">You pay</th>'
-        '<th class="n">Per month</th></tr></thead><tbody>',
+        '<th class="n">First month</th><th class="n">Average a month</th></tr></thead><tbody>',
         *trs,
         "</tbody></table>",
         f'<p class="disclaimer">{escape(DISCLAIMER)} Which treatment suits you is for '

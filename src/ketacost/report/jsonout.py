@@ -83,8 +83,7 @@ def estimate_doc(est: Estimate) -> dict[str, Any]:
             {
                 "id": f.id,
                 "label": f.label,
-                "billed": f.billed.json_money(),
-                "patient": f.billed.json_money(),
+                **_split(f.split),
                 "sources": list(f.refs),
             }
             for f in est.fees
@@ -100,8 +99,20 @@ def estimate_doc(est: Estimate) -> dict[str, Any]:
             "paid_up_front": t.split.upfront.json_money(),
             "reimbursed": t.split.reimbursed.json_money(),
             "per_month": est.per_month().json_money(),
+            "months": _months(est),
             **_with_indirect(est),
         },
+        "by_month": [
+            {
+                "month": m.month,
+                "sessions": m.sessions,
+                "billed": money_str(m.billed),
+                "insurer": money_str(m.insurer),
+                "assistance": money_str(m.assistance),
+                "patient": money_str(m.patient),
+            }
+            for m in est.by_month
+        ],
         "indirect": _indirect(est),
         "financing": _financing(est),
         "practical": {
@@ -123,6 +134,21 @@ def _split(split: Split) -> dict[str, dict[str, str]]:
         "patient": split.patient.json_money(),
         "paid_up_front": split.upfront.json_money(),
         "reimbursed": split.reimbursed.json_money(),
+    }
+
+
+def _months(est: Estimate) -> dict[str, Any]:
+    """The typical scenario's first and highest months (what you pay, before any tax
+    saving) and the average month (after it), as `by_month` and `per_month` give them."""
+    first, high = est.first_month, est.highest_month
+    return {
+        "first": None
+        if first is None
+        else {"month": first.month, "patient": money_str(first.patient)},
+        "highest": None
+        if high is None
+        else {"month": high.month, "patient": money_str(high.patient)},
+        "average": money_str(est.per_month().typical),
     }
 
 
@@ -178,7 +204,7 @@ def _insurance(est: Estimate) -> dict[str, Any]:
         covered=est.plan.covered,
         deductible_remaining=money_str(terms.deductible),
         coinsurance_percent=f"{terms.coinsurance.normalize():f}",
-        copay=money_str(terms.copay),
+        copay=None if terms.copay is None else money_str(terms.copay),
         oop_max_remaining=None if terms.oop_max is None else money_str(terms.oop_max),
         annual_deductible=money_str(terms.annual_deductible),
         annual_oop_max=None if terms.annual_oop_max is None else money_str(terms.annual_oop_max),
@@ -340,6 +366,11 @@ def tip_doc(tip: Tip) -> dict[str, Any]:
         "title": tip.title,
         "how": tip.how,
         "saves": tip.saves.json_money(),
+        "evidence": {
+            "basis": list(tip.evidence.basis),
+            "sources": tip.evidence.sources,
+            "weak": tip.evidence.weak,
+        },
         "sources": [_source(s) for s in tip.sources],
     }
 
@@ -375,6 +406,7 @@ def compare_doc(rows: list[Row]) -> list[dict[str, Any]]:
                 "tax_savings": t.tax_savings.json_money(),
                 "net": t.net.json_money(),
                 "per_month": est.per_month().json_money(),
+                "first_month": _months(est)["first"],
                 "price_book": {"as_of": est.as_of.isoformat()},
             }
         )

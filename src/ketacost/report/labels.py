@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ketacost.amounts import Triple
+from ketacost.amounts import Triple, fmt_money
 from ketacost.estimate import Estimate
 
 
@@ -44,8 +44,32 @@ def split_rows(est: Estimate) -> list[tuple[str, Triple[Decimal]]]:
         account = "HSA" if sc.hsa else "FSA"
         rows.append((f"Tax saved ({account})", Triple(*(-x for x in t.tax_savings))))
         rows.append(("Net after tax", t.net))
-    rows.append(("Per month", est.per_month()))
+    rows.append((AVERAGE_MONTH, est.per_month()))
     return rows
+
+
+AVERAGE_MONTH = "Average a month"
+
+
+def _month_name(key: str) -> str:
+    import calendar
+
+    year, month = key.split("-")
+    return f"{calendar.month_abbr[int(month)]} {year}"
+
+
+def month_note(est: Estimate) -> str:
+    """The months a patient budgets for: the first, the dearest, and the average (which
+    is not a bill), from the typical scenario's month-by-month figures."""
+    first, high = est.first_month, est.highest_month
+    if first is None or high is None:
+        return ""
+    return (
+        f"Typical month by month: first month ({_month_name(first.month)}) "
+        f"{fmt_money(first.patient)}; highest month ({_month_name(high.month)}) "
+        f"{fmt_money(high.patient)}; average {fmt_money(est.per_month().typical)} a month "
+        "over the horizon. 'ketacost schedule' lists every visit."
+    )
 
 
 def ref_ranges(nums: tuple[int, ...] | list[int]) -> str:

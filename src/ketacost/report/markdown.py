@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ketacost.amounts import Triple, fmt_money
+from ketacost.amounts import ZERO, Triple, fmt_money
 from ketacost.compare import Row
 from ketacost.estimate import Estimate
 from ketacost.report.jsonout import DISCLAIMER
-from ketacost.report.labels import oldest_label, payer_label, ref_ranges, split_rows
+from ketacost.report.labels import month_note, oldest_label, payer_label, ref_ranges, split_rows
 from ketacost.savings import Tip
 from ketacost.visits import Visit
 
@@ -78,7 +78,7 @@ def estimate_md(est: Estimate) -> str:
             ]
         )
     out += _table(["Line", "Sessions", "Low", "Typical", "High"], rows)
-    out.append("")
+    out += ["", month_note(est), ""]
     if est.tips:
         out += tips_md(est.tips)
     out += ["## Assumptions", ""] + [f"- {a}" for a in est.assumptions] + [""]
@@ -104,6 +104,7 @@ def compare_md(rows: list[Row], situation: str) -> str:
                 fmt_money(t.insurer.typical),
                 fmt_money(t.net.typical),
                 f"{fmt_money(t.net.low)} to {fmt_money(t.net.high)}",
+                fmt_money(est.first_month.patient if est.first_month else ZERO),
                 fmt_money(est.per_month().typical),
             ]
         )
@@ -117,7 +118,8 @@ def compare_md(rows: list[Row], situation: str) -> str:
             "Insurer",
             "You pay",
             "You pay, range",
-            "Per month",
+            "First month",
+            "Average a month",
         ],
         body,
         right_from=3,

@@ -26,7 +26,14 @@ from ketacost.pricebook import (
     iter_figures,
 )
 from ketacost.report.jsonout import DISCLAIMER
-from ketacost.report.labels import oldest_label, payer_label, ref_ranges, split_rows
+from ketacost.report.labels import (
+    AVERAGE_MONTH,
+    month_note,
+    oldest_label,
+    payer_label,
+    ref_ranges,
+    split_rows,
+)
 from ketacost.savings import Tip
 from ketacost.visits import Visit, monthly_running
 
@@ -116,7 +123,7 @@ def estimate_renderable(est: Estimate) -> RenderableType:
     table.add_section()
     for name, tri in split_rows(est):
         strong = name.startswith(("You pay", "Net after tax"))
-        style = "bold" if strong else ("dim" if name == "Per month" else "")
+        style = "bold" if strong else ("dim" if name == AVERAGE_MONTH else "")
         first_total = "Billed" if est.scenario.insurance != "none" else "You pay"
         count = _count(t.sessions) if name == first_total else ""
         table.add_row(
@@ -149,6 +156,7 @@ def estimate_renderable(est: Estimate) -> RenderableType:
         table.add_row("  Interest", "", *(fmt_money(x) for x in fin.total_interest))
         table.add_row("  Total paid", "", *(fmt_money(x) for x in fin.total_paid))
 
+    months = Text(month_note(est), style="dim")
     notes = _hanging([("•", Text(a)) for a in est.assumptions])
     refs = _hanging([(f"[{n}]", source_text(s)) for n, s in enumerate(est.sources, start=1)])
     footer = Text(f"\n{DISCLAIMER} Ask your prescriber which treatment suits you.", style="italic")
@@ -158,6 +166,7 @@ def estimate_renderable(est: Estimate) -> RenderableType:
     return Group(
         head,
         table,
+        months,
         *tips,
         Text("\nAssumptions", style="bold"),
         notes,
@@ -425,7 +434,8 @@ def compare_renderable(rows: list[Row], situation: str) -> RenderableType:
     table.add_column("Billed", justify="right", no_wrap=True)
     table.add_column("Insurer", justify="right", no_wrap=True)
     table.add_column("You pay", justify="right", no_wrap=True)
-    table.add_column("Monthly", justify="right", no_wrap=True)
+    table.add_column("1st month", justify="right", no_wrap=True)
+    table.add_column("Avg/month", justify="right", no_wrap=True)
     for row in rows:
         est = row.estimate
         t = est.totals
@@ -445,12 +455,15 @@ def compare_renderable(rows: list[Row], situation: str) -> RenderableType:
             fmt_money(t.billed.typical),
             fmt_money(t.insurer.typical),
             Text(fmt_money(t.net.typical), style="bold"),
+            fmt_money(est.first_month.patient if est.first_month else t.net.typical),
             fmt_money(est.per_month().typical),
         )
         table.add_row()
     note = Text(
         "Typical figures, with each treatment's range from the cheapest to the dearest "
-        "scenario. Which treatment suits you is a question for your prescriber.",
+        "scenario. 1st month: what falls due in the first calendar month; Avg/month: the "
+        "total spread evenly over the horizon, not a bill. Which treatment suits you is a "
+        "question for your prescriber.",
         style="dim",
     )
     return Group(head, table, note, Text(DISCLAIMER, style="italic"))
