@@ -5,7 +5,15 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-SRC = [{"title": "Test source", "url": "https://example.org/source", "date": "2026-01-01"}]
+SRC = [
+    {
+        "title": "Test source",
+        "url": "https://example.org/source",
+        "published": "2026-01-01",
+        "accessed": "2026-11-01",
+    }
+]
+CHECKED = "2026-11-01"
 
 
 def fig(
@@ -19,6 +27,7 @@ def fig(
         "description": "A test figure.",
         "unit": unit,
         "basis": basis,
+        "checked": CHECKED,
         "sources": copy.deepcopy(SRC),
     }
     if typical is None:
@@ -35,6 +44,7 @@ def flag(value: bool) -> dict[str, Any]:
         "description": "A test fact.",
         "value": value,
         "basis": "sourced",
+        "checked": CHECKED,
         "sources": copy.deepcopy(SRC),
     }
 

@@ -26,7 +26,9 @@ def raw_nodes(node: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
     models, so these tests do not just re-run the loader's own checks."""
     found = []
     if isinstance(node, dict):
-        if (FIGURE_KEYS & set(node) or "code" in node) and "description" in node:
+        if (FIGURE_KEYS & set(node) or "code" in node or "localities" in node) and (
+            "description" in node
+        ):
             found.append((path, node))
         for key, value in node.items():
             found.extend(raw_nodes(value, f"{path}.{key}" if path else str(key)))
@@ -54,7 +56,9 @@ def test_every_figure_has_unit_basis_and_dated_sources(raw: dict[str, Any]) -> N
     assert len(nodes) > 60  # all six treatments, discounts and insurance
     problems = []
     for path, node in nodes:
-        if "unit" not in node and not isinstance(node.get("value"), bool) and "code" not in node:
+        table = "localities" in node  # the GPCI table: indices, one source for all
+        no_unit = "unit" not in node and "code" not in node
+        if no_unit and not isinstance(node.get("value"), bool) and not table:
             problems.append(f"{path}: no unit")
         if node.get("basis") not in ("sourced", "derived", "assumption"):
             problems.append(f"{path}: basis is {node.get('basis')!r}")
@@ -68,16 +72,21 @@ def test_every_figure_has_unit_basis_and_dated_sources(raw: dict[str, Any]) -> N
                 problems.append(f"{path}: source without a url")
             if not s.get("title"):
                 problems.append(f"{path}: source without a title")
-            d = s.get("date")
-            if not (isinstance(d, dt.date) or d == "undated"):
-                problems.append(f"{path}: source date {d!r} is neither a date nor 'undated'")
+            if not isinstance(s.get("accessed"), dt.date):
+                problems.append(f"{path}: source without an accessed date")
+            if "published" not in s or not (
+                s["published"] is None or isinstance(s["published"], dt.date)
+            ):
+                problems.append(
+                    f"{path}: published {s.get('published')!r} is neither a date nor null"
+                )
     assert problems == []
 
 
 def test_low_typical_high_are_ordered_everywhere(raw: dict[str, Any]) -> None:
     problems = []
     for path, node in raw_nodes(raw):
-        if "value" in node or "code" in node:
+        if "value" in node or "code" in node or "localities" in node:
             continue
         lo, ty, hi = (Decimal(str(node[k])) for k in ("low", "typical", "high"))
         if not lo <= ty <= hi:

@@ -66,6 +66,23 @@ def fmt_money(x: Decimal) -> str:
     return f"{sign}${abs(cents(x)):,.2f}"
 
 
+def price_str(x: Decimal) -> str:
+    """A book figure at the precision it has, never less than cents: 0.205 -> '0.205',
+    590 -> '590.00'. (Amounts the tool computes are rounded to cents; a rate such as
+    20.5 cents a mile is not an amount and keeps its digits.)"""
+    exp = x.normalize().as_tuple().exponent
+    if isinstance(exp, int) and exp < -2:
+        return f"{x.normalize():f}"
+    return f"{cents(x):.2f}"
+
+
+def fmt_price(x: Decimal) -> str:
+    """$1,234.56, or $0.205 for a figure finer than cents."""
+    text = price_str(abs(x))
+    whole, _, frac = text.partition(".")
+    return f"{'-' if x < 0 else ''}${int(whole):,}.{frac}"
+
+
 def money_str(x: Decimal) -> str:
     """JSON money: a string with exactly two decimals."""
     if x.as_tuple().exponent == -2:  # already in cents: most amounts are

@@ -72,8 +72,10 @@ def template_text(today: dt.date | None = None) -> str:
     head = (
         "# A clinic price book. Edit the figures you charge; delete the ones you do not.\n"
         "# Anything left out is inherited from the national book. For each figure you\n"
-        "# change, set basis (sourced / derived / assumption), a note where needed, and\n"
-        "# a source such as your own fee schedule, with its date. Check it with:\n"
+        "# change, set basis (sourced / derived / assumption), a note where needed,\n"
+        "# checked (the day you confirmed the value) and a source such as your own fee\n"
+        "# schedule, with published (its date, or null) and accessed. A figure more than\n"
+        "# 24 months old is named in every report that uses it. Check it with:\n"
         "#   ketacost validate my-clinic.yaml\n"
     )
     body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=88)

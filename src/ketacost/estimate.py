@@ -194,10 +194,14 @@ class Estimate:
     # The typical scenario month by month, every month of the horizon; sums to the totals.
     by_month: tuple[MonthLine, ...] = ()
     tips: tuple[Tip, ...] = field(default=())
+    # The oldest figure the estimate used: (path, date, age in words), and the figures
+    # older than freshness.STALE_AFTER_MONTHS (also named in the assumptions).
+    oldest_figure: tuple[str, dt.date, str] | None = None
+    stale_figures: tuple[str, ...] = ()
 
     @property
     def stale(self) -> bool:
-        return self.book_age_days > STALE_AFTER_DAYS
+        return self.book_age_days > STALE_AFTER_DAYS or bool(self.stale_figures)
 
     def per_month(self) -> Triple[Decimal]:
         """The average month: what you pay (after any tax saving) spread evenly over the
@@ -222,6 +226,7 @@ class _Refs:
 
     def __init__(self) -> None:
         self.sources: list[Source] = []
+        self.nodes: list[Referenced] = []  # every figure cited, for the freshness check
         self._index: dict[tuple[str, str], int] = {}
 
     def cite(self, nodes: Iterable[Referenced | None]) -> tuple[int, ...]:
@@ -229,6 +234,7 @@ class _Refs:
         for node in nodes:
             if node is None:
                 continue
+            self.nodes.append(node)
             for src in node.sources:
                 key = (src.url, src.title)
                 if key not in self._index:
@@ -571,7 +577,16 @@ def build(
             f"The price book is {age // 30} months old (as of {book.as_of}); "
             "prices may have changed. Check with the clinic."
         )
+    driving = refs.nodes
+    if t.drug is not None and sc.insurance == "medicare" and runs["typical"].plan.covered:
+        # Medicare pays the bundled G-code rate: the clinic's own drug and administration
+        # prices drive none of the totals, so their age is not the patient's concern.
+        own = {id(n) for n in (*t.session_items.values(), t.drug.device_price)}
+        driving = [n for n in refs.nodes if id(n) not in own]
+    fresh = _freshness(book, driving, today)
     return Estimate(
+        oldest_figure=fresh[0],
+        stale_figures=fresh[1],
         treatment=sc.treatment,
         treatment_name=t.name,
         session_label=t.session_label,
@@ -597,6 +612,7 @@ def build(
             _assumptions(book, t, sc, end, lines, runs["typical"].plan)
             + [_swap_note(c) for c in swapped]
             + extra_notes
+            + list(fresh[1])
         ),
         sources=tuple(refs.sources),
         warnings=tuple(warnings),
@@ -606,6 +622,20 @@ def build(
         lines=tuple(runs["typical"].lines),
         by_month=month_lines(runs["typical"].lines, sc.start, end),
     )
+
+
+def _freshness(
+    book: PriceBook, nodes: list[Referenced], today: dt.date
+) -> tuple[tuple[str, dt.date, str] | None, tuple[str, ...]]:
+    """The oldest figure used, and a note for each one too old to use quietly."""
+    from ketacost.freshness import Dates, age_text, is_stale, stale_note
+
+    used = Dates(book).used(nodes)
+    if not used:
+        return None, ()
+    first = used[0]
+    oldest = (first.path, first.date, age_text(first.date, today))
+    return oldest, tuple(stale_note(d, today) for d in used if is_stale(d, today))
 
 
 def month_lines(lines: Iterable[Line], start: dt.date, end: dt.date) -> tuple[MonthLine, ...]:
@@ -871,6 +901,10 @@ def _assumptions(
         out.append("No maintenance sessions (--no-maintenance).")
     elif sc.maintenance_weeks is not None:
         out.append(f"Maintenance every {sc.maintenance_weeks} week(s) as given.")
+    if t.drug is not None and sc.insurance == "medicare" and sc.allowed is None:
+        from ketacost.locality import note as locality_note
+
+        out.append(locality_note(book.insurance.medicare, sc.state))
     if t.drug is not None and sc.price is None:
         dose = (
             f"{sc.dose} mg"
@@ -884,6 +918,7 @@ def _assumptions(
             f"Dose: {dose}; the first treatment is {t.drug.first_session_dose_mg.get('typical')}"
             " mg per the label. Drug and administration/observation are priced separately."
         )
+        out.append(_per_treatment_note(t, sc.dose))
     if len(sc.discounts) > 1:
         out.append("Discounts are applied one after another; clinics may not combine them.")
     for did in sc.discounts:
@@ -892,6 +927,27 @@ def _assumptions(
     for label, fig in _assumed_figures(t, sc):
         out.append(f"{label} is an assumption: {fig.note}")
     return out
+
+
+def _per_treatment_note(t: Treatment, dose: int | None) -> str:
+    """The typical treatment's price in parts, so the drug visibly matches the dose."""
+    assert t.drug is not None
+    parts = []
+    first = int(t.drug.first_session_dose_mg.get("typical"))
+    regular = dose if dose is not None else int(t.drug.dose_mg.cost_pick("typical"))
+    device = t.drug.device_price.cost_pick("typical")
+    admin = t.items_price("typical")
+    for label, mg in (("each later treatment", regular), ("the first", first)):
+        n = t.drug.devices_per_dose[mg].get("typical")  # type: ignore[index]
+        drug = n * device
+        parts.append(
+            f"{label} at {mg} mg: drug {n} x {fmt_money(device)} = {fmt_money(drug)} "
+            f"+ administration and observation {fmt_money(admin)} = "
+            f"{fmt_money(cents(drug + admin))}"
+        )
+        if mg == first:
+            break
+    return "Typical price per treatment: " + "; ".join(parts) + "."
 
 
 VISIT_CONVENTION = (

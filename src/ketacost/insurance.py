@@ -185,13 +185,13 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
     prog = ins.spravato_savings
     if t.drug is not None:
         if sc.insurance in prog.eligible_payers and sc.assistance and covered:
-            program = Program(
-                floor=prog.per_treatment_floor.get(case), annual_cap=prog.annual_cap.get(case)
-            )
+            # A larger cap is the cheaper case for the patient.
+            program_cap = prog.annual_cap.cost_pick(case, cheaper_when_larger=True)
+            program = Program(floor=prog.per_treatment_floor.get(case), annual_cap=program_cap)
             notes.append(
                 f"{prog.name}: you pay {fmt_money(program.floor)} per treatment for the drug, "
                 f"the program pays the rest of the drug's cost share up to "
-                f"{fmt_money(prog.annual_cap.get(case))} a calendar year; it does not pay for "
+                f"{fmt_money(program_cap)} a calendar year; it does not pay for "
                 "administration or observation. Assumes your plan credits these payments "
                 "to your deductible and maximum (a copay-accumulator plan would not)."
             )
@@ -240,9 +240,14 @@ def claims_for(
 
     is_session = charge.tag != "consultation"
     if t.drug is not None and is_session and sc.insurance == "medicare":
-        ins = book.insurance.medicare
-        rate = ins.g2082_rate if (charge.dose_mg or 56) <= 56 else ins.g2083_rate
-        allowed = sc.allowed if sc.allowed is not None else rate.get(case)
+        from ketacost.locality import allowed as medicare_allowed
+
+        code = "G2082" if (charge.dose_mg or 56) <= 56 else "G2083"
+        allowed = (
+            sc.allowed
+            if sc.allowed is not None
+            else medicare_allowed(book.insurance.medicare, code, sc.state, case)
+        )
         return [Claim(charge.date, charge.amount, allowed, plan.covered, tag=charge.tag)]
     if t.drug is not None and is_session:
         # Commercial plans see the drug and the administration as separate lines.

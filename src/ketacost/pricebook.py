@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -35,6 +35,7 @@ TREATMENT_IDS: tuple[str, ...] = ("iv", "im", "kap", "spravato", "oral", "nasal"
 
 # Refuse absurd files before YAML sees them: the bundled book is a few dozen KiB.
 MAX_BOOK_BYTES = 2 * 1024 * 1024
+CENT = Decimal("0.01")
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$")]
@@ -44,6 +45,30 @@ Number = Annotated[Decimal, Field(allow_inf_nan=False)]
 # No price, count or rate in this domain comes near a billion; beyond it is a typo or an
 # attack (a 10**400 would also make the arithmetic crawl).
 MAX_FIGURE = Decimal(1_000_000_000)
+# The units a figure may have: a fixed list, so a typo ("USD/sesion") is caught.
+UNITS = frozenset(
+    {
+        "USD",
+        "USD/device",
+        "USD/mile",
+        "USD/month",
+        "USD/session",
+        "USD/treatment",
+        "USD/trip",
+        "USD/year",
+        "USD/RVU",
+        "RVU",
+        "devices",
+        "hours",
+        "mg",
+        "miles",
+        "minutes",
+        "months",
+        "percent",
+        "sessions",
+        "weeks",
+    }
+)
 # Units whose figures are percentages and must lie in [0, 100].
 PERCENT_UNITS = frozenset({"percent"})
 # Units whose figures must be whole numbers.
@@ -73,9 +98,27 @@ class Strict(BaseModel):
 
 
 class Source(Strict):
+    """A page a figure rests on. `published` is the date the page states (None when it
+    states none: never guessed); `accessed` is when it was read."""
+
     title: Text
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
-    date: dt.date | Literal["undated"]
+    published: dt.date | None
+    accessed: dt.date
+
+    @property
+    def when(self) -> str:
+        """The page's date as a reader wants it: its publication date, else when it
+        was read."""
+        if self.published is not None:
+            return self.published.isoformat()
+        return f"no date; read {self.accessed.isoformat()}"
+
+    @model_validator(mode="after")
+    def _order(self) -> Source:
+        if self.published is not None and self.published > self.accessed:
+            raise ValueError("published must not be after accessed")
+        return self
 
 
 class Referenced(Strict):
@@ -84,7 +127,18 @@ class Referenced(Strict):
     description: Text
     basis: Basis
     note: str | None = None
+    # When the value was last confirmed against its sources.
+    checked: dt.date
+    # For a derived figure: the dotted paths of the book's figures it is computed from.
+    derived_from: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.-]+$")]] = Field(
+        [], max_length=MAX_ITEMS
+    )
     sources: list[Source] = Field(min_length=1, max_length=MAX_ITEMS)
+
+    @property
+    def newest_published(self) -> dt.date | None:
+        dates = [s.published for s in self.sources if s.published is not None]
+        return max(dates) if dates else None
 
     @model_validator(mode="after")
     def _note_explains(self) -> Referenced:
@@ -96,7 +150,7 @@ class Referenced(Strict):
 class Figure(Referenced):
     """One number with its range: low <= typical <= high, or a single value."""
 
-    unit: Text
+    unit: Annotated[str, StringConstraints(strip_whitespace=True)]
     low: Number | None = None
     typical: Number | None = None
     high: Number | None = None
@@ -113,6 +167,13 @@ class Figure(Referenced):
             if v != v or v in (float("inf"), float("-inf")):
                 raise ValueError("must be a finite number")
             raise ValueError(f'write decimals as quoted strings, e.g. "{v}"')
+        return v
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, v: str) -> str:
+        if v not in UNITS:
+            raise ValueError(f"unit '{v}' is not one of: {', '.join(sorted(UNITS))}")
         return v
 
     @model_validator(mode="after")
@@ -304,7 +365,7 @@ class FinancialHelp(Strict):
 
     name: Text
     how: Text
-    applies_to: list[TreatmentId] = Field(min_length=1)
+    applies_to: list[TreatmentId] = Field(min_length=1, max_length=MAX_ITEMS)
     # What one award is worth, in USD; None: the program covers the drug itself.
     award: Figure | None = None
     covers_drug: bool = False
@@ -329,11 +390,50 @@ class TypicalPlan(Strict):
     oop_max: Figure
 
 
+class Rvus(Strict):
+    """A fee-schedule code's relative value units, one Figure per component."""
+
+    work: Figure
+    pe: Figure
+    mp: Figure
+
+
+class Locality(Strict):
+    """One Medicare payment locality and its cost indices (CMS Addendum E)."""
+
+    mac: Annotated[str, StringConstraints(pattern=r"^[0-9]{5}$")]
+    state: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    locality: Annotated[str, StringConstraints(pattern=r"^[0-9]{2}$")]
+    name: Text
+    work: Number
+    pe: Number
+    mp: Number
+
+    @field_validator("work", "pe", "mp", mode="before")
+    @classmethod
+    def _no_float(cls, v: Any) -> Any:
+        if isinstance(v, (float, bool)):
+            raise ValueError('write an index as a quoted string, e.g. "1.000"')
+        return v
+
+
+class GpciTable(Referenced):
+    """The year's geographic practice cost indices: one sourced node for the whole table."""
+
+    year: int = Field(ge=2000, le=2100)
+    localities: list[Locality] = Field(min_length=1, max_length=MAX_ENTRIES)
+
+
 class Medicare(Strict):
     part_b_deductible: Figure
     part_b_coinsurance: Figure
+    # Optional parts that let a rate follow the patient's locality (--state).
+    conversion_factor: Figure | None = None
+    g2082_rvus: Rvus | None = None
+    g2083_rvus: Rvus | None = None
     g2082_rate: Figure
     g2083_rate: Figure
+    gpci: GpciTable | None = None
 
 
 class AssistanceProgram(Strict):
@@ -385,7 +485,6 @@ class Tax(Strict):
     year: int = Field(ge=2000, le=2100)
     hsa_limit_self: Figure
     hsa_limit_family: Figure
-    hsa_catch_up: Figure
     fsa_limit: Figure
     fica_rate: Figure
     default_tax_rate: Figure
@@ -440,7 +539,7 @@ class Checked(Strict):
     basis: Basis
     note: str | None = None
     checked: dt.date
-    sources: list[DatedSource] = Field(min_length=1)
+    sources: list[DatedSource] = Field(min_length=1, max_length=MAX_ITEMS)
 
     @model_validator(mode="after")
     def _note_explains(self) -> Checked:
@@ -495,11 +594,11 @@ class TreatmentCoding(Checked):
     session (Spravato: bundled G-code, or drug + visit + observation) names them
     `bundled` and `itemized` and says which one it `use`s."""
 
-    intake: list[CodeUse] = Field(min_length=1)
-    session: list[CodeUse] | None = None
+    intake: list[CodeUse] = Field(min_length=1, max_length=MAX_ITEMS)
+    session: list[CodeUse] | None = Field(None, max_length=MAX_ITEMS)
     use: Literal["bundled", "itemized"] | None = None
-    bundled: list[CodeUse] | None = None
-    itemized: list[CodeUse] | None = None
+    bundled: list[CodeUse] | None = Field(None, max_length=MAX_ITEMS)
+    itemized: list[CodeUse] | None = Field(None, max_length=MAX_ITEMS)
 
     @model_validator(mode="after")
     def _one_way(self) -> TreatmentCoding:
@@ -520,8 +619,8 @@ class TreatmentCoding(Checked):
 
 
 class Billing(Strict):
-    codes: dict[CodeId, BillingCode]
-    diagnoses: dict[IcdCode, Diagnosis] = {}
+    codes: dict[CodeId, BillingCode] = Field(max_length=MAX_ENTRIES)
+    diagnoses: dict[IcdCode, Diagnosis] = Field({}, max_length=MAX_ENTRIES)
     coding: dict[TreatmentId, TreatmentCoding] = {}
 
     @model_validator(mode="after")
@@ -751,14 +850,23 @@ def resolve_treatment(book: PriceBook, name: str) -> str:
     )
 
 
-Node = Figure | Flag | ServiceCode
+Node = Figure | Flag | ServiceCode | GpciTable
+
+
+def spravato_all_in(book: PriceBook, mg: int) -> dict[Case, Decimal]:
+    """One Spravato treatment at `mg`, all in (drug + administration and observation),
+    in each case: what `prices` shows so nobody has to add it up."""
+    t = book.treatments["spravato"]
+    return {
+        c: (t.items_price(c) + t.drug_price(c, mg)).quantize(CENT, ROUND_HALF_UP) for c in CASES
+    }
 
 
 def iter_figures(book: PriceBook) -> Iterator[tuple[str, Node]]:
     """Every sourced node (figure, yes/no fact, billing code) with its dotted path."""
 
     def walk(node: Any, path: str) -> Iterator[tuple[str, Node]]:
-        if isinstance(node, (Figure, Flag, ServiceCode)):
+        if isinstance(node, (Figure, Flag, ServiceCode, GpciTable)):
             yield path, node
         elif isinstance(node, BaseModel):
             for name in type(node).model_fields:

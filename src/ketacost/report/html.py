@@ -11,7 +11,7 @@ from ketacost.compare import Row
 from ketacost.config import Clinic
 from ketacost.estimate import Estimate
 from ketacost.report.jsonout import DISCLAIMER
-from ketacost.report.labels import month_note, payer_label, ref_ranges, split_rows
+from ketacost.report.labels import month_note, oldest_label, payer_label, ref_ranges, split_rows
 from ketacost.savings import Tip
 from ketacost.visits import Visit
 
@@ -96,7 +96,7 @@ def _tips(tips: tuple[Tip, ...] | list[Tip], heading: str) -> list[str]:
 def _sources(est: Estimate) -> list[str]:
     items = [
         f'<li><a href="{escape(s.url)}">{escape(s.title)}</a> '
-        f'<span class="small">({escape(str(s.date))}) {escape(s.url)}</span></li>'
+        f'<span class="small">({escape(s.when)}) {escape(s.url)}</span></li>'
         for s in est.sources
     ]
     return ["<h2>Sources</h2>", '<ol class="small">', *items, "</ol>"]
@@ -118,7 +118,7 @@ def estimate_html(
         f"<h1>{escape(title)}</h1>",
         f'<p class="meta">{escape(payer_label(est))} · {sc.months} months from '
         f"{sc.start.isoformat()} to {last.isoformat()} · {escape(est.setting)} · price book "
-        f"as of {est.as_of.isoformat()}</p>",
+        f"as of {est.as_of.isoformat()}; {escape(oldest_label(est))}</p>",
         header_fields(clinic, patient, dob, today),
     ]
     body += [f'<div class="warning">{escape(w)}</div>' for w in est.warnings]

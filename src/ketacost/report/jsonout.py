@@ -6,11 +6,11 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from ketacost.amounts import money_str
+from ketacost.amounts import money_str, price_str
 from ketacost.compare import Row
 from ketacost.estimate import Estimate, Split
 from ketacost.financing import Plan as FinancePlan
-from ketacost.pricebook import Figure, Node, PriceBook, ServiceCode, Source, iter_figures
+from ketacost.pricebook import Figure, GpciTable, Node, PriceBook, ServiceCode, Source, iter_figures
 from ketacost.savings import Tip
 from ketacost.visits import Visit
 
@@ -21,8 +21,13 @@ def dumps(doc: Any) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-def _source(s: Source) -> dict[str, str]:
-    return {"title": s.title, "url": s.url, "date": str(s.date)}
+def _source(s: Source) -> dict[str, str | None]:
+    return {
+        "title": s.title,
+        "url": s.url,
+        "published": s.published.isoformat() if s.published else None,
+        "accessed": s.accessed.isoformat(),
+    }
 
 
 def estimate_doc(est: Estimate) -> dict[str, Any]:
@@ -37,6 +42,16 @@ def estimate_doc(est: Estimate) -> dict[str, Any]:
             "as_of": est.as_of.isoformat(),
             "age_days": est.book_age_days,
             "stale": est.stale,
+            "oldest_figure": (
+                {
+                    "path": est.oldest_figure[0],
+                    "date": est.oldest_figure[1].isoformat(),
+                    "age": est.oldest_figure[2],
+                }
+                if est.oldest_figure
+                else None
+            ),
+            "stale_figures": list(est.stale_figures),
             "path": est.book_path or "bundled",
             "overrides": list(est.overrides),
         },
@@ -204,7 +219,7 @@ def _num(x: Decimal | None, unit: str) -> str | int | None:
     if x is None:
         return None
     if unit.startswith("USD"):
-        return money_str(x)
+        return price_str(x)
     return int(x) if x == x.to_integral_value() else str(x)
 
 
@@ -220,11 +235,30 @@ def figure_doc(path: str, node: Node) -> dict[str, Any]:
         else:
             for case in ("low", "typical", "high"):
                 doc[case] = _num(getattr(node, case), node.unit)
+    elif isinstance(node, GpciTable):
+        doc["year"] = node.year
+        doc["localities"] = [
+            {
+                "mac": loc.mac,
+                "state": loc.state,
+                "locality": loc.locality,
+                "name": loc.name,
+                "work": f"{loc.work}",
+                "pe": f"{loc.pe}",
+                "mp": f"{loc.mp}",
+            }
+            for loc in node.localities
+        ]
     else:
         doc["value"] = node.value
     doc["basis"] = node.basis
     if node.note:
         doc["note"] = node.note
+    if node.derived_from:
+        doc["derived_from"] = list(node.derived_from)
+    doc["checked"] = node.checked.isoformat()
+    newest = node.newest_published
+    doc["newest_source_published"] = newest.isoformat() if newest else None
     doc["sources"] = [_source(s) for s in node.sources]
     return doc
 
@@ -236,11 +270,24 @@ def prices_doc(book: PriceBook, treatment: str | None) -> dict[str, Any]:
         "currency": book.currency,
         "region": book.region,
         "as_of": book.as_of.isoformat(),
+        "spravato_per_treatment": _spravato_all_in(book)
+        if treatment in (None, "spravato")
+        else None,
         "figures": [
             figure_doc(path, node)
             for path, node in iter_figures(book)
             if treatment is None or _belongs(path, treatment)
         ],
+    }
+
+
+def _spravato_all_in(book: PriceBook) -> dict[str, dict[str, str]]:
+    """Drug plus administration for one Spravato treatment, at each dose, per case."""
+    from ketacost.pricebook import spravato_all_in
+
+    return {
+        f"{mg}mg": {case: money_str(v) for case, v in spravato_all_in(book, mg).items()}
+        for mg in (56, 84)
     }
 
 

@@ -8,6 +8,14 @@ from ketacost.amounts import Triple, fmt_money
 from ketacost.estimate import Estimate
 
 
+def oldest_label(est: Estimate) -> str:
+    """'oldest figure used: 2019-03-22, 7 years old (treatments.spravato.drug.device_price)'."""
+    if est.oldest_figure is None:
+        return ""
+    path, date, age = est.oldest_figure
+    return f"oldest figure used: {date.isoformat()}, {age} ({path})"
+
+
 def payer_label(est: Estimate) -> str:
     sc = est.scenario
     if sc.insurance == "none":

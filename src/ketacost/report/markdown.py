@@ -9,7 +9,7 @@ from ketacost.amounts import ZERO, Triple, fmt_money
 from ketacost.compare import Row
 from ketacost.estimate import Estimate
 from ketacost.report.jsonout import DISCLAIMER
-from ketacost.report.labels import month_note, payer_label, ref_ranges, split_rows
+from ketacost.report.labels import month_note, oldest_label, payer_label, ref_ranges, split_rows
 from ketacost.savings import Tip
 from ketacost.visits import Visit
 
@@ -73,7 +73,7 @@ def estimate_md(est: Estimate) -> str:
         f"# {est.treatment_name}: cost estimate ({payer_label(est)})",
         "",
         f"{sc.months} months from {sc.start.isoformat()} to {last.isoformat()}; "
-        f"{est.setting}. Price book as of {est.as_of.isoformat()}.",
+        f"{est.setting}. Price book as of {est.as_of.isoformat()}; {oldest_label(est)}.",
         "",
     ]
     for w in est.warnings:
@@ -101,7 +101,7 @@ def estimate_md(est: Estimate) -> str:
         out += tips_md(est.tips)
     out += ["## Assumptions", ""] + [f"- {a}" for a in est.assumptions] + [""]
     out += ["## Sources", ""]
-    out += [f"{n}. [{s.title}]({s.url}) ({s.date})" for n, s in enumerate(est.sources, 1)]
+    out += [f"{n}. [{s.title}]({s.url}) ({s.when})" for n, s in enumerate(est.sources, 1)]
     out += ["", f"_{DISCLAIMER} Which treatment suits you is for your prescriber to say._", ""]
     return no_html("\n".join(out))
 

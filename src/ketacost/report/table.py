@@ -7,18 +7,29 @@ from decimal import Decimal
 
 from rich import box
 from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from ketacost.amounts import Triple, fmt_money
+from ketacost.amounts import Triple, fmt_money, fmt_price
 from ketacost.compare import Row
 from ketacost.estimate import Estimate
 from ketacost.financing import Plan as FinancePlan
-from ketacost.pricebook import Figure, Flag, Node, PriceBook, ServiceCode, Source, iter_figures
+from ketacost.pricebook import (
+    Figure,
+    Flag,
+    GpciTable,
+    Node,
+    PriceBook,
+    ServiceCode,
+    Source,
+    iter_figures,
+)
 from ketacost.report.jsonout import DISCLAIMER
 from ketacost.report.labels import (
     AVERAGE_MONTH,
     month_note,
+    oldest_label,
     payer_label,
     ref_ranges,
     split_rows,
@@ -53,7 +64,7 @@ def _age(days: int) -> str:
 def source_text(s: Source) -> Text:
     line = Text(s.title)
     line.append(f" — {s.url}", style="cyan")
-    line.append(f" ({s.date})", style="dim")
+    line.append(f" ({s.when})", style="dim")
     return line
 
 
@@ -69,6 +80,8 @@ def estimate_renderable(est: Estimate) -> RenderableType:
         f"Price book as of {est.as_of.isoformat()} ({_age(est.book_age_days)})",
         style="yellow" if est.stale else "dim",
     )
+    if est.oldest_figure is not None:
+        head.append(f"; {oldest_label(est)}", style="yellow" if est.stale_figures else "dim")
     pr = est.practical
     visit = f"Each {est.session_label}: about {_minutes(pr.visit_minutes)}"
     if pr.observation_minutes.typical:
@@ -180,14 +193,20 @@ def _minutes(t: Triple[int]) -> str:
 
 
 def prices_renderable(book: PriceBook, treatment: str | None) -> RenderableType:
+    """Every figure as a short block: its name and range on one line, then where it
+    comes from and how old that is. Names are never broken: a line that does not fit
+    wraps between words, and the longest name is far shorter than 80 columns."""
     head = Text(f"{book.title}\n", style="bold")
     head.append(f"{book.region} · {book.currency} · as of {book.as_of.isoformat()}", style="dim")
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column("Figure", overflow="fold", min_width=16)
-    table.add_column("Low · typical · high", justify="right", overflow="fold", min_width=12)
-    table.add_column("Unit", no_wrap=True)
-    table.add_column("Basis", no_wrap=True)
-    table.add_column("Source", overflow="fold", min_width=12)
+    head.append(
+        "\nRanges read low · typical · high. For gaps between sessions and for discounts "
+        "the low value is the dearer case.",
+        style="dim",
+    )
+    from ketacost.freshness import Dates
+
+    dates = Dates(book)
+    rows: list[RenderableType] = []
     group = None
     for path, node in iter_figures(book):
         if treatment is not None and not path.startswith(f"treatments.{treatment}."):
@@ -196,20 +215,51 @@ def prices_renderable(book: PriceBook, treatment: str | None) -> RenderableType:
         depth = 2 if parts[0] == "treatments" else 1
         here, name = ".".join(parts[:depth]), ".".join(parts[depth:])
         if here != group:
+            if group == "treatments.spravato":
+                rows.extend(_spravato_rows(book))
             group = here
-            table.add_section()
-            table.add_row(Text(here, style="bold underline"))
+            rows.append(Text(f"\n{here}", style="bold underline"))
+        line = Text(name, style="bold")
+        line.append(f"  {_figure_range(node)}")
+        unit = _unit(node)
+        if unit not in ("code", "yes/no", "index"):
+            line.append(f" {unit}", style="dim")
+        line.append(f" · {node.basis}", style="dim")
+        rows.append(line)
+        if node.derived_from:
+            rests = dates.of_path(path)
+            rows.append(
+                _detail(f"from {', '.join(node.derived_from)} · rests on {rests.date.isoformat()}")
+            )
         src = node.sources[0]
         more = f" +{len(node.sources) - 1}" if len(node.sources) > 1 else ""
-        table.add_row(
-            name,
-            _figure_range(node),
-            _unit(node),
-            node.basis,
-            Text(f"{_domain(src.url)}{more}\n", style="default").append(str(src.date), style="dim"),
+        newest = node.newest_published
+        dated = f"newest {newest.isoformat()}" if newest else "no dated source"
+        rows.append(
+            _detail(f"{_domain(src.url)}{more} · {dated} · checked {node.checked.isoformat()}")
         )
+    if group == "treatments.spravato":
+        rows.extend(_spravato_rows(book))
     foot = Text("Full titles, links and notes: ketacost prices --format json", style="dim")
-    return Group(head, table, foot)
+    return Group(head, *rows, foot)
+
+
+def _detail(text: str) -> RenderableType:
+    """A dim line under a figure, indented; wrapped lines keep the indent."""
+    return Padding(Text(text, style="dim"), (0, 0, 0, 2))
+
+
+def _spravato_rows(book: PriceBook) -> list[RenderableType]:
+    from ketacost.pricebook import spravato_all_in
+
+    out: list[RenderableType] = [Text("per treatment, all in", style="bold")]
+    for mg in (56, 84):
+        v = spravato_all_in(book, mg)
+        line = Text(f"{mg} mg: ")
+        line.append(" · ".join(fmt_money(v[c]) for c in ("low", "typical", "high")))
+        line.append(" (drug + administration and observation)", style="dim")
+        out.append(Padding(line, (0, 0, 0, 2)))
+    return out
 
 
 def _domain(url: str) -> str:
@@ -220,18 +270,22 @@ def _domain(url: str) -> str:
 def _unit(node: Node) -> str:
     if isinstance(node, Figure):
         return node.unit
+    if isinstance(node, GpciTable):
+        return "index"
     return "code" if isinstance(node, ServiceCode) else "yes/no"
 
 
 def _figure_range(node: Node) -> str:
     if isinstance(node, ServiceCode):
         return node.code
+    if isinstance(node, GpciTable):
+        return f"{len(node.localities)} localities"
     if isinstance(node, Flag):
         return "yes" if node.value else "no"
     money = node.unit.startswith("USD")
 
     def show(x: Decimal) -> str:
-        return fmt_money(x) if money else f"{x:,}"
+        return fmt_price(x) if money else f"{x:,}"
 
     if node.value is not None:
         return show(node.value)
