@@ -237,6 +237,21 @@ def test_a_file_that_appears_while_writing_is_kept(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["q.md"]
 
 
+def test_without_hard_links_the_last_step_still_never_clobbers(tmp_path: Path, monkeypatch) -> None:
+    def no_links(*args: object, **kwargs: object) -> None:
+        raise PermissionError(1, "Operation not permitted")  # as on a FAT or SMB mount
+
+    monkeypatch.setattr(output_module.os, "link", no_links)
+    write_atomic(tmp_path / "a.md", "first")  # copied into a file made with O_EXCL
+    assert (tmp_path / "a.md").read_text() == "first"
+    target = tmp_path / "q.md"
+    with pytest.raises(OutputError, match="already exists"), open_atomic(target) as handle:
+        handle.write("second")
+        target.write_text("theirs")
+    assert target.read_text() == "theirs"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md", "q.md"]
+
+
 # ------------------------------------------------------------ 4. Markdown and raw HTML
 
 
