@@ -364,12 +364,16 @@ def _self_pay_case(
     case: Case,
     end: dt.date,
     memo: dict[object, Any],
+    first_series: bool = False,
 ) -> Decimal:
     """What a self-pay patient is billed in one case, phase by phase: the same numbers
     as `_run_case`, without a claim object per session. `memo` keeps what depends only
-    on the treatment and the case (prices, pacing) across many scenarios."""
+    on the treatment and the case (prices, pacing) across many scenarios. With
+    `first_series`, only the first phase that has sessions (no consultation)."""
     opts = schedule_options(t, sc)
     total = sc.consult if sc.consult is not None else cents(t.consult_fee.cost_pick(case))
+    if first_series:
+        total = ZERO
     first = True
     for phase, n in counts(t.phases, sc.start, end, case, opts, memo):
         if n == 0:
@@ -393,6 +397,8 @@ def _self_pay_case(
         else:
             total += first_price + (n - 1) * regular
         first = False
+        if first_series:
+            break
     return total
 
 
@@ -418,6 +424,60 @@ def quick_totals(
     billed = Triple(*(_self_pay_case(book, t, sc, c, end, memo) for c in CASES))
     zero = zero_money()
     return Split(billed, zero, zero, billed, billed, zero)
+
+
+@dataclass(frozen=True)
+class BatchFigures:
+    """What one batch row reports beyond the totals: the first series (the first phase
+    with sessions, e.g. induction) and the first calendar month (typical), as the
+    estimate's phases and `first_month` have them, and the average month."""
+
+    split: Split
+    tax_savings: Triple[Decimal]
+    months: int
+    first_series: Triple[Decimal]  # what the patient pays for it
+    first_month: str  # YYYY-MM
+    first_month_patient: Decimal
+
+    @property
+    def net(self) -> Triple[Decimal]:
+        return Triple(*(p - t for p, t in zip(self.split.patient, self.tax_savings, strict=True)))
+
+    def per_month(self) -> Triple[Decimal]:
+        """As `Estimate.per_month`: the net spread evenly over the horizon."""
+        m = Decimal(self.months)
+        return Triple(*(cents(x / m) for x in self.net))
+
+
+def _month_after(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def batch_figures(
+    book: PriceBook, scenario: Scenario, memo: dict[object, Any] | None = None
+) -> BatchFigures:
+    """Totals, first series and first month for a batch row: the self-pay fast path of
+    `quick_totals` where it applies, else claim by claim as `build` does."""
+    sc = scenario
+    t = book.treatments[sc.treatment]  # type: ignore[index]
+    end = add_months(sc.start, sc.months)
+    month = f"{sc.start.year:04d}-{sc.start.month:02d}"
+    memo = {} if memo is None else memo
+    quick = quick_totals(book, sc, memo)
+    if quick is not None:
+        series = Triple(*(_self_pay_case(book, t, sc, c, end, memo, True) for c in CASES))
+        first = _self_pay_case(book, t, sc, "typical", min(end, _month_after(sc.start)), memo)
+        return BatchFigures(quick, zero_money(), sc.months, series, month, first)
+    runs, _ = _ordered({c: _run_case(book, t, sc, c, end) for c in CASES})
+    split = _empty_split()
+    for each in {tag for run in runs.values() for tag in run.sums}:
+        split = split + _split(runs, each)
+    tax = _tax_savings(book, sc, runs, [])
+    lead = next((p.id for p in t.phases if p.id in runs["typical"].sums), None)
+    series = _split(runs, lead).patient if lead is not None else zero_money()
+    months = month_lines(runs["typical"].lines, sc.start, end)
+    first_patient = months[0].patient if months else ZERO
+    return BatchFigures(split, tax, sc.months, series, month, first_patient)
 
 
 def claim_totals(book: PriceBook, scenario: Scenario) -> Totals:

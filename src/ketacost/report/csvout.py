@@ -9,6 +9,7 @@ from ketacost.amounts import Triple, money_str
 from ketacost.compare import Row
 from ketacost.csvsafe import Writer
 from ketacost.estimate import Estimate, Split
+from ketacost.report.labels import practical_lines
 from ketacost.savings import Tip
 from ketacost.visits import Visit
 
@@ -93,6 +94,8 @@ def estimate_csv(est: Estimate) -> str:
         row.update(
             _triple("net", t.net) if tax else {f"net_{k}": "" for k in ("low", "typical", "high")}
         )
+        # What each visit takes (length, observation, ride home), on the total's row.
+        row["visit_notes"] = " ".join(practical_lines(est)) if row["kind"] == "total" else ""
     return _write(rows)
 
 

@@ -11,7 +11,14 @@ from ketacost.compare import Row
 from ketacost.config import Clinic
 from ketacost.estimate import Estimate
 from ketacost.report.jsonout import DISCLAIMER
-from ketacost.report.labels import month_note, oldest_label, payer_label, ref_ranges, split_rows
+from ketacost.report.labels import (
+    month_note,
+    oldest_label,
+    payer_label,
+    practical_lines,
+    ref_ranges,
+    split_rows,
+)
 from ketacost.savings import Tip
 from ketacost.visits import Visit
 
@@ -145,6 +152,10 @@ def estimate_html(
         *rows,
         "</tbody></table>",
         f'<p class="small">{escape(month_note(est))}</p>',
+        "<h2>Each visit</h2>",
+        "<ul>",
+        *(f"<li>{escape(line)}</li>" for line in practical_lines(est)),
+        "</ul>",
     ]
     body += _tips(est.tips[:5], "Ways to pay less")
     body += [

@@ -11,6 +11,7 @@ from ketacost.compare import Row
 from ketacost.estimate import Estimate, Split
 from ketacost.financing import Plan as FinancePlan
 from ketacost.pricebook import Figure, GpciTable, Node, PriceBook, ServiceCode, Source, iter_figures
+from ketacost.report.labels import practical_lines
 from ketacost.savings import Tip
 from ketacost.visits import Visit
 
@@ -119,6 +120,7 @@ def estimate_doc(est: Estimate) -> dict[str, Any]:
             "visit_minutes": est.practical.visit_minutes.json_count(),
             "observation_minutes": est.practical.observation_minutes.json_count(),
             "needs_ride": est.practical.needs_ride,
+            "notes": practical_lines(est),
         },
         "tips": [tip_doc(t) for t in est.tips],
         "sources": [{"ref": i, **_source(s)} for i, s in enumerate(est.sources, start=1)],

@@ -81,3 +81,39 @@ def ref_ranges(nums: tuple[int, ...] | list[int]) -> str:
         else:
             runs.append([n])
     return ",".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+
+
+def _minutes(t: Triple[int]) -> str:
+    if t.is_point:
+        return f"{t.typical} min"
+    return f"{t.typical} min ({t.low} to {t.high})"
+
+
+def at_home(est: Estimate) -> bool:
+    return "home" in est.setting.lower()
+
+
+def practical_lines(est: Estimate) -> list[str]:
+    """What a visit takes beyond money, in every format of an estimate: how long, how
+    long the patient is watched, the ride home, and the price book's own note (for a
+    home treatment: who must be there, and no driving)."""
+    pr = est.practical
+    home = at_home(est)
+    if home:
+        per = est.session_label
+        visit = f"Taken at home: about {_minutes(pr.visit_minutes)} of your time per {per}"
+    else:
+        visit = f"Each {est.session_label}: about {_minutes(pr.visit_minutes)}"
+    if pr.observation_minutes.typical:
+        visit += f", including {_minutes(pr.observation_minutes)} of observation"
+    visit += "."
+    lines = [visit]
+    if pr.needs_ride:
+        lines.append("You need a ride home.")
+    elif not home:
+        lines.append("No ride home needed.")
+    if pr.ride_note:
+        lines.append(" ".join(pr.ride_note.split()))
+    if home:
+        lines.append("Do not drive after a dose until the next day.")
+    return lines

@@ -9,7 +9,14 @@ from ketacost.amounts import ZERO, Triple, fmt_money
 from ketacost.compare import Row
 from ketacost.estimate import Estimate
 from ketacost.report.jsonout import DISCLAIMER
-from ketacost.report.labels import month_note, oldest_label, payer_label, ref_ranges, split_rows
+from ketacost.report.labels import (
+    month_note,
+    oldest_label,
+    payer_label,
+    practical_lines,
+    ref_ranges,
+    split_rows,
+)
 from ketacost.savings import Tip
 from ketacost.visits import Visit
 
@@ -97,6 +104,7 @@ def estimate_md(est: Estimate) -> str:
         )
     out += _table(["Line", "Sessions", "Low", "Typical", "High"], rows)
     out += ["", month_note(est), ""]
+    out += ["## Each visit", ""] + [f"- {line}" for line in practical_lines(est)] + [""]
     if est.tips:
         out += tips_md(est.tips)
     out += ["## Assumptions", ""] + [f"- {a}" for a in est.assumptions] + [""]

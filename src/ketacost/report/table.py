@@ -31,6 +31,7 @@ from ketacost.report.labels import (
     month_note,
     oldest_label,
     payer_label,
+    practical_lines,
     ref_ranges,
     split_rows,
 )
@@ -68,7 +69,7 @@ def source_text(s: Source) -> Text:
     return line
 
 
-def estimate_renderable(est: Estimate) -> RenderableType:
+def estimate_renderable(est: Estimate, tips_command: str = "ketacost tips") -> RenderableType:
     sc = est.scenario
     head = Text()
     head.append(f"{est.treatment_name}", style="bold")
@@ -82,12 +83,7 @@ def estimate_renderable(est: Estimate) -> RenderableType:
     )
     if est.oldest_figure is not None:
         head.append(f"; {oldest_label(est)}", style="yellow" if est.stale_figures else "dim")
-    pr = est.practical
-    visit = f"Each {est.session_label}: about {_minutes(pr.visit_minutes)}"
-    if pr.observation_minutes.typical:
-        visit += f", including {_minutes(pr.observation_minutes)} of observation"
-    visit += "; you need a ride home." if pr.needs_ride else "; no ride home needed."
-    head.append(f"\n{visit}\n", style="dim")
+    head.append("\n" + " ".join(practical_lines(est)) + "\n", style="dim")
 
     table = Table(
         box=box.SIMPLE_HEAD,
@@ -162,7 +158,7 @@ def estimate_renderable(est: Estimate) -> RenderableType:
     footer = Text(f"\n{DISCLAIMER} Ask your prescriber which treatment suits you.", style="italic")
     tips: list[RenderableType] = []
     if est.tips:
-        tips = [Text(""), tips_renderable(est.tips, limit=3)]
+        tips = [Text(""), tips_renderable(est.tips, limit=3, more_command=tips_command)]
     return Group(
         head,
         table,
@@ -392,7 +388,10 @@ def _bar_chart(months: list[tuple[str, Decimal]], width: int = 30) -> Table:
 
 
 def tips_renderable(
-    tips: tuple[Tip, ...] | list[Tip], limit: int | None = None, heading: str = "Ways to pay less"
+    tips: tuple[Tip, ...] | list[Tip],
+    limit: int | None = None,
+    heading: str = "Ways to pay less",
+    more_command: str = "ketacost tips",
 ) -> RenderableType:
     shown = list(tips)[:limit] if limit else list(tips)
     if not shown:
@@ -420,7 +419,8 @@ def tips_renderable(
     more = len(tips) - len(shown)
     parts: list[RenderableType] = [Text(heading, style="bold"), grid]
     if more > 0:
-        parts.append(Text(f"... and {more} more: ketacost tips", style="dim"))
+        parts.append(Text(f"... and {more} more:", style="dim"))
+        parts.append(Text(f"  {more_command}", style="dim"))
     return Group(*parts)
 
 
