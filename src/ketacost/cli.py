@@ -178,10 +178,34 @@ def _root(
         "--no-color",
         help="No colour in the output (as NO_COLOR=1 does).",
     ),
+    lang: str | None = typer.Option(
+        None,
+        "--lang",
+        metavar="en|es",
+        show_default=False,
+        help="Language of estimates, tips, schedules, handouts and Good Faith Estimates: "
+        "en or es (Spanish). Env: KETACOST_LANG. Default: your config file's, else en.",
+    ),
 ) -> None:
     """Estimate what ketamine treatment for depression costs a US patient."""
+    global _LANG_GIVEN
+    from ketacost import i18n
+
     if no_color:
         os.environ["NO_COLOR"] = "1"
+    # Each run starts from English: --lang, else KETACOST_LANG, else the config file's.
+    i18n.set_language(None)
+    _LANG_GIVEN = False
+    try:
+        if lang is not None:
+            i18n.set_language(lang)
+            _LANG_GIVEN = True
+        elif os.environ.get("KETACOST_LANG"):
+            i18n.set_language(os.environ["KETACOST_LANG"])
+            _LANG_GIVEN = True
+    except KetacostError as exc:
+        _say_error(exc.message)
+        raise typer.Exit(2) from None
     if ctx.invoked_subcommand is None:
         typer.echo(OVERVIEW.format(version=__version__), nl=False)
 
@@ -230,10 +254,18 @@ def _format_option(*allowed: str) -> Any:
     )
 
 
+_LANG_GIVEN = False
+
+
 def _settings() -> Any:
     from ketacost.config import load_settings
 
-    return load_settings()
+    settings = load_settings()
+    if not _LANG_GIVEN and settings.lang is not None:
+        from ketacost import i18n
+
+        i18n.set_language(settings.lang)
+    return settings
 
 
 # What -o's extension says the file is; .pdf is the HTML printed by Chromium.
@@ -1123,9 +1155,11 @@ def tips(
     _warn(est.warnings)
 
     def table() -> Any:
+        from ketacost.i18n import t
         from ketacost.report.table import tips_renderable
 
-        return tips_renderable(est.tips, heading=f"Ways to pay less for {est.treatment_name}")
+        heading = t("Ways to pay less for {name}", name=est.treatment_name)
+        return tips_renderable(est.tips, heading=heading)
 
     def as_json() -> str:
         from ketacost.report.jsonout import dumps, tips_doc

@@ -42,13 +42,15 @@ def months_between(old: dt.date, new: dt.date) -> int:
 
 def age_text(old: dt.date, today: dt.date) -> str:
     """'7 years old', '5 months old', '12 days old'."""
+    from ketacost.i18n import _, t
+
     months = months_between(old, today)
     if months >= 24:
-        return f"{months // 12} years old"
+        return t("{n} years old", n=months // 12)
     if months >= 1:
-        return f"{months} month{'s' if months != 1 else ''} old"
+        return t("{n} months old", n=months) if months != 1 else _("1 month old")
     days = max((today - old).days, 0)
-    return f"{days} day{'s' if days != 1 else ''} old"
+    return t("{n} days old", n=days) if days != 1 else _("1 day old")
 
 
 class Dates:

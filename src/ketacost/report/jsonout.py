@@ -10,12 +10,13 @@ from ketacost.amounts import money_str, price_str
 from ketacost.compare import Row
 from ketacost.estimate import Estimate, Split
 from ketacost.financing import Plan as FinancePlan
+from ketacost.i18n import N_, _
 from ketacost.pricebook import Figure, GpciTable, Node, PriceBook, ServiceCode, Source, iter_figures
 from ketacost.report.labels import practical_lines
 from ketacost.savings import Tip
 from ketacost.visits import Visit
 
-DISCLAIMER = "A cost estimate, not medical advice."
+DISCLAIMER = N_("A cost estimate, not medical advice.")
 
 
 def dumps(doc: Any) -> str:
@@ -124,7 +125,7 @@ def estimate_doc(est: Estimate) -> dict[str, Any]:
         },
         "tips": [tip_doc(t) for t in est.tips],
         "sources": [{"ref": i, **_source(s)} for i, s in enumerate(est.sources, start=1)],
-        "disclaimer": DISCLAIMER,
+        "disclaimer": _(DISCLAIMER),
     }
 
 
@@ -357,7 +358,7 @@ def schedule_doc(est: Estimate, visits: list[Visit]) -> dict[str, Any]:
             "patient": money_str(visits[-1].running_total if visits else Decimal(0)),
         },
         "assumptions": list(est.assumptions),
-        "disclaimer": DISCLAIMER,
+        "disclaimer": _(DISCLAIMER),
     }
 
 
@@ -385,7 +386,7 @@ def tips_doc(est: Estimate) -> dict[str, Any]:
         "price_book": {"as_of": est.as_of.isoformat()},
         "you_pay": est.totals.net.json_money(),
         "tips": [tip_doc(t) for t in est.tips],
-        "disclaimer": DISCLAIMER,
+        "disclaimer": _(DISCLAIMER),
     }
 
 
