@@ -59,7 +59,7 @@ def test_more_tips_line_is_a_command_that_runs(runner) -> None:
         "--dose",
         "84",
         "--deductible",
-        "500",
+        "2000",
         "--not-covered",
         "--hsa",
     ]
@@ -67,7 +67,7 @@ def test_more_tips_line_is_a_command_that_runs(runner) -> None:
     at = next(i for i, line in enumerate(lines) if " more:" in line)
     command = lines[at + 1].strip()
     assert command.startswith("ketacost tips spravato ")
-    for part in ("--dose 84", "--insurance commercial", "--deductible 500", "--not-covered"):
+    for part in ("--dose 84", "--insurance commercial", "--deductible 2000", "--not-covered"):
         assert part in command
     words = shlex.split(command)[1:]
     shown = run(runner, *words).stdout

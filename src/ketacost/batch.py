@@ -57,6 +57,20 @@ OPTION_COLUMNS: tuple[str, ...] = (
     "account_balance",
     "state",
     "observation_rebate",
+    "plan",
+    "drug_benefit",
+    "drug_network",
+    "rx_copay",
+    "rx_coinsurance",
+    "rx_deductible",
+    "annual_rx_deductible",
+    "accumulator",
+    "family_deductible",
+    "family_oop_max",
+    "annual_family_deductible",
+    "annual_family_oop_max",
+    "family_kind",
+    "secondary",
 )
 COLUMNS: tuple[str, ...] = (*OPTION_COLUMNS, "id")
 PASS_PREFIX = "x_"  # the counselor's own columns, passed through untouched
@@ -72,6 +86,7 @@ BOOL_COLUMNS = frozenset(
         "fsa",
         "family",
         "observation_rebate",
+        "accumulator",
     }
 )
 _TRUE = frozenset({"yes", "y", "true", "t", "1"})

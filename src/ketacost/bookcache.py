@@ -45,15 +45,17 @@ def cache_dir() -> Path | None:
 
 def _models() -> dict[str, type[BaseModel]]:
     """The price book's model classes, by name: the only classes an entry may build."""
-    from ketacost import pricebook
+    from ketacost import planfile, pricebook
 
     found: dict[str, type[BaseModel]] = {}
-    todo: list[type[BaseModel]] = [pricebook.Strict]
-    while todo:
-        cls = todo.pop()
-        if cls.__module__ == pricebook.__name__:
-            found[cls.__name__] = cls
-        todo.extend(cls.__subclasses__())
+    # The book's own models, and the plan-file models its plan templates hold.
+    for root in (pricebook.Strict, planfile._Strict):
+        todo: list[type[BaseModel]] = [root]
+        while todo:
+            cls = todo.pop()
+            if cls.__module__ in (pricebook.__name__, planfile.__name__):
+                found[cls.__name__] = cls
+            todo.extend(cls.__subclasses__())
     return found
 
 

@@ -483,7 +483,8 @@ InsuranceOpt = Annotated[
         "--insurance",
         metavar="PAYER",
         rich_help_panel=I,
-        help="none (also: self-pay, uninsured), commercial, medicare or medicaid.",
+        help="none (also: self-pay, uninsured), commercial, medicare, medicare-advantage "
+        "or medicaid.",
     ),
 ]
 CoveredOpt = Annotated[
@@ -587,6 +588,126 @@ StateOpt = Annotated[
         panel=I,
         help="Your two-letter US state, where a rule or program depends on it (e.g. the "
         "Spravato observation rebate). Default: the config file's.",
+    ),
+]
+B = "Benefit design"
+PlanOpt = Annotated[
+    str | None,
+    _opt(
+        "--plan",
+        metavar="FILE",
+        panel=B,
+        help="A plan file copied from your Summary of Benefits and Coverage (see "
+        "'ketacost plan --template'); plan options given here override it.",
+    ),
+]
+DrugBenefitOpt = Annotated[
+    str | None,
+    _opt(
+        "--drug-benefit",
+        metavar="medical|pharmacy",
+        panel=B,
+        help="Spravato: billed by the clinic (medical) or dispensed by a pharmacy (pharmacy "
+        "terms for the drug).",
+    ),
+]
+DrugNetworkOpt = Annotated[
+    str | None,
+    _opt(
+        "--drug-network",
+        metavar="in|out",
+        panel=B,
+        help="Network status of the drug when it differs from the visit's (--network).",
+    ),
+]
+RxCopayOpt = Annotated[
+    str | None,
+    _opt("--rx-copay", metavar="AMOUNT", panel=B, help="Pharmacy copay per fill (treatment)."),
+]
+RxCoinsuranceOpt = Annotated[
+    str | None,
+    _opt("--rx-coinsurance", metavar="PCT", panel=B, help="Pharmacy coinsurance, e.g. 25."),
+]
+RxDeductibleOpt = Annotated[
+    str | None,
+    _opt(
+        "--rx-deductible",
+        metavar="AMOUNT",
+        panel=B,
+        help="A separate pharmacy deductible remaining (default: integrated with the medical).",
+    ),
+]
+AnnualRxDeductibleOpt = Annotated[
+    str | None,
+    _opt(
+        "--annual-rx-deductible",
+        metavar="AMOUNT",
+        panel=B,
+        help="The full pharmacy deductible after the plan year resets.",
+    ),
+]
+AccumulatorOpt = Annotated[
+    bool,
+    typer.Option(
+        "--accumulator",
+        rich_help_panel=B,
+        help="Copay accumulator: manufacturer help does not count toward your deductible "
+        "or maximum.",
+    ),
+]
+FamilyDeductibleOpt = Annotated[
+    str | None,
+    _opt(
+        "--family-deductible",
+        metavar="AMOUNT",
+        panel=B,
+        help="Family deductible remaining this plan year.",
+    ),
+]
+FamilyOopMaxOpt = Annotated[
+    str | None,
+    _opt(
+        "--family-oop-max",
+        metavar="AMOUNT",
+        panel=B,
+        help="Family out-of-pocket maximum remaining this plan year.",
+    ),
+]
+AnnualFamilyDeductibleOpt = Annotated[
+    str | None,
+    _opt(
+        "--annual-family-deductible",
+        metavar="AMOUNT",
+        panel=B,
+        help="The full family deductible after the plan year resets.",
+    ),
+]
+AnnualFamilyOopMaxOpt = Annotated[
+    str | None,
+    _opt(
+        "--annual-family-oop-max",
+        metavar="AMOUNT",
+        panel=B,
+        help="The full family out-of-pocket maximum after the plan year resets.",
+    ),
+]
+FamilyKindOpt = Annotated[
+    str | None,
+    _opt(
+        "--family-kind",
+        metavar="embedded|aggregate",
+        panel=B,
+        help="embedded (default): your own limits apply inside the family ones; aggregate: "
+        "only the family deductible.",
+    ),
+]
+SecondaryOpt = Annotated[
+    str | None,
+    _opt(
+        "--secondary",
+        metavar="FILE",
+        panel=B,
+        help="A second plan (plan file) that pays after the first.",
     ),
 ]
 ObservationRebateOpt = Annotated[
@@ -958,6 +1079,20 @@ def estimate(
     assistance: AssistanceOpt = True,
     state: StateOpt = None,
     observation_rebate: ObservationRebateOpt = False,
+    plan: PlanOpt = None,
+    drug_benefit: DrugBenefitOpt = None,
+    drug_network: DrugNetworkOpt = None,
+    rx_copay: RxCopayOpt = None,
+    rx_coinsurance: RxCoinsuranceOpt = None,
+    rx_deductible: RxDeductibleOpt = None,
+    annual_rx_deductible: AnnualRxDeductibleOpt = None,
+    accumulator: AccumulatorOpt = False,
+    family_deductible: FamilyDeductibleOpt = None,
+    family_oop_max: FamilyOopMaxOpt = None,
+    annual_family_deductible: AnnualFamilyDeductibleOpt = None,
+    annual_family_oop_max: AnnualFamilyOopMaxOpt = None,
+    family_kind: FamilyKindOpt = None,
+    secondary: SecondaryOpt = None,
     hsa: HsaOpt = False,
     hsa_payroll: HsaPayrollOpt = False,
     fsa: FsaOpt = False,
@@ -1125,6 +1260,20 @@ def tips(
     assistance: AssistanceOpt = True,
     state: StateOpt = None,
     observation_rebate: ObservationRebateOpt = False,
+    plan: PlanOpt = None,
+    drug_benefit: DrugBenefitOpt = None,
+    drug_network: DrugNetworkOpt = None,
+    rx_copay: RxCopayOpt = None,
+    rx_coinsurance: RxCoinsuranceOpt = None,
+    rx_deductible: RxDeductibleOpt = None,
+    annual_rx_deductible: AnnualRxDeductibleOpt = None,
+    accumulator: AccumulatorOpt = False,
+    family_deductible: FamilyDeductibleOpt = None,
+    family_oop_max: FamilyOopMaxOpt = None,
+    annual_family_deductible: AnnualFamilyDeductibleOpt = None,
+    annual_family_oop_max: AnnualFamilyOopMaxOpt = None,
+    family_kind: FamilyKindOpt = None,
+    secondary: SecondaryOpt = None,
     hsa: HsaOpt = False,
     hsa_payroll: HsaPayrollOpt = False,
     fsa: FsaOpt = False,
@@ -1228,6 +1377,20 @@ def compare(
     annual_oop_max: AnnualOopMaxOpt = None,
     assistance: AssistanceOpt = True,
     state: StateOpt = None,
+    plan: PlanOpt = None,
+    drug_benefit: DrugBenefitOpt = None,
+    drug_network: DrugNetworkOpt = None,
+    rx_copay: RxCopayOpt = None,
+    rx_coinsurance: RxCoinsuranceOpt = None,
+    rx_deductible: RxDeductibleOpt = None,
+    annual_rx_deductible: AnnualRxDeductibleOpt = None,
+    accumulator: AccumulatorOpt = False,
+    family_deductible: FamilyDeductibleOpt = None,
+    family_oop_max: FamilyOopMaxOpt = None,
+    annual_family_deductible: AnnualFamilyDeductibleOpt = None,
+    annual_family_oop_max: AnnualFamilyOopMaxOpt = None,
+    family_kind: FamilyKindOpt = None,
+    secondary: SecondaryOpt = None,
     hsa: HsaOpt = False,
     hsa_payroll: HsaPayrollOpt = False,
     fsa: FsaOpt = False,
@@ -1335,6 +1498,20 @@ def schedule(
     assistance: AssistanceOpt = True,
     state: StateOpt = None,
     observation_rebate: ObservationRebateOpt = False,
+    plan: PlanOpt = None,
+    drug_benefit: DrugBenefitOpt = None,
+    drug_network: DrugNetworkOpt = None,
+    rx_copay: RxCopayOpt = None,
+    rx_coinsurance: RxCoinsuranceOpt = None,
+    rx_deductible: RxDeductibleOpt = None,
+    annual_rx_deductible: AnnualRxDeductibleOpt = None,
+    accumulator: AccumulatorOpt = False,
+    family_deductible: FamilyDeductibleOpt = None,
+    family_oop_max: FamilyOopMaxOpt = None,
+    annual_family_deductible: AnnualFamilyDeductibleOpt = None,
+    annual_family_oop_max: AnnualFamilyOopMaxOpt = None,
+    family_kind: FamilyKindOpt = None,
+    secondary: SecondaryOpt = None,
     pricing: Path = _pricing_option(),
     fmt: Format | None = _format_option(*SCHEDULE_FORMATS),
     output: OutputOpt = None,
@@ -1728,6 +1905,74 @@ def prices(
         return dumps(prices_doc(book, tid))
 
     _deliver(chosen, table, {Format.json: as_json}, None, False)
+
+
+# --------------------------------------------------------------------------------- plan
+
+
+@app.command(
+    name="plan",
+    epilog=(
+        "[bold]Examples[/bold]\n\n"
+        "  ketacost plan --template > my-plan.yaml\n\n"
+        "  ketacost plan --typical hdhp > my-plan.yaml\n\n"
+        "  ketacost plan my-plan.yaml\n\n"
+        "  ketacost estimate spravato --plan my-plan.yaml"
+    ),
+)
+@handled
+def plan_command(
+    file: Annotated[
+        Path | None,
+        typer.Argument(metavar="[FILE]", help="A plan file to check.", show_default=False),
+    ] = None,
+    template: Annotated[
+        bool,
+        typer.Option(
+            "--template",
+            rich_help_panel="Output",
+            help="Print a commented plan file to fill in from your SBC.",
+        ),
+    ] = False,
+    typical: Annotated[
+        str | None,
+        typer.Option(
+            "--typical",
+            metavar="ID",
+            rich_help_panel="Output",
+            help="Print one of the price book's typical plans as a plan file: hdhp, silver, "
+            "employer-ppo, medicare-advantage.",
+            show_default=False,
+        ),
+    ] = None,
+    pricing: Path = _pricing_option(),
+) -> None:
+    """A health plan file: print a template to fill in, or check one."""
+    from ketacost.errors import InputError
+    from ketacost.planfile import TEMPLATE, load_plan, template_from_book
+
+    if template:
+        sys.stdout.write(TEMPLATE)
+        return
+    if typical is not None:
+        book, _ = _load_book(pricing, _settings())
+        sys.stdout.write(template_from_book(book, typical))
+        return
+    if file is None:
+        raise InputError(
+            "give a plan FILE to check, --template to print one to fill in, or --typical ID",
+            param="FILE",
+        )
+    pf = load_plan(file, "FILE")
+    fields = pf.scenario_fields()
+    shown = ", ".join(f"{k}={_shown_value(v)}" for k, v in fields.items())
+    typer.echo(f"{file}: OK — {pf.type}; {shown}")
+
+
+def _shown_value(v: Any) -> str:
+    if isinstance(v, tuple):
+        return "-".join(f"{x:02d}" for x in v)
+    return str(v)
 
 
 # ----------------------------------------------------------------------------- validate

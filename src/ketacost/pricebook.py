@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from ketacost.errors import PriceBookError
+from ketacost.planfile import PlanFile
 
 Case = Literal["low", "typical", "high"]
 CASES: tuple[Case, Case, Case] = ("low", "typical", "high")
@@ -314,6 +315,12 @@ class Treatment(Strict):
     drug: EsketamineDrug | None = None
     service_codes: list[ServiceCode] = Field([], max_length=MAX_ITEMS)
 
+    def coverage_for(self, payer: str) -> Flag:
+        """Whether `payer` usually covers this treatment. A Medicare Advantage plan must
+        cover what Original Medicare covers, so it takes Medicare's entry."""
+        key = "medicare" if payer == "medicare-advantage" else payer
+        return self.coverage[key]  # type: ignore[index]
+
     @property
     def at_home(self) -> bool:
         """Taken at home: sessions keep their dates (clinic visits move to business days)."""
@@ -380,6 +387,12 @@ class FinancialHelp(Strict):
         return self
 
 
+class PlanTemplate(Referenced):
+    """A typical plan a counselor can start a plan file from, with where it comes from."""
+
+    plan: PlanFile
+
+
 class TypicalPlan(Strict):
     """The commercial plan assumed where the user gives no plan figures."""
 
@@ -436,6 +449,15 @@ class Medicare(Strict):
     gpci: GpciTable | None = None
 
 
+class MedicareAdvantage(Strict):
+    """A typical Medicare Advantage plan's in-network cost sharing."""
+
+    description: Text
+    deductible: Figure
+    coinsurance: Figure  # for a Part B drug visit: at most Original Medicare's 20%
+    oop_max: Figure  # the year's CMS limit on in-network out-of-pocket costs
+
+
 class AssistanceProgram(Strict):
     name: Text
     eligible_payers: list[Payer] = Field(min_length=1, max_length=MAX_ITEMS)
@@ -475,6 +497,9 @@ class Insurance(Strict):
     out_of_network: OutOfNetwork | None = None
     medicare: Medicare
     medicaid: Medicaid | None = None
+    medicare_advantage: MedicareAdvantage | None = None
+    # What copay accumulators are and where state law limits them (for the tip).
+    copay_accumulators: Referenced | None = None
     spravato_savings: AssistanceProgram
     spravato_observation_rebate: ObservationRebate | None = None
 
@@ -485,6 +510,9 @@ class Tax(Strict):
     year: int = Field(ge=2000, le=2100)
     hsa_limit_self: Figure
     hsa_limit_family: Figure
+    # An HSA needs a high-deductible plan: its deductible at least these (None: unchecked).
+    hdhp_min_deductible_self: Figure | None = None
+    hdhp_min_deductible_family: Figure | None = None
     fsa_limit: Figure
     fica_rate: Figure
     default_tax_rate: Figure
@@ -665,6 +693,7 @@ class PriceBook(Strict):
     treatments: dict[TreatmentId, Treatment]
     discounts: dict[Id, Discount] = Field({}, max_length=MAX_ENTRIES)
     financial_help: dict[Id, FinancialHelp] = Field({}, max_length=MAX_ENTRIES)
+    plan_templates: dict[Id, PlanTemplate] = Field({}, max_length=MAX_ENTRIES)
     insurance: Insurance
     tax: Tax | None = None
     financing: dict[Id, FinancePreset] = Field({}, max_length=MAX_ENTRIES)

@@ -26,7 +26,12 @@ def payer_label(est: Estimate) -> str:
     if sc.insurance == "commercial":
         where = _(", in network") if sc.network == "in" else _(", out of network (superbill)")
     gap = f" + Medigap {sc.medigap}" if sc.medigap != "none" else ""
-    payer = {"commercial": N_("commercial"), "medicare": N_("medicare"), "medicaid": N_("medicaid")}
+    payer = {
+        "commercial": N_("commercial"),
+        "medicare": N_("medicare"),
+        "medicare-advantage": N_("medicare-advantage"),
+        "medicaid": N_("medicaid"),
+    }
     return f"{_(payer.get(sc.insurance, sc.insurance))}{gap}{where}"
 
 
@@ -37,7 +42,12 @@ def split_rows(est: Estimate) -> list[tuple[str, Triple[Decimal]]]:
     rows: list[tuple[str, Triple[Decimal]]] = []
     if sc.insurance != "none":
         rows.append((N_("Billed"), t.billed))
-        rows.append((N_("Insurer pays"), t.insurer))
+        if any(est.secondary_paid):
+            primary = Triple(*(i - s for i, s in zip(t.insurer, est.secondary_paid, strict=True)))
+            rows.append((N_("Primary plan pays"), primary))
+            rows.append((N_("Secondary plan pays"), est.secondary_paid))
+        else:
+            rows.append((N_("Insurer pays"), t.insurer))
         if any(t.assistance):
             rows.append((N_("Savings program"), t.assistance))
         if sc.network == "out":
