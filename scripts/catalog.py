@@ -74,6 +74,8 @@ def book_messages(book: Any = None) -> dict[str, list[str]]:
         add(t.practical.needs_ride.note, f"treatments.{tid}.practical.needs_ride.note")
         for ph in t.phases:
             add(ph.label, f"treatments.{tid}.phases.{ph.id}.label")
+        for payer, cov in t.coverage.items():
+            add(cov.description.rstrip("."), f"treatments.{tid}.coverage.{payer}.description")
     for did, d in book.discounts.items():
         add(d.name, f"discounts.{did}.name")
         add(d.how, f"discounts.{did}.how")

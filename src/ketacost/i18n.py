@@ -146,3 +146,26 @@ def fmt_weekday_date(day: dt.date) -> str:
     if _state["lang"] == "es":
         return f"{_DAYS_ES[day.weekday()]} {fmt_date(day)}"
     return f"{day:%a %Y-%m-%d}"
+
+
+_MONTH_NAMES_ES = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
+
+
+def fmt_day_month(month: int, day: int) -> str:
+    """'January 1' / '1 de enero': a date that recurs every year (a plan year's start)."""
+    if _state["lang"] == "es":
+        return f"{day} de {_MONTH_NAMES_ES[month - 1]}"
+    return dt.date(2001, month, day).strftime("%B %-d")
