@@ -70,6 +70,7 @@ def book_messages(book: Any = None) -> dict[str, list[str]]:
     for tid, t in book.treatments.items():
         add(t.name, f"treatments.{tid}.name")
         add(t.session_label, f"treatments.{tid}.session_label")
+        add(t.session_label + "s", f"treatments.{tid}.session_label (plural)")
         add(t.setting, f"treatments.{tid}.setting")
         add(t.practical.needs_ride.note, f"treatments.{tid}.practical.needs_ride.note")
         for ph in t.phases:

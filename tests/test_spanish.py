@@ -157,3 +157,20 @@ def test_language_from_option_before_or_after_env_and_config(runner, tmp_path: P
 def test_unknown_language_is_refused(runner) -> None:
     result = run(runner, "estimate", "iv", "--lang", "fr", code=2)
     assert "--lang" in result.stderr and "en, es" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["gfe-markdown", "gfe-html"])
+def test_good_faith_estimate_in_spanish_with_the_rights_text(runner, fmt: str) -> None:
+    args = ["estimate", "iv", "--price", "500", "--format", fmt, "--lang", "es"]
+    out = " ".join(run(runner, *args, "--dob", "01/02/1980").stdout.split())
+    for words in (
+        "Estimado de Buena Fe para Artículos y Servicios de Atención Médica",
+        "Sus derechos si la factura es más alta",
+        "tiene derecho a disputar la factura",
+        "1-800-985-3059",
+        "2 ene 1980",
+        "Total de cobros esperados",
+    ):
+        assert words in out, words
+    assert "Your rights if the bill is higher" not in out
+    assert "federal law allows you to dispute" not in out

@@ -169,3 +169,9 @@ def fmt_day_month(month: int, day: int) -> str:
     if _state["lang"] == "es":
         return f"{day} de {_MONTH_NAMES_ES[month - 1]}"
     return dt.date(2001, month, day).strftime("%B %-d")
+
+
+def plural(label: str) -> str:
+    """A price book's session label in the plural, as English writes it ('infusions');
+    `book()` then finds its translation ('infusiones')."""
+    return label + "s"
