@@ -130,6 +130,7 @@ def test_the_acceptance_command_as_written(runner, tmp_path: Path, monkeypatch) 
         (["tips", "iv", "--format", "markdown"], ["# Formas de pagar menos", "Usted paga unos"]),
         (["schedule", "iv"], ["calendario de visitas", "Total acumulado por mes"]),
         (["schedule", "iv", "--format", "html"], ['lang="es"', "Acumulado"]),
+        (["schedule", "iv", "--format", "ics"], ["Cuente con unos 90 minutos", "no maneje"]),
         (["estimate", "spravato", "--insurance", "commercial", "--format", "json"], ["Periodo:"]),
     ],
 )
