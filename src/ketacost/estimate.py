@@ -648,12 +648,18 @@ def build(
     )
     if runs_out is not None:
         extra_notes.append(
-            f"The savings program's {runs_out.year} cap runs out on {runs_out.isoformat()} "
-            f"(typical scenario); from then to the end of the horizon you pay "
-            f"{fmt_money(after_program)}"
+            tr(
+                "The savings program's {year} cap runs out on {date} (typical scenario); "
+                "from then to the end of the horizon you pay {amount}",
+                year=runs_out.year,
+                date=fmt_date(runs_out),
+                amount=fmt_money(after_program),
+            )
             + (
-                ", and the deductible again, since the program's payments did not count "
-                "toward it (copay accumulator)."
+                _(
+                    ", and the deductible again, since the program's payments did not count "
+                    "toward it (copay accumulator)."
+                )
                 if sc.accumulator
                 else "."
             )

@@ -355,17 +355,27 @@ def _family(sc: Scenario, notes: list[str]) -> Family | None:
         kind=sc.family_kind,
     )
     how = (
-        "your own deductible and maximum apply inside the family ones (embedded): the plan "
-        "starts paying for you when you meet yours or the family meets its"
+        _(
+            "your own deductible and maximum apply inside the family ones (embedded): the "
+            "plan starts paying for you when you meet yours or the family meets its"
+        )
         if sc.family_kind == "embedded"
-        else "only the family deductible applies (aggregate): the plan pays once the family "
-        "meets it"
+        else _(
+            "only the family deductible applies (aggregate): the plan pays once the family meets it"
+        )
     )
-    oop_text = f", out-of-pocket maximum {fmt_money(oop)}" if oop is not None else ""
+    oop_text = (
+        tr(", out-of-pocket maximum {amount}", amount=fmt_money(oop)) if oop is not None else ""
+    )
     notes.append(
-        f"Family plan: family deductible remaining {fmt_money(family.deductible)}{oop_text}; "
-        f"{how}. Only this patient's claims are counted; what others in the family spend "
-        "later this year is not known and not included (it could only lower your costs)."
+        tr(
+            "Family plan: family deductible remaining {deductible}{oop}; {how}. Only this "
+            "patient's claims are counted; what others in the family spend later this year "
+            "is not known and not included (it could only lower your costs).",
+            deductible=fmt_money(family.deductible),
+            oop=oop_text,
+            how=how,
+        )
     )
     return family
 
@@ -388,19 +398,26 @@ def _pharmacy(sc: Scenario, coins: Decimal, copay: Decimal | None, notes: list[s
         annual_deductible=annual,
     )
     share = (
-        f"a {fmt_money(rx_copay)} copay per fill" if rx_copay is not None else f"{_pct(rx_coins)}"
+        tr("a {amount} copay per fill", amount=fmt_money(rx_copay))
+        if rx_copay is not None
+        else f"{_pct(rx_coins)}"
     )
     ded = (
-        f"its own deductible ({fmt_money(rx.deductible)} remaining)"
+        tr("its own deductible ({amount} remaining)", amount=fmt_money(rx.deductible))
         if rx.deductible is not None
-        else "the medical deductible (integrated)"
+        else _("the medical deductible (integrated)")
     )
     given = sc.rx_copay is not None or sc.rx_coinsurance is not None
     notes.append(
-        f"Pharmacy benefit: the drug is dispensed by a pharmacy and paid under your pharmacy "
-        f"terms ({share}{'' if given else ', the medical terms since none were given'}) "
-        f"after {ded}; the administration and observation visit is paid under your medical "
-        "terms; both count toward one out-of-pocket maximum."
+        tr(
+            "Pharmacy benefit: the drug is dispensed by a pharmacy and paid under your "
+            "pharmacy terms ({share}{medical}) after {deductible}; the administration and "
+            "observation visit is paid under your medical terms; both count toward one "
+            "out-of-pocket maximum.",
+            share=share,
+            medical="" if given else _(", the medical terms since none were given"),
+            deductible=ded,
+        )
     )
     return rx
 
@@ -431,13 +448,19 @@ def _drug_network(
         year_start=year_start,
         as_of=sc.start,
     )
-    out_part = "drug" if sc.drug_network == "out" else "administration and observation visit"
+    out_part = _("drug") if sc.drug_network == "out" else _("administration and observation visit")
     notes.append(
-        f"Network: the {out_part} is out of network: paid under the book's typical "
-        f"out-of-network benefit (its own deductible {fmt_money(ded)} and maximum "
-        f"{fmt_money(oop)}, {_pct(terms.coinsurance)} of an allowed amount of "
-        f"{_pct(pct)} of the charge); the rest of that charge is billed to you and counts "
-        "toward nothing."
+        tr(
+            "Network: the {part} is out of network: paid under the book's typical "
+            "out-of-network benefit (its own deductible {deductible} and maximum {oop}, "
+            "{coins} of an allowed amount of {pct} of the charge); the rest of that charge "
+            "is billed to you and counts toward nothing.",
+            part=out_part,
+            deductible=fmt_money(ded),
+            oop=fmt_money(oop),
+            coins=_pct(terms.coinsurance),
+            pct=_pct(pct),
+        )
     )
     return terms, pct
 
