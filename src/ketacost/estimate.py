@@ -374,16 +374,14 @@ def _self_pay_case(
     case: Case,
     end: dt.date,
     memo: dict[object, Any],
-    first_series: bool = False,
+    series: list[Decimal] | None = None,
 ) -> Decimal:
     """What a self-pay patient is billed in one case, phase by phase: the same numbers
     as `_run_case`, without a claim object per session. `memo` keeps what depends only
-    on the treatment and the case (prices, pacing) across many scenarios. With
-    `first_series`, only the first phase that has sessions (no consultation)."""
+    on the treatment and the case (prices, pacing) across many scenarios. With a
+    `series` list, the first phase that has sessions (no consultation) is appended to it."""
     opts = schedule_options(t, sc)
     total = sc.consult if sc.consult is not None else cents(t.consult_fee.cost_pick(case))
-    if first_series:
-        total = ZERO
     first = True
     for phase, n in counts(t.phases, sc.start, end, case, opts, memo):
         if n == 0:
@@ -402,14 +400,30 @@ def _self_pay_case(
             regular, first_one = prices
             first_price = first_one if first else regular
         if frac:
-            total += first_price - cents(first_price * frac)
-            total += (n - 1) * (regular - cents(regular * frac))
+            part = first_price - cents(first_price * frac)
+            part += (n - 1) * (regular - cents(regular * frac))
         else:
-            total += first_price + (n - 1) * regular
+            part = first_price + (n - 1) * regular
+        total += part
+        if first and series is not None:
+            series.append(part)
         first = False
-        if first_series:
-            break
+    if first and series is not None:
+        series.append(ZERO)
     return total
+
+
+def _quick_applies(t: Treatment, sc: Scenario) -> bool:
+    """Self-pay arithmetic gives the totals: no pre-tax money, and no plan that covers
+    the treatment (not covered, every claim is paid in full by the patient and nothing
+    accumulates, which is exactly self-pay)."""
+    if sc.hsa or sc.fsa:
+        return False
+    if sc.insurance != "none":
+        covered = t.coverage_for(sc.insurance).value if sc.covered is None else sc.covered
+        if covered:
+            return False
+    return True
 
 
 def quick_totals(
@@ -420,15 +434,9 @@ def quick_totals(
     claim-by-claim path (covered claims, pre-tax money).
     Pass the same `memo` dict for many scenarios on one book to reuse prices."""
     sc = scenario
-    if sc.hsa or sc.fsa:
-        return None
     t = book.treatments[sc.treatment]  # type: ignore[index]
-    if sc.insurance != "none":
-        covered = t.coverage_for(sc.insurance).value if sc.covered is None else sc.covered
-        if covered:
-            return None
-        # Not covered: every claim is paid in full by the patient and nothing
-        # accumulates, which is exactly self-pay.
+    if not _quick_applies(t, sc):
+        return None
     end = add_months(sc.start, sc.months)
     memo = {} if memo is None else memo
     billed = Triple(*(_self_pay_case(book, t, sc, c, end, memo) for c in CASES))
@@ -473,11 +481,13 @@ def batch_figures(
     end = add_months(sc.start, sc.months)
     month = f"{sc.start.year:04d}-{sc.start.month:02d}"
     memo = {} if memo is None else memo
-    quick = quick_totals(book, sc, memo)
-    if quick is not None:
-        series = Triple(*(_self_pay_case(book, t, sc, c, end, memo, True) for c in CASES))
+    if _quick_applies(t, sc):
+        parts: list[Decimal] = []
+        billed = Triple(*(_self_pay_case(book, t, sc, c, end, memo, parts) for c in CASES))
+        zero = zero_money()
+        quick = Split(billed, zero, zero, billed, billed, zero)
         first = _self_pay_case(book, t, sc, "typical", min(end, _month_after(sc.start)), memo)
-        return BatchFigures(quick, zero_money(), sc.months, series, month, first)
+        return BatchFigures(quick, zero, sc.months, Triple(*parts), month, first)
     runs, _swapped = _ordered({c: _run_case(book, t, sc, c, end) for c in CASES})
     split = _empty_split()
     for each in {tag for run in runs.values() for tag in run.sums}:

@@ -9,7 +9,6 @@ as US Spanish writes it; dates follow the language (CLDR's es_US medium format).
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import os
 from pathlib import Path
