@@ -25,6 +25,8 @@ def catalog_path(lang: str = "es") -> Path:
 def read_po(text: str) -> dict[str, str]:
     """msgid -> msgstr of a .po file: plain entries only (no plural forms or contexts,
     which ketacost does not use); untranslated and fuzzy entries are left out."""
+    import ast  # only when a catalog is read (a language other than English)
+
     out: dict[str, str] = {}
     msgid: list[str] = []
     msgstr: list[str] = []
