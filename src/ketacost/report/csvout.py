@@ -9,6 +9,7 @@ from ketacost.amounts import Triple, money_str
 from ketacost.compare import Row
 from ketacost.csvsafe import Writer
 from ketacost.estimate import Estimate, Split
+from ketacost.i18n import _
 from ketacost.report.labels import practical_lines
 from ketacost.savings import Tip
 from ketacost.visits import Visit
@@ -82,7 +83,7 @@ def estimate_csv(est: Estimate) -> str:
         )
     t = est.totals
     rows.append(
-        {"line": "Total", "kind": "total", **_counts("sessions", t.sessions), **_split(t.split)}
+        {"line": _("Total"), "kind": "total", **_counts("sessions", t.sessions), **_split(t.split)}
     )
     for row in rows:
         tax = t.tax_savings if row["kind"] == "total" else None
