@@ -155,8 +155,19 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
         coins, copay = sc.coinsurance, None
     ded_remaining = sc.deductible if sc.deductible is not None else ded
     oop_remaining = sc.oop_max if sc.oop_max is not None else oop_cap
-    annual_ded = sc.annual_deductible if sc.annual_deductible is not None else ded_remaining
-    annual_oop = sc.annual_oop_max if sc.annual_oop_max is not None else oop_remaining
+    # What remains this year is not the plan's full figure: after the reset, the full
+    # deductible and maximum are the patient's annual ones if given, else the book's
+    # (never less than what the patient said remains).
+    annual_ded = sc.annual_deductible
+    annual_from_book = annual_ded is None and sc.deductible is not None and ded > ded_remaining
+    if annual_ded is None:
+        annual_ded = max(ded, ded_remaining) if sc.deductible is not None else ded_remaining
+    annual_oop = sc.annual_oop_max
+    if annual_oop is None:
+        annual_oop = oop_remaining
+        if sc.oop_max is not None and oop_cap is not None and oop_remaining is not None:
+            annual_oop = max(oop_cap, oop_remaining)
+            annual_from_book = annual_from_book or oop_cap > oop_remaining
     if oop_remaining is not None and oop_remaining < ded_remaining:
         # the book's figures with one of the patient's: keep the plan coherent
         oop_remaining = ded_remaining
@@ -215,11 +226,27 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
     after = tr("deductible {amount}", amount=fmt_money(annual_ded))
     if annual_oop is not None:
         after += tr(" and out-of-pocket maximum {amount}", amount=fmt_money(annual_oop))
+    taken = (
+        _(
+            " (the price book's typical figures for the full year; give --annual-deductible "
+            "and --annual-oop-max for yours)"
+        )
+        if annual_from_book
+        else ""
+    )
     notes.append(
         tr(
-            "The plan year starts {reset}; after each reset the full {after} apply again.",
+            "The plan year starts {reset}; after each reset the full {after} apply again{taken}.",
             reset=reset,
             after=after,
+            taken=taken,
+        )
+        if annual_oop is not None
+        else tr(
+            "The plan year starts {reset}; after each reset the full {after} applies again{taken}.",
+            reset=reset,
+            after=after,
+            taken=taken,
         )
     )
     if sc.insurance == "medicare-advantage":
@@ -273,12 +300,22 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
                 tr(
                     "{name}: you pay {floor} per treatment for the drug, the program pays the "
                     "rest of the drug's cost share up to {cap} a calendar year; it does not "
-                    "pay for administration or observation. Assumes your plan credits these "
-                    "payments to your deductible and maximum (a copay-accumulator plan would "
-                    "not).",
+                    "pay for administration or observation.",
                     name=book_text(prog.name),
                     floor=fmt_money(program.floor),
                     cap=fmt_money(program_cap),
+                )
+                + " "
+                + (
+                    _(
+                        "Under your copay accumulator these payments do not count toward your "
+                        "deductible or maximum."
+                    )
+                    if sc.accumulator
+                    else _(
+                        "Assumes your plan credits these payments to your deductible and "
+                        "maximum (a copay-accumulator plan would not: --accumulator)."
+                    )
                 )
             )
         elif sc.insurance not in prog.eligible_payers:

@@ -18,7 +18,7 @@ from ketacost.amounts import Triple, fmt_money
 from ketacost.costshare import plan_year_of
 from ketacost.errors import KetacostError
 from ketacost.estimate import Estimate, Totals, claim_totals
-from ketacost.i18n import N_, _, book, fmt_date, t
+from ketacost.i18n import N_, _, book, fmt_date, fmt_day_month, t
 from ketacost.pricebook import CASES, PriceBook, Referenced, Source, Treatment
 from ketacost.scenario import Scenario
 
@@ -369,10 +369,19 @@ def _timing(ctx: _Context) -> Iterator[Tip]:
         else dt.timedelta(0)
     )
     # A later start delays treatment: never suggest more than 8 weeks later.
+    later = reset
+    if not ctx.t.at_home:  # a clinic opens on business days (Jan 1 is a holiday)
+        from ketacost.schedule import business_day
+
+        later = business_day(reset)
     candidates: list[tuple[str, dt.date]] = (
-        [("later", reset)] if reset - sc.start <= MAX_DELAY else []
+        [("later", later)] if later - sc.start <= MAX_DELAY else []
     )
     earlier = reset - span - dt.timedelta(days=7)
+    if not ctx.t.at_home:
+        from ketacost.schedule import business_day
+
+        earlier = business_day(earlier)
     if ctx.today <= earlier < sc.start:
         candidates.append(("earlier", earlier))
     best: tuple[Triple[Decimal], dt.date, Scenario] | None = None
@@ -389,8 +398,15 @@ def _timing(ctx: _Context) -> Iterator[Tip]:
     if best is None:
         return
     saved, when, alt = best
-    reset_text = fmt_date(reset)
-    later = (
+    reset_text = fmt_day_month(reset.month, reset.day)
+    assumed = ""
+    if sc.annual_deductible is None and sc.deductible is not None:
+        assumed = " " + t(
+            "This assumes your full deductible after the reset is {amount}; give "
+            "--annual-deductible for yours, since the saving depends on it.",
+            amount=fmt_money(base.plan.terms.annual_deductible),
+        )
+    wait = (
         " "
         + _(
             "Starting later means waiting longer for treatment: check with your prescriber "
@@ -409,7 +425,8 @@ def _timing(ctx: _Context) -> Iterator[Tip]:
             "year; ask the clinic whether the schedule can move.",
             reset=reset_text,
         )
-        + later,
+        + wait
+        + assumed,
         saved,
         _sources(ctx.book.insurance.typical_plan.deductible),
         alt,
