@@ -1358,7 +1358,11 @@ def schedule(
 
         from ketacost.report.ics import calendar_ics
 
-        return calendar_ics(est, visits, dt.datetime.now(dt.timezone.utc))
+        # Stamped now, or at midnight UTC of KETACOST_TODAY so a pinned quote repeats.
+        stamp = dt.datetime.now(dt.timezone.utc)
+        if os.environ.get("KETACOST_TODAY"):
+            stamp = dt.datetime.combine(_today(), dt.time(), dt.timezone.utc)
+        return calendar_ics(est, visits, stamp)
 
     _deliver(
         chosen,
