@@ -1517,6 +1517,17 @@ def validate(
         )
 
 
+# -------------------------------------------------------------------------------- rates
+# `ketacost rates extract`: its own module; the group costs one small import here.
+from ketacost.rates.cli import rates_app  # noqa: E402
+
+app.add_typer(rates_app, name="rates")
+
+
+def _group_name(group: Any) -> str:
+    return str(group.name or (group.typer_instance.info.name if group.typer_instance else ""))
+
+
 def _only(name: str) -> typer.Typer:
     """The app with just one command registered. Typer turns every registered command
     into a click command on each run (~28 ms for all of them); a run of one command
@@ -1529,6 +1540,7 @@ def _only(name: str) -> typer.Typer:
         for c in app.registered_commands
         if (c.name or (c.callback.__name__ if c.callback else "")) == name
     ]
+    slim.registered_groups = [g for g in app.registered_groups if _group_name(g) == name]
     return slim
 
 
@@ -1536,6 +1548,7 @@ def main() -> None:
     args = sys.argv[1:]
     first = next((a for a in args if not a.startswith("-")), None)
     known = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
+    known |= {_group_name(g) for g in app.registered_groups}
     # Only when the command comes first: `ketacost --no-color estimate ...` and the
     # shell-completion machinery go through the full app.
     if args and args[0] == first and first in known and "_KETACOST_COMPLETE" not in os.environ:
