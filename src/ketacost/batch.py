@@ -56,6 +56,7 @@ OPTION_COLUMNS: tuple[str, ...] = (
     "account_balance",
     "state",
     "observation_rebate",
+    "rates",  # a rate book (ketacost rates extract)
 )
 COLUMNS: tuple[str, ...] = (*OPTION_COLUMNS, "id")
 PASS_PREFIX = "x_"  # the counselor's own columns, passed through untouched

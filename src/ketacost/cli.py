@@ -454,6 +454,17 @@ AssistanceOpt = Annotated[
     ),
 ]
 
+RatesOpt = Annotated[
+    str | None,
+    _opt(
+        "--rates",
+        metavar="RATES.yaml",
+        panel=I,
+        help="A rate book from 'ketacost rates extract': your plan's real negotiated rates "
+        "(or a hospital's cash prices) as the allowed amounts.",
+    ),
+]
+
 
 Y = "Payment"
 HsaOpt = Annotated[
@@ -759,6 +770,7 @@ def estimate(
     finance: FinanceOpt = None,
     include_indirect: IncludeIndirectOpt = False,
     hourly_wage: HourlyWageOpt = None,
+    rates: RatesOpt = None,
     pricing: Path = _pricing_option(),
     fmt: Format | None = _format_option(*ESTIMATE_FORMATS),
     output: OutputOpt = None,
@@ -917,6 +929,7 @@ def tips(
     tax_rate: TaxRateOpt = None,
     account_balance: AccountBalanceOpt = None,
     finance: FinanceOpt = None,
+    rates: RatesOpt = None,
     pricing: Path = _pricing_option(),
     fmt: Format | None = _format_option(*LIST_FORMATS),
     output: OutputOpt = None,
@@ -1017,6 +1030,7 @@ def compare(
     family: FamilyOpt = False,
     tax_rate: TaxRateOpt = None,
     account_balance: AccountBalanceOpt = None,
+    rates: RatesOpt = None,
     pricing: Path = _pricing_option(),
     fmt: Format | None = _format_option(*LIST_FORMATS),
     output: OutputOpt = None,
@@ -1118,6 +1132,7 @@ def schedule(
     assistance: AssistanceOpt = True,
     state: StateOpt = None,
     observation_rebate: ObservationRebateOpt = False,
+    rates: RatesOpt = None,
     pricing: Path = _pricing_option(),
     fmt: Format | None = _format_option(*SCHEDULE_FORMATS),
     output: OutputOpt = None,

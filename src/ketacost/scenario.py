@@ -50,6 +50,7 @@ OPTION = {
     "hourly_wage": "--hourly-wage",
     "state": "--state",
     "observation_rebate": "--observation-rebate",
+    "rates": "--rates",
 }
 MONEY_FIELDS = (
     "price",
@@ -117,6 +118,7 @@ class Scenario(BaseModel):
     hourly_wage: Money | None = None
     state: str | None = None  # two-letter US state, where a rule or program depends on it
     observation_rebate: bool = False  # the Spravato observation rebate (commercial plans)
+    rates: str | None = None  # a rate book (ketacost rates extract): real allowed amounts
 
     @field_validator("state")
     @classmethod
@@ -325,7 +327,12 @@ class Scenario(BaseModel):
             raise PriceBookError(
                 "this price book has no indirect section for --include-indirect/--hourly-wage"
             )
-        return self.model_copy(update={"treatment": tid, "discounts": tuple(seen)})
+        update: dict[str, Any] = {"treatment": tid, "discounts": tuple(seen)}
+        if self.rates is not None:  # checked now; self-pay at a hospital: its cash price
+            from ketacost.rates.apply import self_pay_price
+
+            update.update(self_pay_price(book, tid, self))
+        return self.model_copy(update=update)
 
 
 _CHOICES = {

@@ -52,9 +52,15 @@ def _ijson() -> Any:
 
 
 def _json_error(shown: str, exc: Exception) -> RatesError:
-    text = str(exc).strip() or type(exc).__name__
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if "premature EOF" in text or type(exc).__name__ == "IncompleteJSONError":
+        return RatesError(
+            f"{shown}: not valid JSON: it ends early (truncated); download it again",
+            param="FILE",
+        )
     return RatesError(
-        f"{shown}: not valid JSON ({text[:120]}); the file may be truncated or damaged",
+        f"{shown}: not valid JSON ({text.split('(right here)')[0].strip()[:80]}); the file "
+        "may be damaged",
         param="FILE",
     )
 
