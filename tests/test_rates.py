@@ -607,3 +607,75 @@ def test_other_commands_take_rates(runner: Any, tmp_path: Path, command: str) ->
     args += ["--insurance", "commercial", "--covered", "--rates", str(out), "--start", "2026-12-01"]
     result = run(runner, *args)
     assert result.exit_code == 0, result.output
+
+
+# ------------------------------------------------------------- CLI, batch, progress
+
+
+def test_rates_extract_help_has_an_example(runner: Any) -> None:
+    result = run(runner, "rates", "extract", "--help")
+    assert result.exit_code == 0
+    assert "Example" in result.stdout and "ketacost rates extract" in result.stdout
+
+
+def test_the_entry_point_registers_only_the_rates_group(tmp_path: Path) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    exe = shutil.which("ketacost", path=str(Path(sys.executable).parent))
+    assert exe is not None
+    src = write_json(tmp_path / "tic.json", in_network())
+    out = tmp_path / "rates.yaml"
+    env = {**os.environ, **TODAY, "NO_COLOR": "1"}
+    cmd = [exe, "rates", "extract", str(src), "--npi", NPI, "-o", str(out)]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert f"Wrote {out}" in done.stderr and "G2082" in done.stderr
+    assert loaded(out).negotiated
+
+
+def test_medicare_does_not_use_the_rate_book(runner: Any, tmp_path: Path) -> None:
+    src = write_json(tmp_path / "tic.json", in_network())
+    _, out = extract(runner, tmp_path, src)
+    args = (*SPRAVATO, "--insurance", "medicare", "--consult", "0")
+    result = run(runner, "estimate", *args, "--rates", str(out), "--format", "json")
+    assert result.exit_code == 0, result.output
+    plain = _estimate(runner, *args)
+    assert json.loads(result.stdout)["totals"] == plain["totals"]
+    assert "not used with --insurance medicare" in result.stderr
+
+
+def test_batch_rows_take_a_rate_book(runner: Any, tmp_path: Path) -> None:
+    src = write_json(tmp_path / "tic.json", in_network())
+    _, out = extract(runner, tmp_path, src)
+    rows = tmp_path / "rows.csv"
+    rows.write_text(
+        "id,treatment,start,sessions,no_maintenance,dose,consult,insurance,covered,rates\n"
+        f"a,spravato,2026-12-01,8,true,84,0,commercial,true,{out}\n"
+        "b,spravato,2026-12-01,8,true,84,0,commercial,true,\n"
+    )
+    result = run(runner, "batch", str(rows), "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    a, b = (json.loads(line) for line in result.stdout.splitlines())
+    assert a["billed_typical"] == str(money("906.515") + 7 * money("1289.82"))
+    assert b["billed_typical"] != a["billed_typical"]
+
+
+def test_progress_reports_bytes_of_each_pass(tmp_path: Path) -> None:
+    from ketacost.rates.extract import default_codes
+    from ketacost.rates.extract import run as run_extract
+
+    src = write_json(tmp_path / "tic.json.gz", in_network(refs_after=True), gz=True)
+    seen: list[tuple[int, int]] = []
+    run_extract(
+        [str(src)],
+        npi=NPI,
+        tin=None,
+        codes=default_codes(None),
+        report=lambda i: lambda total, done: seen.append((total, done)),
+    )
+    size = src.stat().st_size
+    assert seen and all(total == 2 * size for total, _ in seen)  # two passes
+    assert max(done for _, done in seen) == 2 * size
