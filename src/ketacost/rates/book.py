@@ -53,7 +53,7 @@ def _amount(value: Any) -> Any:
 
 
 Amount = Annotated[Decimal, BeforeValidator(_amount), Field(ge=0, le=Decimal("100000000"))]
-Code = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{4,7}$")]
+Code = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3,7}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Setting = Literal["inpatient", "outpatient", "both"]
 SourceKind = Literal[

@@ -107,7 +107,7 @@ def _extract(
     extra = []
     for c in code or []:
         text = c.strip().upper()
-        if not re.fullmatch(r"[A-Z0-9]{4,7}", text):
+        if not re.fullmatch(r"[A-Z0-9]{3,7}", text):
             raise InputError(f"--code: '{c}' is not a billing code such as 99213 or G2082")
         extra.append(text)
     if output is not None and output.exists() and not force:
