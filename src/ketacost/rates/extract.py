@@ -87,11 +87,15 @@ def extract_file(job: Job, report: Reporter | None = None) -> dict[str, Any]:
     if "in_network" in keys or "provider_references" in keys:
         tic.check_version(header, shown, tic.SUPPORTED_MAJOR, "Transparency in Coverage")
         out["source"] = tic.source_of(header, shown, "tic-in-network", job.name)
+        # References before the rates (the probe stopped at them): the first pass ends
+        # where they end; after the rates: the first pass reads the whole file.
+        up_front = keys[-1] == "provider_references"
+        first = 0 if up_front else size
         groups, _, remote = tic.provider_groups(
-            path, shown, job.npi, job.tin, progress(0, 2 * size)
+            path, shown, job.npi, job.tin, progress(0, first + size), up_front=up_front
         )
         rows, inline, notes = tic.in_network_rates(
-            path, shown, job.name, codes, groups, job.npi, job.tin, progress(size, 2 * size)
+            path, shown, job.name, codes, groups, job.npi, job.tin, progress(first, first + size)
         )
         if not groups and not inline:
             under = f" under TIN {job.tin}" if job.tin else ""

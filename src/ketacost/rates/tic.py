@@ -209,17 +209,48 @@ def _strs(value: Any) -> list[str]:
     return [str(value).strip()] if str(value).strip() else []
 
 
+def _refs_up_front(stream: Any) -> Any:
+    """The provider references of a file that puts them before the rates: built from
+    the parser's events up to the end of the array, and no further (the rest of the
+    file is the rates pass's)."""
+    ijson = _ijson()
+    from ijson.common import ObjectBuilder  # type: ignore[import-untyped]
+
+    builder = None
+    for prefix, event, value in ijson.parse(stream, use_float=False):
+        if prefix == "provider_references" and event == "end_array":
+            return
+        if prefix == "provider_references.item" and event == "start_map":
+            builder = ObjectBuilder()
+        if builder is not None:
+            builder.event(event, value)
+            if prefix == "provider_references.item" and event == "end_map":
+                yield builder.value
+                builder = None
+
+
 def provider_groups(
-    path: Path, shown: str, npi: str, tin: str | None, progress: Progress | None
+    path: Path,
+    shown: str,
+    npi: str,
+    tin: str | None,
+    progress: Progress | None,
+    up_front: bool = False,
 ) -> tuple[dict[Any, dict[str, Any]], int, int]:
     """Pass 1: the provider_group_ids whose groups include the provider; and how many
-    references the file has, and how many point to remote files (not fetched)."""
+    references the file has, and how many point to remote files (not fetched). When
+    the references come first (`up_front`), the pass stops where they end."""
     ijson = _ijson()
     found: dict[Any, dict[str, Any]] = {}
     total = remote = 0
     with open_bytes(path, shown, progress) as stream:
         try:
-            for ref in ijson.items(stream, "provider_references.item", use_float=False):
+            refs = (
+                _refs_up_front(stream)
+                if up_front
+                else ijson.items(stream, "provider_references.item", use_float=False)
+            )
+            for ref in refs:
                 total += 1
                 if not isinstance(ref, dict):
                     continue
