@@ -682,3 +682,32 @@ def test_progress_reports_bytes_of_each_pass(tmp_path: Path, refs_after: bool) -
     passes = 2 if refs_after else 1
     assert seen and all(total == passes * size for total, _ in seen)
     assert max(done for _, done in seen) == passes * size
+
+
+def test_without_a_g_code_rate_spravato_is_drug_per_mg_plus_administration(
+    runner: Any, tmp_path: Path
+) -> None:
+    from ketacost import pricebook
+    from ketacost.insurance import split_all_in
+
+    doc = in_network()
+    doc["in_network"] = [
+        item("J0013", [{"provider_references": [1], "negotiated_prices": [price("16.125")]}]),
+        *[i for i in doc["in_network"] if i["billing_code"] not in ("G2082", "G2083")],
+    ]
+    src = write_json(tmp_path / "tic.json", doc)
+    result, out = extract(runner, tmp_path, src)
+    assert result.exit_code == 0, result.output
+    args = (*SPRAVATO, "--insurance", "commercial", "--covered", "--consult", "0")
+    got = _estimate(runner, *args, "--dose", "84", "--price", "1200", "--rates", str(out))
+    # the drug line allows J0013 x mg (the first treatment 56 mg, then 84 mg); the
+    # administration line has no rate for all its codes (99415, 99416), so it keeps
+    # the usual rule: its share of the quoted price, allowed in full in network
+    t = pricebook.load().treatments["spravato"]
+    expected = Decimal(0)
+    for mg in [56] + [84] * 7:
+        _, admin = split_all_in(t, mg, Decimal(1200))
+        expected += money(Decimal("16.125") * mg) + admin
+    assert got["totals"]["billed"]["typical"] == str(expected)
+    text = " ".join(got["assumptions"])
+    assert "J0013 $16.125 per 1 mg" in text and "No rate in the book for" in text
