@@ -14,6 +14,7 @@ import argparse
 import io
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -59,11 +60,17 @@ def render(args: list[str]) -> str:
     os.environ.update({"KETACOST_TODAY": TODAY, "COLUMNS": str(WIDTH)})
     for var in ("NO_COLOR", "FORCE_COLOR", "KETACOST_PRICING", "KETACOST_CONFIG"):
         os.environ.pop(var, None)
-    os.environ["KETACOST_CONFIG"] = str(DOCS / "no-config.yaml")  # never the user's
+    # Never the user's config: an empty one of our own (a missing one is an error).
+    tmp = tempfile.mkdtemp(prefix="ketacost-")
+    empty = Path(tmp) / "config.yaml"
+    empty.write_text("", encoding="utf-8")
+    os.environ["KETACOST_CONFIG"] = str(empty)
     cli._console = lambda stderr=False: recorder  # type: ignore[assignment]
     try:
         cli.app(args, standalone_mode=False)
     finally:
+        empty.unlink()
+        os.rmdir(tmp)
         cli._console = old_console  # type: ignore[assignment]
         os.environ.clear()
         os.environ.update(old_env)

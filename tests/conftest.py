@@ -27,8 +27,10 @@ os.environ.update(PINNED_ENV)
 import tempfile  # noqa: E402
 
 os.environ["KETACOST_CACHE_DIR"] = tempfile.mkdtemp(prefix="ketacost-cache-")
-# Never read a developer's own config file: defaults must be the tool's.
+# Never read a developer's own config file: defaults must be the tool's. The file named
+# must exist (a missing KETACOST_CONFIG file is an error), so it is an empty one.
 os.environ["KETACOST_CONFIG"] = os.path.join(os.environ["KETACOST_CACHE_DIR"], "none.yaml")
+Path(os.environ["KETACOST_CONFIG"]).write_text("", encoding="utf-8")
 for var in ("KETACOST_TODAY",):
     os.environ.pop(var, None)
 for var in ("FORCE_COLOR", "PY_COLORS", "GITHUB_ACTIONS", "KETACOST_PRICING", "KETACOST_DEBUG"):

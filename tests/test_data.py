@@ -93,6 +93,19 @@ SCENARIOS += [
     ["iv", "--discount", "package", "--discount", "prompt_pay"],
     ["im", "--discount", "group"],
     ["kap", "--discount", "sliding_scale"],
+    ["spravato", "--insurance", "medicare-advantage"],
+    ["iv", "--insurance", "commercial", "--hsa", "--annual-deductible", "2000"],
+    [
+        "iv",
+        "--insurance",
+        "commercial",
+        "--hsa",
+        "--family",
+        "--annual-deductible",
+        "3500",
+        "--annual-family-deductible",
+        "7000",
+    ],
 ] + [["iv", "--finance", p] for p in ("carecredit_6", "carecredit_12", "carecredit_24")]
 
 

@@ -265,7 +265,7 @@ def test_read_only_folder(runner, tmp_path: Path, monkeypatch) -> None:
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(output_module.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(output_module, "_create_temp", denied)
     result = runner.invoke(
         app, ["estimate", "iv", "--format", "json", "-o", str(tmp_path / "x.json")]
     )

@@ -164,6 +164,7 @@ CULPRITS = (
     "is a directory",
     "cannot be read",
     "not UTF-8",
+    "not a regular file",
 )
 
 

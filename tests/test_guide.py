@@ -26,7 +26,8 @@ def printed_command(stderr: str) -> list[str]:
 
 def test_scripted_guide_matches_the_command_it_prints(runner) -> None:
     # Spravato, commercial plan with known figures, no HSA, 6 months
-    result = guide(runner, ["4", "2", "500", "20", "3000", "1", "6"])
+    # ... not a family plan, the clinic bills the drug (medical benefit)
+    result = guide(runner, ["4", "2", "500", "20", "3000", "n", "1", "1", "6"])
     assert result.exit_code == 0, result.output
     args = printed_command(result.stderr)
     assert args == [
@@ -53,7 +54,8 @@ def test_scripted_guide_matches_the_command_it_prints(runner) -> None:
 
 def test_guide_asks_again_kindly_and_skips_to_the_typical_plan(runner) -> None:
     result = guide(
-        runner, ["ketamine", "9", "1", "two", "2", "abc", "", "", "", "maybe", "1", "0", "61", ""]
+        runner,
+        ["ketamine", "9", "1", "two", "2", "abc", "", "", "", "", "maybe", "1", "0", "61", ""],
     )
     assert result.exit_code == 0, result.output
     assert "Please type a number from 1 to 7." in result.stderr

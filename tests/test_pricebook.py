@@ -273,10 +273,16 @@ def test_unreadable_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     # CI runs as root, which reads any file whatever its mode: simulate the refusal.
     p = write(tmp_path, dump(bookfactory.book()))
 
-    def denied(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied")
+    import os
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    real_open = os.open
+
+    def denied(path: str, *args: object, **kwargs: object) -> int:
+        if str(path) == str(p):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", denied)
     assert "cannot be read (permission denied)" in load_error(p)
 
 
@@ -299,7 +305,7 @@ def test_validated_book_is_cached_and_a_bad_cache_is_ignored(
 ) -> None:
     monkeypatch.setenv("KETACOST_CACHE_DIR", str(tmp_path / "cache"))
     first = pricebook.load()
-    (entry,) = (tmp_path / "cache").glob("book-*.pickle")
+    (entry,) = (tmp_path / "cache").glob("book-*.json")
 
     import ketacost.yamlsafe
 
@@ -308,7 +314,7 @@ def test_validated_book_is_cached_and_a_bad_cache_is_ignored(
 
     monkeypatch.setattr(ketacost.yamlsafe, "parse", no_parsing)
     assert pricebook.load() == first
-    entry.write_bytes(b"not a pickle")
+    entry.write_bytes(b"not JSON")
     monkeypatch.undo()
     monkeypatch.setenv("KETACOST_CACHE_DIR", str(tmp_path / "cache"))
     assert pricebook.load() == first  # rebuilt from the YAML
@@ -317,4 +323,4 @@ def test_validated_book_is_cached_and_a_bad_cache_is_ignored(
 def test_validate_never_trusts_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KETACOST_CACHE_DIR", "off")
     pricebook.load()
-    assert not list(tmp_path.glob("**/*.pickle"))
+    assert not list(tmp_path.glob("**/book-*"))

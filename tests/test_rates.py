@@ -711,3 +711,14 @@ def test_without_a_g_code_rate_spravato_is_drug_per_mg_plus_administration(
     assert got["totals"]["billed"]["typical"] == str(expected)
     text = " ".join(got["assumptions"])
     assert "J0013 $16.125 per 1 mg" in text and "No rate in the book for" in text
+
+
+def test_pharmacy_benefit_keeps_the_usual_rule_for_treatments(runner: Any, tmp_path: Path) -> None:
+    src = write_json(tmp_path / "tic.json", in_network())
+    _, out = extract(runner, tmp_path, src)
+    args = (*SPRAVATO, "--insurance", "commercial", "--covered", "--consult", "0", "--dose", "84")
+    args += ("--drug-benefit", "pharmacy")
+    with_rates = _estimate(runner, *args, "--rates", str(out))
+    without = _estimate(runner, *args)
+    assert with_rates["totals"] == without["totals"]
+    assert "another benefit or network" in " ".join(with_rates["assumptions"])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any, Literal, TextIO
@@ -56,6 +57,20 @@ OPTION_COLUMNS: tuple[str, ...] = (
     "account_balance",
     "state",
     "observation_rebate",
+    "plan",
+    "drug_benefit",
+    "drug_network",
+    "rx_copay",
+    "rx_coinsurance",
+    "rx_deductible",
+    "annual_rx_deductible",
+    "accumulator",
+    "family_deductible",
+    "family_oop_max",
+    "annual_family_deductible",
+    "annual_family_oop_max",
+    "family_kind",
+    "secondary",
     "rates",  # a rate book (ketacost rates extract)
 )
 COLUMNS: tuple[str, ...] = (*OPTION_COLUMNS, "id")
@@ -72,6 +87,7 @@ BOOL_COLUMNS = frozenset(
         "fsa",
         "family",
         "observation_rebate",
+        "accumulator",
     }
 )
 _TRUE = frozenset({"yes", "y", "true", "t", "1"})
@@ -86,6 +102,10 @@ _BLANK_MONEY: tuple[str, ...] = ("",) * len(MONEY_COLUMNS)
 
 # No real cell comes near this; a bigger one is a wrong file or an unclosed quote.
 FIELD_LIMIT = 1024 * 1024
+# Nor a physical line near this: reading stops there (a file of one endless line).
+LINE_LIMIT = 4 * FIELD_LIMIT
+# A byte that is not UTF-8, as Python's "surrogateescape" decoding leaves it.
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
 # Results of distinct scenarios kept per run: batches often repeat the same scenario.
 CACHE_SIZE = 4096
 PROGRESS_EVERY = 1000
@@ -173,6 +193,76 @@ def _csv_reason(exc: csv.Error) -> str:
     return f"not valid CSV ({text})"
 
 
+class Lines:
+    """The physical lines of a CSV text, numbered, as the csv module reads them.
+
+    Each line is checked as it is read, so the rows before a bad line are quoted and
+    written first: a line over LINE_LIMIT, or a byte that is not UTF-8 (the text is
+    decoded with errors="surrogateescape", so a bad byte shows as a lone surrogate
+    instead of failing a whole chunk of lines at once), stops the file with its line
+    number. `record` holds the lines read since the last `start_record()`."""
+
+    def __init__(self, source: Iterable[str]) -> None:
+        readline = getattr(source, "readline", None)
+        self._readline: Callable[[int], str] | None = readline if callable(readline) else None
+        self._iter = iter(source)
+        self.number = 0
+        self.record: list[str] = []
+        self.exhausted = False
+
+    def __iter__(self) -> Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self._readline is not None:
+            line = self._readline(LINE_LIMIT + 1)
+        else:
+            line = next(self._iter, "")
+        if not line:
+            self.exhausted = True
+            raise StopIteration
+        self.number += 1
+        if len(line) > LINE_LIMIT:
+            raise InputError(
+                f"line {self.number}: is longer than {LINE_LIMIT // 1024 // 1024} MiB "
+                "(not a CSV file?)"
+            )
+        bad = _NOT_UTF8.search(line)
+        if bad is not None:
+            raise InputError(
+                f"line {self.number}: is not UTF-8 text (a bad byte at character "
+                f"{bad.start() + 1}); save the file as UTF-8 CSV"
+            )
+        self.record.append(line)
+        return line
+
+    def start_record(self) -> None:
+        self.record = []
+
+    def unclosed_quote(self) -> int | None:
+        """The line where a quoted cell opens that the text never closes, if it does:
+        the csv module then reads every line after it into that one cell."""
+        if not self.exhausted or not any('"' in line for line in self.record):
+            return None
+        first = self.number - len(self.record) + 1
+        state, opened = "start", 0
+        for offset, line in enumerate(self.record):
+            for ch in line:
+                if state == "quoted":
+                    if ch == '"':
+                        state = "closing"
+                elif state == "closing":  # a quote inside quotes ("") or the end
+                    state = "quoted" if ch == '"' else "start" if ch in ",\r\n" else "field"
+                elif state == "start":
+                    if ch == '"':
+                        state, opened = "quoted", first + offset
+                    elif ch not in ",\r\n":
+                        state = "field"
+                elif ch in ",\r\n":
+                    state = "start"
+        return opened if state == "quoted" else None
+
+
 def _int(text: str, column: str) -> int:
     try:
         return int(text)
@@ -239,7 +329,10 @@ def _physical_start(row: dict[str | Any, str | Any], end_line: int, floor: int) 
 
 
 def quote_rows(
-    book: PriceBook, reader: csv.DictReader[str], today: dt.date | None = None
+    book: PriceBook,
+    reader: csv.DictReader[str],
+    today: dt.date | None = None,
+    lines: Lines | None = None,
 ) -> Iterator[dict[str, str]]:
     """Quote each row of `reader` as it is read.
 
@@ -289,6 +382,8 @@ def quote_rows(
 
     last_line = reader.line_num
     while True:
+        if lines is not None:
+            lines.start_record()
         try:
             row = next(reader)
         except StopIteration:
@@ -311,7 +406,15 @@ def quote_rows(
                 money, error = quote(key)
             except Exception as exc:  # pragma: no cover - defensive
                 money, error = _BLANK_MONEY, _internal(exc)
-        if error:
+        opened = lines.unclosed_quote() if lines is not None else None
+        if opened is not None:
+            swallowed = reader.line_num - opened
+            money, error = (
+                _BLANK_MONEY,
+                f"line {opened}: a quote opened here is never closed, so the "
+                f"{swallowed} line(s) after it were read as one cell; close the quote",
+            )
+        elif error:
             error = f"line {_physical_start(row, reader.line_num, last_line + 1)}: {error}"
         last_line = reader.line_num
         out.update(zip(MONEY_COLUMNS, money, strict=True))
@@ -339,12 +442,16 @@ def run(
         raise ValueError(f"unknown format {fmt!r}: use 'csv' or 'jsonl'")
     previous_limit = csv.field_size_limit(FIELD_LIMIT)
     try:
-        reader = csv.DictReader(source)
+        lines = source if isinstance(source, Lines) else Lines(source)
+        reader = csv.DictReader(lines)
         _header(reader)
         header = [*(reader.fieldnames or ()), *OUTPUT_COLUMNS]
         write: Callable[[dict[str, str]], object]
         if fmt == "csv":
-            writer = csv.writer(sink, lineterminator="\n")
+            # Every cell as a spreadsheet cannot run it (csvsafe); JSON Lines verbatim.
+            from ketacost.csvsafe import Writer
+
+            writer = Writer(sink)
             writer.writerow(header)
 
             def write(out: dict[str, str]) -> object:
@@ -357,7 +464,7 @@ def run(
                 return sink.write(dumps(out) + "\n")
 
         rows = failed = 0
-        for out in quote_rows(book, reader, today=today):
+        for out in quote_rows(book, reader, today=today, lines=lines):
             write(out)
             rows += 1
             if out["error"]:

@@ -54,6 +54,20 @@ def _say_error(message: str) -> None:
     sys.stderr.write(f"Error: {message}\n")
 
 
+# The exit code of a program whose reader went away (`ketacost batch big.csv | head`),
+# as a shell reports one that SIGPIPE ended: 128 + 13.
+BROKEN_PIPE_EXIT = 141
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader of stdout went away: send what is still buffered nowhere, so neither
+    this run nor Python's exit prints a complaint about it."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def handled(func: F) -> F:
     """Turn domain errors into one line + exit 2, and bugs into one line + exit 1."""
 
@@ -61,6 +75,9 @@ def handled(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+            raise typer.Exit(BROKEN_PIPE_EXIT) from None
         except KetacostError as exc:
             _say_error(exc.message)
             raise typer.Exit(exc.exit_code) from None
@@ -330,7 +347,7 @@ InsuranceOpt = Annotated[
         "--insurance",
         metavar="PAYER",
         rich_help_panel=I,
-        help="none (self-pay), commercial, medicare or medicaid.",
+        help="none (self-pay), commercial, medicare, medicare-advantage or medicaid.",
     ),
 ]
 CoveredOpt = Annotated[
@@ -434,6 +451,126 @@ StateOpt = Annotated[
         panel=I,
         help="Your two-letter US state, where a rule or program depends on it (e.g. the "
         "Spravato observation rebate). Default: the config file's.",
+    ),
+]
+B = "Benefit design"
+PlanOpt = Annotated[
+    str | None,
+    _opt(
+        "--plan",
+        metavar="FILE",
+        panel=B,
+        help="A plan file copied from your Summary of Benefits and Coverage (see "
+        "'ketacost plan --template'); plan options given here override it.",
+    ),
+]
+DrugBenefitOpt = Annotated[
+    str | None,
+    _opt(
+        "--drug-benefit",
+        metavar="medical|pharmacy",
+        panel=B,
+        help="Spravato: billed by the clinic (medical) or dispensed by a pharmacy (pharmacy "
+        "terms for the drug).",
+    ),
+]
+DrugNetworkOpt = Annotated[
+    str | None,
+    _opt(
+        "--drug-network",
+        metavar="in|out",
+        panel=B,
+        help="Network status of the drug when it differs from the visit's (--network).",
+    ),
+]
+RxCopayOpt = Annotated[
+    str | None,
+    _opt("--rx-copay", metavar="AMOUNT", panel=B, help="Pharmacy copay per fill (treatment)."),
+]
+RxCoinsuranceOpt = Annotated[
+    str | None,
+    _opt("--rx-coinsurance", metavar="PCT", panel=B, help="Pharmacy coinsurance, e.g. 25."),
+]
+RxDeductibleOpt = Annotated[
+    str | None,
+    _opt(
+        "--rx-deductible",
+        metavar="AMOUNT",
+        panel=B,
+        help="A separate pharmacy deductible remaining (default: integrated with the medical).",
+    ),
+]
+AnnualRxDeductibleOpt = Annotated[
+    str | None,
+    _opt(
+        "--annual-rx-deductible",
+        metavar="AMOUNT",
+        panel=B,
+        help="The full pharmacy deductible after the plan year resets.",
+    ),
+]
+AccumulatorOpt = Annotated[
+    bool,
+    typer.Option(
+        "--accumulator",
+        rich_help_panel=B,
+        help="Copay accumulator: manufacturer help does not count toward your deductible "
+        "or maximum.",
+    ),
+]
+FamilyDeductibleOpt = Annotated[
+    str | None,
+    _opt(
+        "--family-deductible",
+        metavar="AMOUNT",
+        panel=B,
+        help="Family deductible remaining this plan year.",
+    ),
+]
+FamilyOopMaxOpt = Annotated[
+    str | None,
+    _opt(
+        "--family-oop-max",
+        metavar="AMOUNT",
+        panel=B,
+        help="Family out-of-pocket maximum remaining this plan year.",
+    ),
+]
+AnnualFamilyDeductibleOpt = Annotated[
+    str | None,
+    _opt(
+        "--annual-family-deductible",
+        metavar="AMOUNT",
+        panel=B,
+        help="The full family deductible after the plan year resets.",
+    ),
+]
+AnnualFamilyOopMaxOpt = Annotated[
+    str | None,
+    _opt(
+        "--annual-family-oop-max",
+        metavar="AMOUNT",
+        panel=B,
+        help="The full family out-of-pocket maximum after the plan year resets.",
+    ),
+]
+FamilyKindOpt = Annotated[
+    str | None,
+    _opt(
+        "--family-kind",
+        metavar="embedded|aggregate",
+        panel=B,
+        help="embedded (default): your own limits apply inside the family ones; aggregate: "
+        "only the family deductible.",
+    ),
+]
+SecondaryOpt = Annotated[
+    str | None,
+    _opt(
+        "--secondary",
+        metavar="FILE",
+        panel=B,
+        help="A second plan (plan file) that pays after the first.",
     ),
 ]
 ObservationRebateOpt = Annotated[
@@ -761,6 +898,20 @@ def estimate(
     assistance: AssistanceOpt = True,
     state: StateOpt = None,
     observation_rebate: ObservationRebateOpt = False,
+    plan: PlanOpt = None,
+    drug_benefit: DrugBenefitOpt = None,
+    drug_network: DrugNetworkOpt = None,
+    rx_copay: RxCopayOpt = None,
+    rx_coinsurance: RxCoinsuranceOpt = None,
+    rx_deductible: RxDeductibleOpt = None,
+    annual_rx_deductible: AnnualRxDeductibleOpt = None,
+    accumulator: AccumulatorOpt = False,
+    family_deductible: FamilyDeductibleOpt = None,
+    family_oop_max: FamilyOopMaxOpt = None,
+    annual_family_deductible: AnnualFamilyDeductibleOpt = None,
+    annual_family_oop_max: AnnualFamilyOopMaxOpt = None,
+    family_kind: FamilyKindOpt = None,
+    secondary: SecondaryOpt = None,
     hsa: HsaOpt = False,
     hsa_payroll: HsaPayrollOpt = False,
     fsa: FsaOpt = False,
@@ -922,6 +1073,20 @@ def tips(
     assistance: AssistanceOpt = True,
     state: StateOpt = None,
     observation_rebate: ObservationRebateOpt = False,
+    plan: PlanOpt = None,
+    drug_benefit: DrugBenefitOpt = None,
+    drug_network: DrugNetworkOpt = None,
+    rx_copay: RxCopayOpt = None,
+    rx_coinsurance: RxCoinsuranceOpt = None,
+    rx_deductible: RxDeductibleOpt = None,
+    annual_rx_deductible: AnnualRxDeductibleOpt = None,
+    accumulator: AccumulatorOpt = False,
+    family_deductible: FamilyDeductibleOpt = None,
+    family_oop_max: FamilyOopMaxOpt = None,
+    annual_family_deductible: AnnualFamilyDeductibleOpt = None,
+    annual_family_oop_max: AnnualFamilyOopMaxOpt = None,
+    family_kind: FamilyKindOpt = None,
+    secondary: SecondaryOpt = None,
     hsa: HsaOpt = False,
     hsa_payroll: HsaPayrollOpt = False,
     fsa: FsaOpt = False,
@@ -1024,6 +1189,20 @@ def compare(
     annual_oop_max: AnnualOopMaxOpt = None,
     assistance: AssistanceOpt = True,
     state: StateOpt = None,
+    plan: PlanOpt = None,
+    drug_benefit: DrugBenefitOpt = None,
+    drug_network: DrugNetworkOpt = None,
+    rx_copay: RxCopayOpt = None,
+    rx_coinsurance: RxCoinsuranceOpt = None,
+    rx_deductible: RxDeductibleOpt = None,
+    annual_rx_deductible: AnnualRxDeductibleOpt = None,
+    accumulator: AccumulatorOpt = False,
+    family_deductible: FamilyDeductibleOpt = None,
+    family_oop_max: FamilyOopMaxOpt = None,
+    annual_family_deductible: AnnualFamilyDeductibleOpt = None,
+    annual_family_oop_max: AnnualFamilyOopMaxOpt = None,
+    family_kind: FamilyKindOpt = None,
+    secondary: SecondaryOpt = None,
     hsa: HsaOpt = False,
     hsa_payroll: HsaPayrollOpt = False,
     fsa: FsaOpt = False,
@@ -1132,6 +1311,20 @@ def schedule(
     assistance: AssistanceOpt = True,
     state: StateOpt = None,
     observation_rebate: ObservationRebateOpt = False,
+    plan: PlanOpt = None,
+    drug_benefit: DrugBenefitOpt = None,
+    drug_network: DrugNetworkOpt = None,
+    rx_copay: RxCopayOpt = None,
+    rx_coinsurance: RxCoinsuranceOpt = None,
+    rx_deductible: RxDeductibleOpt = None,
+    annual_rx_deductible: AnnualRxDeductibleOpt = None,
+    accumulator: AccumulatorOpt = False,
+    family_deductible: FamilyDeductibleOpt = None,
+    family_oop_max: FamilyOopMaxOpt = None,
+    annual_family_deductible: AnnualFamilyDeductibleOpt = None,
+    annual_family_oop_max: AnnualFamilyOopMaxOpt = None,
+    family_kind: FamilyKindOpt = None,
+    secondary: SecondaryOpt = None,
     rates: RatesOpt = None,
     pricing: Path = _pricing_option(),
     fmt: Format | None = _format_option(*SCHEDULE_FORMATS),
@@ -1348,22 +1541,7 @@ def batch(
     settings = _settings()
     book, _ = _load_book(pricing, settings)
     with contextlib.ExitStack() as stack:
-        if file == "-":
-            source: Any = sys.stdin
-        else:
-            try:
-                source = stack.enter_context(open(file, encoding="utf-8-sig", newline=""))
-            except FileNotFoundError:
-                raise InputError(f"FILE {file}: no such file", param="FILE") from None
-            except IsADirectoryError:
-                raise InputError(f"FILE {file}: is a directory", param="FILE") from None
-            except PermissionError:
-                raise InputError(
-                    f"FILE {file}: cannot be read (permission denied)", param="FILE"
-                ) from None
-            except (ValueError, OSError) as exc:  # a NUL in the name, a device, ...
-                raise InputError(f"FILE {file!r}: cannot be opened ({exc})", param="FILE") from None
-        lines = _decoded(source)
+        lines = batching.Lines(stack.enter_context(_batch_input(file)))
         if output is None:
             sink: Any = sys.stdout
         else:
@@ -1383,17 +1561,39 @@ def batch(
         raise typer.Exit(1)
 
 
-def _decoded(source: Any) -> Any:
-    """Lines of the input; a file that is not UTF-8 is a short error, not a traceback."""
+@contextlib.contextmanager
+def _batch_input(file: str) -> Any:
+    """The batch file (a regular file, never a device or a FIFO) or stdin for "-", as
+    text decoded the same way for both: UTF-8 with bad bytes kept as surrogates, for
+    batch.Lines to refuse with their line number after the rows before them are done."""
+    import io
+
+    from ketacost import safeio
     from ketacost.errors import InputError
 
+    def text(raw: Any) -> io.TextIOWrapper:
+        return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+    if file == "-":
+        if sys.stdin is None:  # started with stdin closed (`<&-`)
+            raise InputError("FILE -: stdin is closed; give a file name", param="FILE")
+        raw = getattr(sys.stdin, "buffer", None)
+        if raw is None:  # a text-only stdin (an embedding program): already decoded
+            yield sys.stdin
+            return
+        wrapper = text(raw)
+        try:
+            yield wrapper
+        finally:
+            wrapper.detach()  # stdin stays open for whoever owns it
+        return
     try:
-        yield from source
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"is not UTF-8 text (byte {exc.start} of a line); save it as UTF-8 CSV",
-            param="FILE",
-        ) from None
+        fd = safeio.open_regular(file)
+    except safeio.ReadError as exc:
+        shown = repr(file) if "NUL" in exc.reason else safeio.shown(file)
+        raise InputError(f"FILE {shown}: {exc.reason}", param="FILE") from None
+    with text(io.FileIO(fd, "rb")) as handle:
+        yield handle
 
 
 @contextlib.contextmanager
@@ -1486,6 +1686,14 @@ def prices(
 
     if template:
         from ketacost.clinicbook import template_text
+        from ketacost.errors import InputError
+
+        if fmt is not None:  # the template is YAML with comments: no other format
+            raise InputError(
+                f"--format {fmt.value} cannot be used with --template, which prints a "
+                "clinic price book in YAML; drop --format",
+                param="--format",
+            )
 
         sys.stdout.write(template_text())
         return
@@ -1505,6 +1713,74 @@ def prices(
         return dumps(prices_doc(book, tid))
 
     _deliver(chosen, table, {Format.json: as_json}, None, False)
+
+
+# --------------------------------------------------------------------------------- plan
+
+
+@app.command(
+    name="plan",
+    epilog=(
+        "[bold]Examples[/bold]\n\n"
+        "  ketacost plan --template > my-plan.yaml\n\n"
+        "  ketacost plan --typical hdhp > my-plan.yaml\n\n"
+        "  ketacost plan my-plan.yaml\n\n"
+        "  ketacost estimate spravato --plan my-plan.yaml"
+    ),
+)
+@handled
+def plan_command(
+    file: Annotated[
+        Path | None,
+        typer.Argument(metavar="[FILE]", help="A plan file to check.", show_default=False),
+    ] = None,
+    template: Annotated[
+        bool,
+        typer.Option(
+            "--template",
+            rich_help_panel="Output",
+            help="Print a commented plan file to fill in from your SBC.",
+        ),
+    ] = False,
+    typical: Annotated[
+        str | None,
+        typer.Option(
+            "--typical",
+            metavar="ID",
+            rich_help_panel="Output",
+            help="Print one of the price book's typical plans as a plan file: hdhp, silver, "
+            "employer-ppo, medicare-advantage.",
+            show_default=False,
+        ),
+    ] = None,
+    pricing: Path = _pricing_option(),
+) -> None:
+    """A health plan file: print a template to fill in, or check one."""
+    from ketacost.errors import InputError
+    from ketacost.planfile import TEMPLATE, load_plan, template_from_book
+
+    if template:
+        sys.stdout.write(TEMPLATE)
+        return
+    if typical is not None:
+        book, _ = _load_book(pricing, _settings())
+        sys.stdout.write(template_from_book(book, typical))
+        return
+    if file is None:
+        raise InputError(
+            "give a plan FILE to check, --template to print one to fill in, or --typical ID",
+            param="FILE",
+        )
+    pf = load_plan(file, "FILE")
+    fields = pf.scenario_fields()
+    shown = ", ".join(f"{k}={_shown_value(v)}" for k, v in fields.items())
+    typer.echo(f"{file}: OK — {pf.type}; {shown}")
+
+
+def _shown_value(v: Any) -> str:
+    if isinstance(v, tuple):
+        return "-".join(f"{x:02d}" for x in v)
+    return str(v)
 
 
 # ----------------------------------------------------------------------------- validate
@@ -1566,7 +1842,17 @@ def main() -> None:
     known |= {_group_name(g) for g in app.registered_groups}
     # Only when the command comes first: `ketacost --no-color estimate ...` and the
     # shell-completion machinery go through the full app.
-    if args and args[0] == first and first in known and "_KETACOST_COMPLETE" not in os.environ:
-        _only(first)()
-        return
-    app()
+    try:
+        if args and args[0] == first and first in known and "_KETACOST_COMPLETE" not in os.environ:
+            _only(first)()
+        else:
+            app()
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+        sys.exit(BROKEN_PIPE_EXIT)
+    finally:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+            sys.exit(BROKEN_PIPE_EXIT)

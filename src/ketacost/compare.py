@@ -50,7 +50,7 @@ def compare(
 def _coverage(book: PriceBook, tid: str, sc: Scenario) -> str:
     if sc.insurance == "none":
         return "self-pay"
-    covered = book.treatments[tid].coverage[sc.insurance].value  # type: ignore[index]
+    covered = book.treatments[tid].coverage_for(sc.insurance).value  # type: ignore[index]
     if sc.covered is not None:
         covered = sc.covered
     word = "usually covered" if covered else "usually not covered"

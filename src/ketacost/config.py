@@ -106,6 +106,10 @@ class Settings(BaseModel):
     diagnosis: list[Short] = []
 
 
+# A config file is a few lines; anything near this is the wrong file.
+MAX_CONFIG_BYTES = 256 * 1024
+
+
 def config_path() -> Path:
     env = os.environ.get("KETACOST_CONFIG")
     if env:
@@ -116,31 +120,53 @@ def config_path() -> Path:
 
 
 def load_settings(path: Path | None = None) -> Settings:
+    """The settings in `path`, else KETACOST_CONFIG's file, else the user's config file.
+
+    The user's own config file may be absent (no defaults). A file named by
+    KETACOST_CONFIG or `path` must exist: a counselor who set it expects their clinic
+    and prices, and must not get a quote without them unawares."""
+    from ketacost import safeio
+
+    named = path is not None or bool(os.environ.get("KETACOST_CONFIG"))
     p = path or config_path()
-    if not p.exists():
-        return Settings()
+    where = safeio.shown(p)
+    if path is None and os.environ.get("KETACOST_CONFIG"):
+        where = f"KETACOST_CONFIG {where}"
+    try:
+        raw = safeio.read_capped(p, MAX_CONFIG_BYTES)
+    except safeio.TooBig as exc:
+        raise ConfigError(
+            f"{where}: is {exc.size:,} bytes; a config file may be at most {MAX_CONFIG_BYTES:,}"
+        ) from None
+    except safeio.ReadError as exc:
+        if exc.reason == "no such file":
+            if not named:
+                return Settings()
+            hint = "; create it, or unset KETACOST_CONFIG" if path is None else ""
+            raise ConfigError(f"{where}: no such file{hint}") from None
+        raise ConfigError(f"{where}: {exc.reason}") from None
     from ketacost.yamlsafe import parse
 
     try:
-        text = p.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{p}: cannot be read ({exc})") from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{where}: is not UTF-8 text (bad byte at offset {exc.start})") from None
     try:
-        data = parse(text, str(p))
+        data = parse(text, where)
     except KetacostError as exc:
         raise ConfigError(exc.message) from None
     if data is None:
         return Settings()
     if not isinstance(data, dict):
-        raise ConfigError(f"{p}: the config file must be a mapping")
+        raise ConfigError(f"{where}: the config file must be a mapping")
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = ".".join(str(x) for x in err["loc"])
-        raise ConfigError(f"{p}: {loc}: {err['msg']}") from None
+        raise ConfigError(f"{where}: {loc}: {err['msg']}") from None
     if settings.state and settings.state not in US_STATES:
-        raise ConfigError(f"{p}: state: '{settings.state}' is not a US state code")
+        raise ConfigError(f"{where}: state: '{settings.state}' is not a US state code")
     if settings.pricing is not None and not settings.pricing.is_absolute():
         # A relative price book path is relative to the config file, not the cwd.
         settings = settings.model_copy(update={"pricing": p.parent / settings.pricing})

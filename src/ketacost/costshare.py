@@ -39,6 +39,36 @@ class PlanTerms:
     annual_oop_max: Decimal | None
     year_start: tuple[int, int] = (1, 1)  # month, day
     as_of: dt.date = dt.date(2000, 1, 1)
+    family: Family | None = None  # family limits this patient's claims also count toward
+    pharmacy: Rx | None = None  # terms for drug lines under the pharmacy benefit
+    out_of_network: PlanTerms | None = None  # terms for lines out of network (own pools)
+    accumulator: bool = False  # manufacturer assistance does not count toward the limits
+
+
+@dataclass(frozen=True)
+class Family:
+    """Family limits, remaining this plan year and after each reset. Embedded: the
+    individual limits apply inside the family ones; aggregate: only the family ones.
+    What others in the family spend is not modeled (the caller states it)."""
+
+    deductible: Decimal
+    oop_max: Decimal | None
+    annual_deductible: Decimal
+    annual_oop_max: Decimal | None
+    kind: Literal["embedded", "aggregate"] = "embedded"
+
+
+@dataclass(frozen=True)
+class Rx:
+    """The pharmacy benefit for drug lines. `deductible` None: integrated with the
+    medical deductible. The out-of-pocket maximum is shared unless `oop_max` is set."""
+
+    copay: Decimal | None
+    coinsurance: Decimal
+    deductible: Decimal | None = None
+    annual_deductible: Decimal | None = None
+    oop_max: Decimal | None = None
+    annual_oop_max: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +90,7 @@ class Claim:
     observation: bool = False  # an administration/observation line: a rebate may apply
     visit: bool = True  # the visit line itself: it carries the visit's copay (and Medigap N's)
     tag: str = ""  # the caller's label (phase id); one visit = one (date, tag)
+    network: Network | None = None  # None: the adjudication's network
 
 
 @dataclass(frozen=True)
@@ -79,10 +110,12 @@ class Line:
     upfront: Decimal  # paid to the clinic on the day
     reimbursed: Decimal  # paid back by the plan later (superbill)
     plan_year_reset: bool  # first claim after the deductible and OOP max reset
+    secondary: Decimal = ZERO  # a secondary plan's payment (coordination of benefits)
+    program_capped: bool = False  # the program's yearly cap ran out on this line
 
     @property
     def insurer(self) -> Decimal:
-        return self.plan_pays + self.supplement
+        return self.plan_pays + self.supplement + self.secondary
 
 
 def plan_year_of(day: dt.date, start: tuple[int, int]) -> int:
@@ -102,8 +135,7 @@ def adjudicate(
 ) -> list[Line]:
     """Adjudicate claims in date order (stable for the same day). `program` lowers the
     patient's share of drug lines, `rebate` that of observation lines."""
-    ded_left = terms.deductible
-    oop_left = terms.oop_max
+    pools = _Pools(terms)
     year = plan_year_of(terms.as_of, terms.year_start)
     program_year: int | None = None
     program_left = ZERO
@@ -116,34 +148,39 @@ def adjudicate(
         claim_year = plan_year_of(first.date, terms.year_start)
         if claim_year != year:
             year, reset = claim_year, True
-            ded_left, oop_left = terms.annual_deductible, terms.annual_oop_max
+            pools.reset()
         if program is not None and first.date.year != program_year:
             program_year, program_left = first.date.year, program.annual_cap or ZERO
 
+        nets = [claim.network or network for claim in visit]
+        kinds = [pools.kind(claim, net) for claim, net in zip(visit, nets, strict=True)]
         # The visit's lines in claim order: the deductible first, line by line ...
         allowed_of: list[Decimal] = []
         ded_parts: list[Decimal] = []
-        left = ded_left
-        for claim in visit:
-            allowed = min(claim.allowed, claim.charge) if network == "out" else claim.allowed
-            part = min(allowed, left) if claim.covered else ZERO
-            left -= part
+        held: dict[str, Decimal] = {}
+        for claim, net, kind in zip(visit, nets, kinds, strict=True):
+            allowed = min(claim.allowed, claim.charge) if net == "out" else claim.allowed
+            part = ZERO
+            if claim.covered:
+                left = pools.deductible_left(kind) - held.get(kind, ZERO)
+                part = min(allowed, max(ZERO, left))
+                held[kind] = held.get(kind, ZERO) + part
             allowed_of.append(allowed)
             ded_parts.append(part)
-        # ... then one copay for the whole visit (on the visit line first), or coinsurance.
-        afters = _after_deductible(visit, allowed_of, ded_parts, terms)
+        # ... then one copay per visit and benefit (on the visit line first), or coinsurance.
+        afters = _after_deductible(visit, allowed_of, ded_parts, kinds, pools)
 
         for i, claim in enumerate(visit):
             if not claim.covered:
                 out.append(_uncovered(claim, reset and i == 0))
                 continue
+            net, kind = nets[i], kinds[i]
             allowed = allowed_of[i]
             share = ded_parts[i] + afters[i]
+            oop_left = pools.oop_left(kind)
             if oop_left is not None:
                 share = min(share, oop_left)
-                oop_left -= share
             applied = min(ded_parts[i], share)
-            ded_left -= applied
             plan_pays = allowed - share
 
             supplement = ZERO
@@ -153,15 +190,23 @@ def adjudicate(
                 supplement = coins - visit_copay if medigap == "N" else coins
 
             assistance = ZERO
+            capped = False
             if program is not None and claim.drug:
                 assistance = max(ZERO, share - supplement - program.floor)
                 if program.annual_cap is not None:
+                    capped = assistance > program_left
                     assistance = min(assistance, program_left)
                     program_left -= assistance
             elif rebate is not None and claim.observation:
                 assistance = max(ZERO, share - supplement - rebate.floor)
 
-            if network == "out":
+            # What counts toward the limits: the whole cost share, except that under a
+            # copay accumulator the manufacturer's payments count toward nothing.
+            counted = share - assistance if terms.accumulator else share
+            ded_credit = max(ZERO, applied - assistance) if terms.accumulator else applied
+            pools.credit(kind, ded_credit, counted)
+
+            if net == "out":
                 balance = claim.charge - allowed
                 billed = claim.charge
                 upfront, reimbursed = claim.charge, plan_pays + supplement
@@ -185,8 +230,138 @@ def adjudicate(
                     upfront=upfront,
                     reimbursed=reimbursed,
                     plan_year_reset=reset and i == 0,
+                    program_capped=capped,
                 )
             )
+    return out
+
+
+class _Pools:
+    """The plan's accumulators: what remains of each deductible and out-of-pocket
+    maximum this plan year. A line counts toward every pool of its kind: medical in
+    network (the individual and family limits), pharmacy (its own deductible, if any,
+    and its own maximum, if separate), or out of network (that tier's own limits)."""
+
+    def __init__(self, terms: PlanTerms) -> None:
+        self.terms = terms
+        self.left: dict[str, Decimal | None] = {}
+        self._fill(annual=False)
+
+    def _fill(self, *, annual: bool) -> None:
+        t, fam, rx, oon = (
+            self.terms,
+            self.terms.family,
+            self.terms.pharmacy,
+            self.terms.out_of_network,
+        )
+
+        def pick(now: Decimal | None, yearly: Decimal | None) -> Decimal | None:
+            return yearly if annual else now
+
+        left: dict[str, Decimal | None] = {
+            "ded": pick(t.deductible, t.annual_deductible),
+            "oop": pick(t.oop_max, t.annual_oop_max),
+        }
+        if fam is not None:
+            left["fam_ded"] = pick(fam.deductible, fam.annual_deductible)
+            left["fam_oop"] = pick(fam.oop_max, fam.annual_oop_max)
+        if rx is not None:
+            if rx.deductible is not None:
+                left["rx_ded"] = pick(rx.deductible, rx.annual_deductible)
+            if rx.oop_max is not None:
+                left["rx_oop"] = pick(rx.oop_max, rx.annual_oop_max)
+        if oon is not None:
+            left["oon_ded"] = pick(oon.deductible, oon.annual_deductible)
+            left["oon_oop"] = pick(oon.oop_max, oon.annual_oop_max)
+        self.left = left
+
+    def reset(self) -> None:
+        self._fill(annual=True)
+
+    def kind(self, claim: Claim, net: Network) -> str:
+        if net == "out" and self.terms.out_of_network is not None:
+            return "oon"
+        if claim.drug and self.terms.pharmacy is not None:
+            return "rx"
+        return "med"
+
+    def _names(self, kind: str, what: str) -> list[str]:
+        """The pools a line of `kind` draws on for `what` ('ded' or 'oop')."""
+        if kind == "oon":
+            return [f"oon_{what}"]
+        if kind == "rx" and f"rx_{what}" in self.left:
+            return [f"rx_{what}"]
+        fam = self.terms.family
+        if fam is None:
+            return [what]
+        if fam.kind == "aggregate" and what == "ded":
+            return [f"fam_{what}"]
+        return [what, f"fam_{what}"]
+
+    def _min(self, names: list[str]) -> Decimal | None:
+        vals = [v for n in names if (v := self.left[n]) is not None]
+        return min(vals) if vals else None
+
+    def deductible_left(self, kind: str) -> Decimal:
+        return self._min(self._names(kind, "ded")) or ZERO
+
+    def oop_left(self, kind: str) -> Decimal | None:
+        return self._min(self._names(kind, "oop"))
+
+    def credit(self, kind: str, deductible: Decimal, counted: Decimal) -> None:
+        for name in self._names(kind, "ded"):
+            v = self.left[name]
+            if v is not None:
+                self.left[name] = max(ZERO, v - deductible)
+        for name in self._names(kind, "oop"):
+            v = self.left[name]
+            if v is not None:
+                self.left[name] = max(ZERO, v - counted)
+
+    def sharing(self, kind: str) -> tuple[Decimal | None, Decimal]:
+        """(copay or None, coinsurance) for a line of `kind`."""
+        if kind == "oon":
+            oon = self.terms.out_of_network
+            assert oon is not None
+            return oon.copay, oon.coinsurance
+        if kind == "rx":
+            rx = self.terms.pharmacy
+            assert rx is not None
+            return rx.copay, rx.coinsurance
+        return self.terms.copay, self.terms.coinsurance
+
+
+def coordinate(lines: list[Line], secondary: PlanTerms) -> list[Line]:
+    """A secondary plan pays after the primary (standard coordination of benefits): on
+    each line, what it would have paid as the primary plan (its own deductible,
+    coinsurance or copay, and maximum, run over the same claims), never more than the
+    patient still owes on that line. The balance bill of an out-of-network line is
+    left to the patient. What it pays does not count toward the primary's limits."""
+    from dataclasses import replace
+
+    as_primary = adjudicate([ln.claim for ln in lines], secondary)
+    by_id = {id(ln.claim): ln for ln in as_primary}
+    out: list[Line] = []
+    for ln in lines:
+        normal = by_id[id(ln.claim)]
+        owes = ln.patient - ln.balance_bill
+        pays = max(ZERO, min(normal.plan_pays, owes))
+        if pays == 0:
+            out.append(ln)
+            continue
+        if ln.reimbursed == 0 and ln.balance_bill == 0:  # in network: billed by the clinic
+            upfront, reimbursed = ln.upfront - pays, ln.reimbursed
+        else:  # paid on the day, claimed back
+            upfront, reimbursed = ln.upfront, ln.reimbursed + pays
+        out.append(
+            replace(
+                ln,
+                secondary=pays,
+                patient=ln.patient - pays,
+                upfront=upfront,
+                reimbursed=reimbursed,
+            )
+        )
     return out
 
 
@@ -203,24 +378,33 @@ def _visits(claims: list[Claim]) -> Iterator[list[Claim]]:
 
 
 def _after_deductible(
-    visit: list[Claim], allowed: list[Decimal], ded: list[Decimal], terms: PlanTerms
+    visit: list[Claim],
+    allowed: list[Decimal],
+    ded: list[Decimal],
+    kinds: list[str],
+    pools: _Pools,
 ) -> list[Decimal]:
     """What each covered line costs after its deductible part, before the OOP max.
 
-    Coinsurance is a share of each line. A copay is one per visit (the convention this
-    tool uses, see the README): it is charged on the visit line (the administration and
-    observation, or the session itself) and, if that line's remainder after the
-    deductible is smaller, what is left of the copay falls on the visit's other lines."""
+    Coinsurance is a share of each line. A copay is one per visit and benefit (the
+    convention this tool uses, see the README): it is charged on the visit line (the
+    administration and observation, or the session itself) and, if that line's
+    remainder after the deductible is smaller, what is left of the copay falls on the
+    visit's other lines of the same benefit. A pharmacy copay is one per fill."""
     rest = [(a - d) if c.covered else ZERO for c, a, d in zip(visit, allowed, ded, strict=True)]
-    if terms.copay is None:
-        return [cents(r * terms.coinsurance / HUNDRED) for r in rest]
-    due = min(terms.copay, sum(rest, ZERO))
     out = [ZERO] * len(visit)
-    order = sorted(range(len(visit)), key=lambda i: not visit[i].visit)  # visit line first
-    for i in order:
-        take = min(due, rest[i])
-        out[i] = take
-        due -= take
+    for kind in dict.fromkeys(kinds):
+        idx = [i for i, k in enumerate(kinds) if k == kind]
+        copay, coinsurance = pools.sharing(kind)
+        if copay is None:
+            for i in idx:
+                out[i] = cents(rest[i] * coinsurance / HUNDRED)
+            continue
+        due = min(copay, sum((rest[i] for i in idx), ZERO))
+        for i in sorted(idx, key=lambda i: not visit[i].visit):  # visit line first
+            take = min(due, rest[i])
+            out[i] = take
+            due -= take
     return out
 
 

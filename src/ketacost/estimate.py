@@ -14,9 +14,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ketacost.amounts import ZERO, Triple, cents, fmt_money, zero_money
-from ketacost.costshare import Line, adjudicate
+from ketacost.costshare import Line, adjudicate, coordinate
 from ketacost.indirect import around_visits
-from ketacost.insurance import Charge, Plan, claims_for, resolve_plan
+from ketacost.insurance import Charge, Plan, claims_for, resolve_plan, secondary_terms
 from ketacost.payment import parse_finance_spec, plan_from_options
 from ketacost.pretax import ELIGIBILITY, Account, PreTax
 from ketacost.pretax import savings as pretax_savings
@@ -193,6 +193,11 @@ class Estimate:
     lines: tuple[Line, ...] = ()  # the typical case's adjudicated claim lines, in date order
     # The typical scenario month by month, every month of the horizon; sums to the totals.
     by_month: tuple[MonthLine, ...] = ()
+    secondary_paid: Triple[Decimal] = field(default_factory=zero_money)
+    # Typical scenario: the day the savings program's yearly cap ran out, and what the
+    # patient pays from that day to the end of the horizon.
+    program_runs_out: dt.date | None = None
+    patient_after_program: Decimal = ZERO
     tips: tuple[Tip, ...] = field(default=())
     # The oldest figure the estimate used: (path, date, age in words), and the figures
     # older than freshness.STALE_AFTER_MONTHS (also named in the assumptions).
@@ -352,6 +357,8 @@ def _run_case(book: PriceBook, t: Treatment, sc: Scenario, case: Case, end: dt.d
         program=plan.program,
         rebate=plan.rebate,
     )
+    if sc.secondary_plan is not None and plan.covered:
+        lines = coordinate(lines, secondary_terms(sc.secondary_plan, sc.start))
     for line in lines:
         sums[line.claim.tag].add(line)
     return _CaseRun(schedule, sums, lines, plan)
@@ -408,7 +415,7 @@ def quick_totals(
         return None
     t = book.treatments[sc.treatment]  # type: ignore[index]
     if sc.insurance != "none":
-        covered = t.coverage[sc.insurance].value if sc.covered is None else sc.covered
+        covered = t.coverage_for(sc.insurance).value if sc.covered is None else sc.covered
         if covered:
             return None
         # Not covered: every claim is paid in full by the patient and nothing
@@ -566,6 +573,23 @@ def build(
     today = today or dt.date.today()
     age = book.age_days(today)
     warnings = list(runs["typical"].plan.warnings)
+    typical_lines = runs["typical"].lines
+    runs_out = next((ln.claim.date for ln in typical_lines if ln.program_capped), None)
+    after_program = sum(
+        (ln.patient for ln in typical_lines if runs_out and ln.claim.date >= runs_out), ZERO
+    )
+    if runs_out is not None:
+        extra_notes.append(
+            f"The savings program's {runs_out.year} cap runs out on {runs_out.isoformat()} "
+            f"(typical scenario); from then to the end of the horizon you pay "
+            f"{fmt_money(after_program)}"
+            + (
+                ", and the deductible again, since the program's payments did not count "
+                "toward it (copay accumulator)."
+                if sc.accumulator
+                else "."
+            )
+        )
     if financing is not None and financing.triggered[1]:
         warnings.append(
             f"{financing.label}: at the planned payment the promotion is not paid off in "
@@ -621,6 +645,9 @@ def build(
         financing=financing,
         lines=tuple(runs["typical"].lines),
         by_month=month_lines(runs["typical"].lines, sc.start, end),
+        secondary_paid=Triple(*(sum((ln.secondary for ln in runs[c].lines), ZERO) for c in CASES)),
+        program_runs_out=runs_out,
+        patient_after_program=after_program,
     )
 
 
@@ -826,7 +853,7 @@ def _insurance_refs(book: PriceBook, t: Treatment, sc: Scenario) -> list[Referen
     if sc.insurance == "none":
         return []
     ins = book.insurance
-    out: list[Referenced | None] = [t.coverage[sc.insurance]]
+    out: list[Referenced | None] = [t.coverage_for(sc.insurance)]
     if sc.insurance == "commercial" and sc.network == "in":
         out.extend(
             [ins.typical_plan.deductible, ins.typical_plan.coinsurance, ins.typical_plan.oop_max]

@@ -104,7 +104,7 @@ def _run(
         balance = due - this
         rows.append(Month(month, this, interest, this - interest, balance))
         month += 1
-        if month - start_month >= MAX_MONTHS:
+        if balance > 0 and month - start_month >= MAX_MONTHS:
             raise InputError(
                 "the payment plan would run for more than 50 years; raise --payment",
                 param="--payment",

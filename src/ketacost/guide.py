@@ -31,6 +31,7 @@ INSURANCE = [
     ("commercial", "Insurance through work or the marketplace"),
     ("medicare", "Medicare"),
     ("medicaid", "Medicaid"),
+    ("medicare-advantage", "A Medicare Advantage plan (Medicare through a private insurer)"),
 ]
 
 
@@ -150,6 +151,37 @@ class Interview:
             "Please enter a number of months from 1 to 60.",
         )
 
+    def benefit_design(self, a: Answers) -> None:
+        """A family plan's deductible, and who pays for Spravato's drug: questions whose
+        answers change a commercial plan's bill the most."""
+        if self.yes_no(
+            "\nDoes your plan cover your family too (a family deductible)?", default=False
+        ):
+            fam = self.amount(
+                "How much of the family deductible is left this year?",
+                "On a family plan your costs count toward your own deductible and the "
+                "family's; the plan starts paying for you when either is met.",
+            )
+            if fam is not None:
+                a.options["--family-deductible"] = fam
+        if a.treatment == "spravato":
+            benefit = self.choose(
+                "\nWho provides the Spravato medicine itself?",
+                [
+                    ("medical", "The clinic buys and bills it (medical benefit)"),
+                    ("pharmacy", "A specialty pharmacy sends it to the clinic (pharmacy benefit)"),
+                ],
+            )
+            if benefit == "pharmacy":
+                a.options["--drug-benefit"] = "pharmacy"
+                copay = self.amount(
+                    "What is your plan's copay for a specialty drug?",
+                    "Your plan's summary lists it under 'Specialty drugs'; skip if it "
+                    "charges a percentage instead, and your medical coinsurance is used.",
+                )
+                if copay is not None:
+                    a.options["--rx-copay"] = copay
+
     def run(self) -> Answers:
         a = Answers()
         self.say(
@@ -195,6 +227,7 @@ class Interview:
                     "maximum is taken as equal to it.)"
                 )
                 a.options["--oop-max"] = ded
+            self.benefit_design(a)
         elif insurance == "medicare":
             gap = self.choose(
                 "\nDo you have a Medicare supplement (Medigap) plan?",

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ketacost.amounts import ZERO, cents, fmt_money
-from ketacost.costshare import Claim, PlanTerms, Program
+from ketacost.costshare import Claim, Family, PlanTerms, Program, Rx
+from ketacost.planfile import PlanFile
 from ketacost.pricebook import Case, PriceBook, Treatment
 from ketacost.scenario import Scenario
 
@@ -33,6 +34,8 @@ class Plan:
     assumptions: tuple[str, ...]
     warnings: tuple[str, ...]
     rebate: Program | None = None  # on administration/observation lines
+    # With --drug-network: the share of the charge the out-of-network benefit allows.
+    split_allowed_percent: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -72,9 +75,9 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
     notes: list[str] = []
     warnings: list[str] = []
     year_start = sc.plan_year_start or (1, 1)
-    default_covered = t.coverage[sc.insurance].value
+    default_covered = t.coverage_for(sc.insurance).value
     covered = default_covered if sc.covered is None else sc.covered
-    coverage_note = t.coverage[sc.insurance].description
+    coverage_note = t.coverage_for(sc.insurance).description
     if sc.covered is None:
         notes.append(
             f"Coverage: {'covered' if covered else 'not covered'} by default for "
@@ -87,7 +90,10 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
     allowed_percent: Decimal | None = None
     oop_cap: Decimal | None
     copay: Decimal | None
-    if sc.insurance == "commercial" and sc.network == "in":
+    split = sc.drug_network is not None and sc.drug_network != sc.network
+    if sc.insurance == "commercial" and (sc.network == "in" or split):
+        # With the visit and the drug in different networks, the plan's in-network terms
+        # are the main ones and out-of-network lines get their own (see _drug_network).
         plan = ins.typical_plan
         ded = plan.deductible.cost_pick(case)
         coins = plan.coinsurance.cost_pick(case)
@@ -113,6 +119,16 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
         coins = ins.medicare.part_b_coinsurance.get(case)
         copay, oop_cap = None, None
         source = "Original Medicare Part B"
+    elif sc.insurance == "medicare-advantage":
+        ma = ins.medicare_advantage
+        if ma is None:
+            from ketacost.errors import PriceBookError
+
+            raise PriceBookError("this price book has no insurance.medicare_advantage section")
+        ded = ma.deductible.cost_pick(case)
+        coins = ma.coinsurance.cost_pick(case)
+        copay, oop_cap = None, ma.oop_max.get(case)
+        source = "a typical Medicare Advantage plan (the year's CMS in-network limit)"
     else:  # medicaid
         # Medicaid's cost sharing is a nominal copay per visit (often $0), no coinsurance.
         copay = ins.medicaid.copay.cost_pick(case) if ins.medicaid else ZERO
@@ -141,6 +157,18 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
     if annual_oop is not None and annual_oop < annual_ded:
         annual_oop = annual_ded
 
+    family = _family(sc, notes)
+    rx = _pharmacy(sc, coins, copay, notes) if t.drug is not None else None
+    oon_terms, drug_allowed_percent = _drug_network(book, sc, case, year_start, notes)
+    if split and sc.network == "out":
+        allowed_percent = drug_allowed_percent
+    if sc.accumulator:
+        notes.append(
+            "Copay accumulator: the manufacturer program's payments do not count toward "
+            "your deductible or out-of-pocket maximum, so once its yearly cap is spent you "
+            "meet the deductible again from your own pocket."
+        )
+
     share = (
         f"a {fmt_money(copay)} copay per visit"
         if copay is not None
@@ -167,6 +195,13 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
     if annual_oop is not None:
         after += f" and out-of-pocket maximum {fmt_money(annual_oop)}"
     notes.append(f"The plan year starts {reset}; after each reset the full {after} apply again.")
+    if sc.insurance == "medicare-advantage":
+        notes.append(
+            "Medicare Advantage: the plan's own deductible and cost sharing (at most 20% for "
+            "a Part B drug such as Spravato), capped by its in-network out-of-pocket "
+            "maximum; Spravato is billed as one G2082/G2083 line; no Medigap and no "
+            "manufacturer program."
+        )
     if sc.insurance == "medicare":
         notes.append(
             "Medicare: Part B deductible, then 20% coinsurance with no out-of-pocket cap; "
@@ -234,8 +269,126 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
         annual_oop_max=annual_oop,
         year_start=year_start,
         as_of=sc.start,
+        family=family,
+        pharmacy=rx,
+        out_of_network=oon_terms,
+        accumulator=sc.accumulator,
     )
-    return Plan(terms, covered, program, allowed_percent, tuple(notes), tuple(warnings), rebate)
+    return Plan(
+        terms,
+        covered,
+        program,
+        allowed_percent,
+        tuple(notes),
+        tuple(warnings),
+        rebate,
+        drug_allowed_percent,
+    )
+
+
+def _family(sc: Scenario, notes: list[str]) -> Family | None:
+    """Family limits, when the patient gave any: what remains this plan year (default:
+    the annual figure) and the annual figure (default: what remains)."""
+    rem_ded, ann_ded = sc.family_deductible, sc.annual_family_deductible
+    rem_oop, ann_oop = sc.family_oop_max, sc.annual_family_oop_max
+    if all(v is None for v in (rem_ded, ann_ded, rem_oop, ann_oop)):
+        return None
+    ded = rem_ded if rem_ded is not None else ann_ded
+    oop = rem_oop if rem_oop is not None else ann_oop
+    assert ded is not None or oop is not None
+    family = Family(
+        deductible=ded if ded is not None else ZERO,
+        oop_max=oop,
+        annual_deductible=ann_ded if ann_ded is not None else (ded or ZERO),
+        annual_oop_max=ann_oop if ann_oop is not None else oop,
+        kind=sc.family_kind,
+    )
+    how = (
+        "your own deductible and maximum apply inside the family ones (embedded): the plan "
+        "starts paying for you when you meet yours or the family meets its"
+        if sc.family_kind == "embedded"
+        else "only the family deductible applies (aggregate): the plan pays once the family "
+        "meets it"
+    )
+    oop_text = f", out-of-pocket maximum {fmt_money(oop)}" if oop is not None else ""
+    notes.append(
+        f"Family plan: family deductible remaining {fmt_money(family.deductible)}{oop_text}; "
+        f"{how}. Only this patient's claims are counted; what others in the family spend "
+        "later this year is not known and not included (it could only lower your costs)."
+    )
+    return family
+
+
+def _pharmacy(sc: Scenario, coins: Decimal, copay: Decimal | None, notes: list[str]) -> Rx | None:
+    """Pharmacy-benefit terms for the drug line (Spravato dispensed by a pharmacy)."""
+    if sc.drug_benefit != "pharmacy":
+        return None
+    if sc.rx_copay is not None:
+        rx_copay, rx_coins = sc.rx_copay, ZERO
+    elif sc.rx_coinsurance is not None:
+        rx_copay, rx_coins = None, sc.rx_coinsurance
+    else:
+        rx_copay, rx_coins = copay, coins
+    annual = sc.annual_rx_deductible if sc.annual_rx_deductible is not None else sc.rx_deductible
+    rx = Rx(
+        copay=rx_copay,
+        coinsurance=rx_coins,
+        deductible=sc.rx_deductible if sc.rx_deductible is not None else annual,
+        annual_deductible=annual,
+    )
+    share = (
+        f"a {fmt_money(rx_copay)} copay per fill" if rx_copay is not None else f"{_pct(rx_coins)}"
+    )
+    ded = (
+        f"its own deductible ({fmt_money(rx.deductible)} remaining)"
+        if rx.deductible is not None
+        else "the medical deductible (integrated)"
+    )
+    given = sc.rx_copay is not None or sc.rx_coinsurance is not None
+    notes.append(
+        f"Pharmacy benefit: the drug is dispensed by a pharmacy and paid under your pharmacy "
+        f"terms ({share}{'' if given else ', the medical terms since none were given'}) "
+        f"after {ded}; the administration and observation visit is paid under your medical "
+        "terms; both count toward one out-of-pocket maximum."
+    )
+    return rx
+
+
+def _drug_network(
+    book: PriceBook, sc: Scenario, case: Case, year_start: tuple[int, int], notes: list[str]
+) -> tuple[PlanTerms | None, Decimal | None]:
+    """When the drug's network status differs from the visit's (--drug-network), the
+    out-of-network lines are paid under the book's out-of-network benefit, with their
+    own deductible and maximum. Returns those terms and the share of the charge that
+    benefit allows."""
+    if sc.drug_network is None or sc.drug_network == sc.network:
+        return None, None
+    oon = book.insurance.out_of_network
+    if oon is None:
+        from ketacost.errors import PriceBookError
+
+        raise PriceBookError("this price book has no insurance.out_of_network section")
+    ded, oop = oon.deductible.cost_pick(case), oon.oop_max.cost_pick(case)
+    pct = oon.allowed_percent.cost_pick(case, cheaper_when_larger=True)
+    terms = PlanTerms(
+        deductible=ded,
+        coinsurance=oon.coinsurance.cost_pick(case),
+        copay=None,
+        oop_max=oop,
+        annual_deductible=ded,
+        annual_oop_max=oop,
+        year_start=year_start,
+        as_of=sc.start,
+    )
+    out_part = "drug" if sc.drug_network == "out" else "administration and observation visit"
+    notes.append(
+        f"Network: the {out_part} is out of network: paid under the book's typical "
+        f"out-of-network benefit (its own deductible {fmt_money(ded)} and maximum "
+        f"{fmt_money(oop)}, {_pct(terms.coinsurance)} of an allowed amount of "
+        f"{_pct(pct)} of the charge); the rest of that charge is billed to you and counts "
+        "toward nothing."
+    )
+    return terms, pct
 
 
 def claims_for(
@@ -251,15 +404,20 @@ def claims_for(
         if from_rates is not None:
             return from_rates
 
-    def allowed_for(amount: Decimal, given: Decimal | None) -> Decimal:
+    drug_net = sc.drug_network if sc.drug_network not in (None, sc.network) else None
+    visit_net = sc.network if drug_net is not None else None
+
+    def allowed_for(amount: Decimal, given: Decimal | None, net: str | None = None) -> Decimal:
         if given is not None:
             return given
-        if plan.allowed_percent is not None:
-            return cents(amount * plan.allowed_percent / HUNDRED)
+        line_net = net or sc.network
+        pct = (plan.allowed_percent or plan.split_allowed_percent) if line_net == "out" else None
+        if pct is not None:
+            return cents(amount * pct / HUNDRED)
         return amount
 
     is_session = charge.tag != "consultation"
-    if t.drug is not None and is_session and sc.insurance == "medicare":
+    if t.drug is not None and is_session and sc.insurance in ("medicare", "medicare-advantage"):
         from ketacost.locality import allowed as medicare_allowed
 
         code = "G2082" if (charge.dose_mg or 56) <= 56 else "G2083"
@@ -276,23 +434,27 @@ def claims_for(
         admin_allowed: Decimal | None = None
         if sc.allowed is not None:
             drug_allowed, admin_allowed = split_all_in(t, charge.dose_mg, sc.allowed)
+        if drug_net == "out":
+            drug_allowed = None  # the out-of-network benefit's own allowed amount
         return [
             Claim(
                 charge.date,
                 drug_charge,
-                allowed_for(drug_charge, drug_allowed),
+                allowed_for(drug_charge, drug_allowed, drug_net),
                 plan.covered,
                 drug=True,
                 visit=False,
                 tag=charge.tag,
+                network=drug_net,
             ),
             Claim(
                 charge.date,
                 admin_charge,
-                allowed_for(admin_charge, admin_allowed),
+                allowed_for(admin_charge, admin_allowed, visit_net),
                 plan.covered,
                 observation=True,
                 tag=charge.tag,
+                network=visit_net,
             ),
         ]
     all_in = sc.allowed if (sc.allowed is not None and is_session) else None
@@ -328,3 +490,29 @@ def split_session(
     whole = drug_price + t.items_price(case)
     drug = cents(charge.amount * drug_price / whole) if whole else ZERO
     return drug, charge.amount - drug
+
+
+def secondary_terms(pf: PlanFile, start: dt.date) -> PlanTerms:
+    """A secondary plan's terms from its plan file, as if it were the primary."""
+    f = pf.scenario_fields()
+    copay = f.get("copay")
+    family = None
+    if "family_deductible" in f or "family_oop_max" in f:
+        family = Family(
+            deductible=f.get("family_deductible", ZERO),
+            oop_max=f.get("family_oop_max"),
+            annual_deductible=f.get("annual_family_deductible", ZERO),
+            annual_oop_max=f.get("annual_family_oop_max"),
+            kind=pf.family_kind,
+        )
+    return PlanTerms(
+        deductible=f["deductible"],
+        coinsurance=ZERO if copay is not None else f["coinsurance"],
+        copay=copay,
+        oop_max=f.get("oop_max"),
+        annual_deductible=f["annual_deductible"],
+        annual_oop_max=f.get("annual_oop_max"),
+        year_start=f.get("plan_year_start", (1, 1)),
+        as_of=start,
+        family=family,
+    )

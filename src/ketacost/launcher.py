@@ -3,6 +3,7 @@ everything else goes to the typer app."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -11,6 +12,7 @@ def main() -> None:
     # No pydantic plugins in a CLI run: looking them up scans every installed
     # package's metadata (~12 ms) on the first model build.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
+    _replace_unencodable()
     if sys.argv[1:] in (["--version"], ["-V"]):
         from ketacost import __version__
 
@@ -19,3 +21,15 @@ def main() -> None:
     from ketacost.cli import main as run
 
     run()
+
+
+def _replace_unencodable() -> None:
+    """On a terminal or pipe that is not UTF-8 (PYTHONIOENCODING=ascii, a Latin-1
+    locale), print what cannot be encoded ("—", "≤") as "?" instead of failing."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        reconfigure = getattr(stream, "reconfigure", None)
+        if not encoding.startswith("utf") and reconfigure is not None:
+            # A closed or detached stream is left as it is.
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="replace")

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from ketacost.errors import PriceBookError
+from ketacost.planfile import PlanFile
 
 Case = Literal["low", "typical", "high"]
 CASES: tuple[Case, Case, Case] = ("low", "typical", "high")
@@ -73,11 +74,27 @@ UNITS = frozenset(
 PERCENT_UNITS = frozenset({"percent"})
 # Units whose figures must be whole numbers.
 WHOLE_UNITS = frozenset({"sessions", "devices", "weeks", "mg", "minutes", "months"})
+# The most a count or a span may be, by unit: what `estimate` can lay out at once and a
+# real protocol never exceeds. A book that passes `validate` must estimate quickly, so
+# 1,000,000 sessions or a 1e9-week span is refused here, not found out there (issue 15).
+UNIT_MAX = {
+    "sessions": Decimal(100),  # as --sessions allows
+    "weeks": Decimal(261),  # 60 months, the longest horizon
+    "devices": Decimal(10),
+    "mg": Decimal(1000),
+    "minutes": Decimal(24 * 60),
+    "hours": Decimal(24),
+    "months": Decimal(600),  # the longest payment plan `finance` takes
+}
+# How many entries a list or a table in a book may have: far more than any real book.
+MAX_PHASES = 10
+MAX_ITEMS = 50
+MAX_ENTRIES = 200
 
 
 class Strict(BaseModel):
-    # defer_build: a book read from the cache is unpickled, never validated, so the
-    # validators need not be built at start-up (that alone cost ~20 ms).
+    # defer_build: a book read from the cache is rebuilt with model_construct, never
+    # validated, so the validators need not be built at start-up (that alone cost ~20 ms).
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
@@ -114,8 +131,10 @@ class Referenced(Strict):
     # When the value was last confirmed against its sources.
     checked: dt.date
     # For a derived figure: the dotted paths of the book's figures it is computed from.
-    derived_from: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.-]+$")]] = []
-    sources: list[Source] = Field(min_length=1)
+    derived_from: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.-]+$")]] = Field(
+        [], max_length=MAX_ITEMS
+    )
+    sources: list[Source] = Field(min_length=1, max_length=MAX_ITEMS)
 
     @property
     def newest_published(self) -> dt.date | None:
@@ -182,6 +201,9 @@ class Figure(Referenced):
                 raise ValueError("a percentage must be between 0 and 100")
             if self.unit in WHOLE_UNITS and n != n.to_integral_value():
                 raise ValueError(f"{self.unit} must be a whole number")
+            top = UNIT_MAX.get(self.unit)
+            if top is not None and n > top:
+                raise ValueError(f"{self.unit} must be at most {top} (got {n:.3g})")
         return self
 
     def get(self, case: Case) -> Decimal:
@@ -281,17 +303,23 @@ class EsketamineDrug(Strict):
 
 class Treatment(Strict):
     name: Text
-    aliases: list[Id] = []
+    aliases: list[Id] = Field([], max_length=MAX_ITEMS)
     setting: Text
     summary: Text
     session_label: Text = "session"
-    session_items: dict[Id, Figure] = Field(min_length=1)
+    session_items: dict[Id, Figure] = Field(min_length=1, max_length=MAX_ITEMS)
     consult_fee: Figure
-    phases: list[Phase] = Field(min_length=1)
+    phases: list[Phase] = Field(min_length=1, max_length=MAX_PHASES)
     practical: Practical
     coverage: dict[Payer, Flag]
     drug: EsketamineDrug | None = None
-    service_codes: list[ServiceCode] = []
+    service_codes: list[ServiceCode] = Field([], max_length=MAX_ITEMS)
+
+    def coverage_for(self, payer: str) -> Flag:
+        """Whether `payer` usually covers this treatment. A Medicare Advantage plan must
+        cover what Original Medicare covers, so it takes Medicare's entry."""
+        key = "medicare" if payer == "medicare-advantage" else payer
+        return self.coverage[key]  # type: ignore[index]
 
     @property
     def at_home(self) -> bool:
@@ -327,8 +355,8 @@ class Treatment(Strict):
 class Discount(Strict):
     name: Text
     how: Text
-    applies_to: list[TreatmentId] = Field(min_length=1)
-    phases: list[Id] | None = None  # None: every phase
+    applies_to: list[TreatmentId] = Field(min_length=1, max_length=MAX_ITEMS)
+    phases: list[Id] | None = Field(None, max_length=MAX_PHASES)  # None: every phase
     percent_off: Figure
 
     @model_validator(mode="after")
@@ -344,7 +372,7 @@ class FinancialHelp(Strict):
 
     name: Text
     how: Text
-    applies_to: list[TreatmentId] = Field(min_length=1)
+    applies_to: list[TreatmentId] = Field(min_length=1, max_length=MAX_ITEMS)
     # What one award is worth, in USD; None: the program covers the drug itself.
     award: Figure | None = None
     covers_drug: bool = False
@@ -357,6 +385,12 @@ class FinancialHelp(Strict):
         if self.award is not None and not self.award.unit.startswith("USD"):
             raise ValueError("award must have a USD unit")
         return self
+
+
+class PlanTemplate(Referenced):
+    """A typical plan a counselor can start a plan file from, with where it comes from."""
+
+    plan: PlanFile
 
 
 class TypicalPlan(Strict):
@@ -399,8 +433,8 @@ class Locality(Strict):
 class GpciTable(Referenced):
     """The year's geographic practice cost indices: one sourced node for the whole table."""
 
-    year: int
-    localities: list[Locality] = Field(min_length=1)
+    year: int = Field(ge=2000, le=2100)
+    localities: list[Locality] = Field(min_length=1, max_length=MAX_ENTRIES)
 
 
 class Medicare(Strict):
@@ -415,9 +449,18 @@ class Medicare(Strict):
     gpci: GpciTable | None = None
 
 
+class MedicareAdvantage(Strict):
+    """A typical Medicare Advantage plan's in-network cost sharing."""
+
+    description: Text
+    deductible: Figure
+    coinsurance: Figure  # for a Part B drug visit: at most Original Medicare's 20%
+    oop_max: Figure  # the year's CMS limit on in-network out-of-pocket costs
+
+
 class AssistanceProgram(Strict):
     name: Text
-    eligible_payers: list[Payer] = Field(min_length=1)
+    eligible_payers: list[Payer] = Field(min_length=1, max_length=MAX_ITEMS)
     per_treatment_floor: Figure
     annual_cap: Figure
 
@@ -443,7 +486,9 @@ class ObservationRebate(Strict):
     """A rebate of the patient's cost share for observation, where the state allows."""
 
     name: Text
-    excluded_states: list[Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]] = []
+    excluded_states: list[Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]] = Field(
+        [], max_length=MAX_ENTRIES
+    )
     patient_floor: Figure
 
 
@@ -452,6 +497,9 @@ class Insurance(Strict):
     out_of_network: OutOfNetwork | None = None
     medicare: Medicare
     medicaid: Medicaid | None = None
+    medicare_advantage: MedicareAdvantage | None = None
+    # What copay accumulators are and where state law limits them (for the tip).
+    copay_accumulators: Referenced | None = None
     spravato_savings: AssistanceProgram
     spravato_observation_rebate: ObservationRebate | None = None
 
@@ -459,9 +507,12 @@ class Insurance(Strict):
 class Tax(Strict):
     """Pre-tax accounts: the year's limits and the payroll-tax rate a cafeteria plan saves."""
 
-    year: int
+    year: int = Field(ge=2000, le=2100)
     hsa_limit_self: Figure
     hsa_limit_family: Figure
+    # An HSA needs a high-deductible plan: its deductible at least these (None: unchecked).
+    hdhp_min_deductible_self: Figure | None = None
+    hdhp_min_deductible_family: Figure | None = None
     fsa_limit: Figure
     fica_rate: Figure
     default_tax_rate: Figure
@@ -516,7 +567,7 @@ class Checked(Strict):
     basis: Basis
     note: str | None = None
     checked: dt.date
-    sources: list[DatedSource] = Field(min_length=1)
+    sources: list[DatedSource] = Field(min_length=1, max_length=MAX_ITEMS)
 
     @model_validator(mode="after")
     def _note_explains(self) -> Checked:
@@ -571,11 +622,11 @@ class TreatmentCoding(Checked):
     session (Spravato: bundled G-code, or drug + visit + observation) names them
     `bundled` and `itemized` and says which one it `use`s."""
 
-    intake: list[CodeUse] = Field(min_length=1)
-    session: list[CodeUse] | None = None
+    intake: list[CodeUse] = Field(min_length=1, max_length=MAX_ITEMS)
+    session: list[CodeUse] | None = Field(None, max_length=MAX_ITEMS)
     use: Literal["bundled", "itemized"] | None = None
-    bundled: list[CodeUse] | None = None
-    itemized: list[CodeUse] | None = None
+    bundled: list[CodeUse] | None = Field(None, max_length=MAX_ITEMS)
+    itemized: list[CodeUse] | None = Field(None, max_length=MAX_ITEMS)
 
     @model_validator(mode="after")
     def _one_way(self) -> TreatmentCoding:
@@ -596,8 +647,8 @@ class TreatmentCoding(Checked):
 
 
 class Billing(Strict):
-    codes: dict[CodeId, BillingCode]
-    diagnoses: dict[IcdCode, Diagnosis] = {}
+    codes: dict[CodeId, BillingCode] = Field(max_length=MAX_ENTRIES)
+    diagnoses: dict[IcdCode, Diagnosis] = Field({}, max_length=MAX_ENTRIES)
     coding: dict[TreatmentId, TreatmentCoding] = {}
 
     @model_validator(mode="after")
@@ -638,13 +689,14 @@ class PriceBook(Strict):
     currency: Literal["USD"]
     region: Text
     as_of: dt.date
-    notes: list[Text] = []
+    notes: list[Text] = Field([], max_length=MAX_ENTRIES)
     treatments: dict[TreatmentId, Treatment]
-    discounts: dict[Id, Discount] = {}
-    financial_help: dict[Id, FinancialHelp] = {}
+    discounts: dict[Id, Discount] = Field({}, max_length=MAX_ENTRIES)
+    financial_help: dict[Id, FinancialHelp] = Field({}, max_length=MAX_ENTRIES)
+    plan_templates: dict[Id, PlanTemplate] = Field({}, max_length=MAX_ENTRIES)
     insurance: Insurance
     tax: Tax | None = None
-    financing: dict[Id, FinancePreset] = {}
+    financing: dict[Id, FinancePreset] = Field({}, max_length=MAX_ENTRIES)
     indirect: Indirect | None = None
     billing: Billing | None = None  # billing codes for the Good Faith Estimate
     # Set by the loader for a clinic book that `extends: national`: the paths it overrode.
@@ -716,23 +768,9 @@ def load(path: str | Path | None = None, *, all_errors: bool = False) -> PriceBo
     return book
 
 
-# A validated book is cached as a pickle keyed by a hash of its text, the national
-# book's text and this module's source, so an edit to any of them misses the cache.
-# Parsing YAML costs ~20 ms, unpickling ~1 ms. The cache lives in the user's own cache
-# folder (KETACOST_CACHE_DIR overrides it; "off" turns it off).
-
-
-def _cache_dir() -> Path | None:
-    import os
-
-    env = os.environ.get("KETACOST_CACHE_DIR")
-    if env == "off":
-        return None
-    if env:
-        return Path(env)
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("ketacost"))
+# A validated book is cached as plain JSON (bookcache.py: never a pickle), keyed by a
+# hash of its text, the national book's text and this module's source, so an edit to
+# any of them misses the cache.
 
 
 def _cache_key(text: str) -> str:
@@ -753,33 +791,16 @@ def _cache_key(text: str) -> str:
 
 
 def _cache_get(key: str | None) -> PriceBook | None:
-    folder = _cache_dir()
-    if key is None or folder is None:
-        return None
-    try:
-        import pickle
+    from ketacost import bookcache
 
-        book = pickle.loads((folder / f"book-{key}.pickle").read_bytes())
-    except Exception:  # missing, unreadable or stale: rebuild it
-        return None
+    book = bookcache.get(key)
     return book if isinstance(book, PriceBook) else None
 
 
 def _cache_put(key: str | None, book: PriceBook) -> None:
-    folder = _cache_dir()
-    if key is None or folder is None:
-        return
-    import contextlib
-    import os
-    import pickle
-    import tempfile
+    from ketacost import bookcache
 
-    with contextlib.suppress(OSError):
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(book, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / f"book-{key}.pickle")
+    bookcache.put(key, book)
 
 
 def validate(data: Any, where: str, limit: int | None = 5) -> PriceBook:
@@ -793,24 +814,23 @@ def validate(data: Any, where: str, limit: int | None = 5) -> PriceBook:
 
 
 def _read(p: Path) -> str:
+    """A book's text: a regular file (never a device or a FIFO), read up to the cap."""
+    from ketacost import safeio
+
     where = _shown(p)
-    if "\x00" in str(p):
-        raise PriceBookError(f"{where!r}: a file name cannot contain a NUL character")
     try:
-        if p.is_dir():
-            raise PriceBookError(f"{where}: is a directory, not a price book file")
-        size = p.stat().st_size
-        if size > MAX_BOOK_BYTES:
-            raise PriceBookError(
-                f"{where}: is {size:,} bytes; a price book may be at most {MAX_BOOK_BYTES:,}"
-            )
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise PriceBookError(f"{where}: no such file") from None
-    except PermissionError:
-        raise PriceBookError(f"{where}: cannot be read (permission denied)") from None
-    except OSError as exc:
-        raise PriceBookError(f"{where}: cannot be read ({exc.strerror or exc})") from None
+        raw = safeio.read_capped(p, MAX_BOOK_BYTES)
+    except safeio.TooBig as exc:
+        raise PriceBookError(
+            f"{where}: is {exc.size:,} bytes; a price book may be at most {MAX_BOOK_BYTES:,}"
+        ) from None
+    except safeio.ReadError as exc:
+        reason = exc.reason
+        if reason == "is a directory":
+            reason = "is a directory, not a price book file"
+        elif "NUL" in reason:
+            where = repr(str(p))
+        raise PriceBookError(f"{where}: {reason}") from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -820,9 +840,10 @@ def _read(p: Path) -> str:
 
 
 def _shown(p: Path) -> str:
-    """A path as the user typed it, quoted when blanks would hide it."""
-    text = str(p)
-    return repr(text) if not text or text != text.strip() else text
+    """A path as the user typed it, quoted when blanks would hide it, cut when huge."""
+    from ketacost.safeio import shown
+
+    return shown(p)
 
 
 def _describe(exc: ValidationError, where: str, limit: int | None = 5) -> str:

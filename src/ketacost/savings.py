@@ -149,6 +149,35 @@ def _program(ctx: _Context) -> Iterator[Tip]:
     )
 
 
+def _accumulator(ctx: _Context) -> Iterator[Tip]:
+    """Under a copay accumulator the program's help counts toward nothing: what it costs
+    the patient, and what to ask."""
+    sc, base = ctx.sc, ctx.base
+    node = ctx.book.insurance.copay_accumulators
+    if not sc.accumulator or base.plan.program is None or node is None:
+        return
+    alt, est = ctx.run(accumulator=False)
+    when = (
+        f" In this estimate the program's cap runs out on {base.program_runs_out.isoformat()}."
+        if base.program_runs_out
+        else ""
+    )
+    yield Tip(
+        "copay-accumulator",
+        "program",
+        "Ask whether your plan must count the savings program's payments",
+        "Your plan runs a copay accumulator: the savings program's payments do not count "
+        "toward your deductible or maximum, so you meet them again from your own pocket "
+        f"once the program's yearly cap is spent.{when} Some states require state-regulated "
+        "plans to count this help; ask your plan (or HR, for an employer plan) whether the "
+        "accumulator applies to you, and the program whether it can pay differently.",
+        saving(base, est),
+        _sources(node),
+        alt,
+        evidence(node),
+    )
+
+
 def _observation(ctx: _Context) -> Iterator[Tip]:
     sc = ctx.sc
     obs = ctx.book.insurance.spravato_observation_rebate
@@ -205,15 +234,25 @@ def _pretax(ctx: _Context) -> Iterator[Tip]:
     if sc.hsa or sc.fsa or tax is None:
         return
     fsa = fmt_money(tax.fsa_limit.get("typical"))
-    if sc.insurance == "medicare":
+    hsa_allowed = sc.insurance not in ("medicare", "medicare-advantage")
+    if hsa_allowed:
+        try:  # an HSA needs a high-deductible plan
+            sc.model_copy(update={"hsa": True}).resolved(ctx.book)
+        except KetacostError:
+            hsa_allowed = False
+    if not hsa_allowed:
         # Nobody enrolled in Medicare can put money into an HSA (IRS Pub 969).
         alt, est = ctx.run(fsa=True)
         title = "Pay through a health FSA"
+        why = (
+            "People enrolled in Medicare cannot contribute to an HSA"
+            if sc.insurance in ("medicare", "medicare-advantage")
+            else "Your plan's deductible is below the IRS minimum for an HSA"
+        )
         how = (
             "If you or a working spouse has an employer's health flexible spending account, "
             f"paying with its pre-tax money saves your marginal tax rate (up to {fsa} in "
-            f"{tax.year}). People enrolled in Medicare cannot contribute to an HSA; "
-            "confirm eligibility with the plan administrator."
+            f"{tax.year}). {why}; confirm eligibility with the plan administrator."
         )
         nodes: tuple[Referenced | None, ...] = (tax.fsa_limit, tax.default_tax_rate)
     else:
@@ -422,7 +461,20 @@ def route_scenario(sc: Scenario, treatment: str) -> Scenario:
     """The same situation for another treatment: the patient's plan and payment choices
     stay; what belongs to one treatment (its price, sessions, dose, discounts) goes."""
     keep = {k: getattr(sc, k) for k in ROUTE_KEEP}
+    if treatment not in ("spravato", "esketamine"):
+        # How the plan pays for a dispensed drug means nothing for a clinic's session.
+        keep.update(DRUG_ONLY)
     return Scenario(treatment=treatment, **keep)
+
+
+DRUG_ONLY: dict[str, object] = {
+    "drug_benefit": "medical",
+    "drug_network": None,
+    "rx_copay": None,
+    "rx_coinsurance": None,
+    "rx_deductible": None,
+    "annual_rx_deductible": None,
+}
 
 
 def _routes(ctx: _Context) -> Iterator[Tip]:
@@ -444,7 +496,7 @@ def _routes(ctx: _Context) -> Iterator[Tip]:
         return
     saved, best_id, est, alt = best
     other = ctx.book.treatments[alt.treatment]  # type: ignore[index]
-    coverage = other.coverage.get(ctx.sc.insurance) if ctx.sc.insurance != "none" else None
+    coverage = other.coverage_for(ctx.sc.insurance) if ctx.sc.insurance != "none" else None
     nodes = route_nodes(other, coverage)
     ev = evidence(*nodes)
     yield Tip(
@@ -477,6 +529,7 @@ def route_nodes(t: Treatment, coverage: Referenced | None) -> list[Referenced | 
 LEVERS: tuple[Lever, ...] = (
     _discounts,
     _program,
+    _accumulator,
     _observation,
     _superbill,
     _pretax,

@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ketacost.amounts import parse_money, parse_percent
 from ketacost.errors import InputError, PriceBookError
-from ketacost.pricebook import PriceBook, resolve_treatment
+from ketacost.planfile import PlanFile
+from ketacost.pricebook import Figure, PriceBook, resolve_treatment
 
 MAX_MONTHS = 60
 
@@ -50,6 +51,20 @@ OPTION = {
     "hourly_wage": "--hourly-wage",
     "state": "--state",
     "observation_rebate": "--observation-rebate",
+    "plan": "--plan",
+    "drug_benefit": "--drug-benefit",
+    "drug_network": "--drug-network",
+    "rx_copay": "--rx-copay",
+    "rx_coinsurance": "--rx-coinsurance",
+    "rx_deductible": "--rx-deductible",
+    "annual_rx_deductible": "--annual-rx-deductible",
+    "accumulator": "--accumulator",
+    "family_deductible": "--family-deductible",
+    "family_oop_max": "--family-oop-max",
+    "annual_family_deductible": "--annual-family-deductible",
+    "annual_family_oop_max": "--annual-family-oop-max",
+    "family_kind": "--family-kind",
+    "secondary": "--secondary",
     "rates": "--rates",
 }
 MONEY_FIELDS = (
@@ -63,6 +78,13 @@ MONEY_FIELDS = (
     "annual_oop_max",
     "account_balance",
     "hourly_wage",
+    "rx_copay",
+    "rx_deductible",
+    "annual_rx_deductible",
+    "family_deductible",
+    "family_oop_max",
+    "annual_family_deductible",
+    "annual_family_oop_max",
 )
 # Plan figures that mean nothing without an insurer.
 PLAN_FIELDS = (
@@ -75,7 +97,27 @@ PLAN_FIELDS = (
     "plan_year_start",
     "annual_deductible",
     "annual_oop_max",
+    "drug_network",
+    "rx_copay",
+    "rx_coinsurance",
+    "rx_deductible",
+    "annual_rx_deductible",
+    "accumulator",
+    "family_deductible",
+    "family_oop_max",
+    "annual_family_deductible",
+    "annual_family_oop_max",
+    "secondary",
 )
+# What each plan field means when a plan file sets it and the command line does not:
+# the CLI's own defaults for these are "not given".
+UNSET_DEFAULTS: dict[str, object] = {
+    "insurance": "none",
+    "accumulator": False,
+    "family_kind": "embedded",
+    "drug_benefit": "medical",
+}
+Insurance = Literal["none", "commercial", "medicare", "medicare-advantage", "medicaid"]
 Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 
 
@@ -94,7 +136,7 @@ class Scenario(BaseModel):
     consult: Decimal | None = Field(None, ge=0, allow_inf_nan=False)
     dose: Literal[56, 84] | None = None
     discounts: tuple[str, ...] = ()
-    insurance: Literal["none", "commercial", "medicare", "medicaid"] = "none"
+    insurance: Insurance = "none"
     covered: bool | None = None  # None: the price book's default for the payer
     network: Literal["in", "out"] = "in"
     allowed: Money | None = None
@@ -118,6 +160,21 @@ class Scenario(BaseModel):
     hourly_wage: Money | None = None
     state: str | None = None  # two-letter US state, where a rule or program depends on it
     observation_rebate: bool = False  # the Spravato observation rebate (commercial plans)
+    plan: str | None = None  # the plan file the plan fields came from
+    drug_benefit: Literal["medical", "pharmacy"] = "medical"
+    drug_network: Literal["in", "out"] | None = None  # None: as --network
+    rx_copay: Money | None = None
+    rx_coinsurance: Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)] | None = None
+    rx_deductible: Money | None = None  # remaining; None: integrated with the medical one
+    annual_rx_deductible: Money | None = None
+    accumulator: bool = False
+    family_deductible: Money | None = None  # remaining this plan year
+    family_oop_max: Money | None = None
+    annual_family_deductible: Money | None = None
+    annual_family_oop_max: Money | None = None
+    family_kind: Literal["embedded", "aggregate"] = "embedded"
+    secondary: str | None = None  # the secondary plan's file
+    secondary_plan: PlanFile | None = None  # read from `secondary`
     rates: str | None = None  # a rate book (ketacost rates extract): real allowed amounts
 
     @field_validator("state")
@@ -143,6 +200,28 @@ class Scenario(BaseModel):
     def from_options(cls, **raw: Any) -> Scenario:
         """Build from CLI-style text values (money like '$1,200', dates as YYYY-MM-DD)."""
         values = {k: v for k, v in raw.items() if v is not None}
+        if values.get("plan"):
+            from pathlib import Path
+
+            from ketacost.planfile import load_plan
+
+            network = str(values.get("network", "in")).strip().lower()
+            from_file = load_plan(Path(str(values["plan"])), "--plan").scenario_fields(network)
+            for key, value in from_file.items():
+                if key not in values or values[key] == UNSET_DEFAULTS.get(key, object()):
+                    values[key] = value
+            # A copay or coinsurance on the command line replaces the file's choice.
+            given_copay, given_coins = raw.get("copay"), raw.get("coinsurance")
+            if given_copay is not None and given_coins is None:
+                values.pop("coinsurance", None)
+            if given_coins is not None and given_copay is None:
+                values.pop("copay", None)
+        if values.get("secondary"):
+            from pathlib import Path
+
+            from ketacost.planfile import load_plan
+
+            values["secondary_plan"] = load_plan(Path(str(values["secondary"])), "--secondary")
         for key in MONEY_FIELDS:
             text = values.get(key)
             if isinstance(text, str):
@@ -150,7 +229,7 @@ class Scenario(BaseModel):
                     values[key] = parse_money(text, OPTION[key])
                 except ValueError as exc:
                     raise InputError(str(exc), param=OPTION[key]) from None
-        for key in ("tax_rate", "coinsurance"):
+        for key in ("tax_rate", "coinsurance", "rx_coinsurance"):
             if isinstance(values.get(key), str):
                 try:
                     values[key] = parse_rate(values[key], OPTION[key])
@@ -158,7 +237,14 @@ class Scenario(BaseModel):
                     raise InputError(str(exc), param=OPTION[key]) from None
         if isinstance(values.get("dose"), str) and values["dose"].strip().isdigit():
             values["dose"] = int(values["dose"])
-        for key in ("insurance", "network", "medigap"):
+        for key in (
+            "insurance",
+            "network",
+            "medigap",
+            "drug_benefit",
+            "drug_network",
+            "family_kind",
+        ):
             if isinstance(values.get(key), str):
                 values[key] = _choice(values[key], key)
         if isinstance(values.get("plan_year_start"), str):
@@ -183,7 +269,7 @@ class Scenario(BaseModel):
 
     def check_payment(self) -> None:
         """Pre-tax account options that need an account, or contradict each other."""
-        for key in ("tax_rate", "coinsurance"):
+        for key in ("tax_rate", "coinsurance", "rx_coinsurance"):
             value = getattr(self, key)
             if value is not None:
                 try:
@@ -192,7 +278,7 @@ class Scenario(BaseModel):
                     raise InputError(str(exc), param=OPTION[key]) from None
         if self.hsa and self.fsa:
             raise InputError("--hsa and --fsa: choose one account to pay from", param="--hsa")
-        if self.hsa and self.insurance == "medicare":
+        if self.hsa and self.insurance in ("medicare", "medicare-advantage"):
             raise InputError(
                 "--hsa: nobody enrolled in Medicare can contribute to an HSA (IRS Publication "
                 "969); use --fsa if an employer offers one",
@@ -212,7 +298,7 @@ class Scenario(BaseModel):
     def check_plan(self) -> None:
         """Plan options that contradict each other or the chosen insurer."""
         if self.insurance == "none":
-            given = [OPTION[f] for f in PLAN_FIELDS if getattr(self, f) is not None]
+            given = [OPTION[f] for f in PLAN_FIELDS if _given(getattr(self, f), f)]
             if self.network == "out":
                 given.insert(0, "--network out")
             if self.medigap != "none":
@@ -225,7 +311,63 @@ class Scenario(BaseModel):
                 )
             return
         if self.medigap != "none" and self.insurance != "medicare":
-            raise InputError("--medigap applies only with --insurance medicare", param="--medigap")
+            extra = (
+                " (a Medicare Advantage plan replaces a supplement: Medigap cannot pay with it)"
+                if self.insurance == "medicare-advantage"
+                else ""
+            )
+            raise InputError(
+                f"--medigap applies only with --insurance medicare{extra}", param="--medigap"
+            )
+        if self.insurance not in ("commercial", "medicare-advantage"):
+            for f in ("family_deductible", "family_oop_max", "annual_family_deductible"):
+                if getattr(self, f) is not None:
+                    raise InputError(
+                        f"{OPTION[f]} applies to a commercial or Medicare Advantage plan",
+                        param=OPTION[f],
+                    )
+        if self.insurance != "commercial":
+            for f, bad in (
+                ("accumulator", self.accumulator),
+                ("drug_network", self.drug_network is not None),
+                ("drug_benefit", self.drug_benefit != "medical"),
+            ):
+                if bad:
+                    raise InputError(
+                        f"{OPTION[f]} applies only with --insurance commercial", param=OPTION[f]
+                    )
+        if self.drug_benefit != "pharmacy":
+            for f in ("rx_copay", "rx_coinsurance", "rx_deductible", "annual_rx_deductible"):
+                if getattr(self, f) is not None:
+                    raise InputError(f"{OPTION[f]} needs --drug-benefit pharmacy", param=OPTION[f])
+        if self.rx_copay is not None and self.rx_coinsurance is not None:
+            raise InputError("--rx-copay and --rx-coinsurance: give one", param="--rx-copay")
+        fam_pairs = [
+            ("--deductible", self.deductible, "--family-deductible", self.family_deductible),
+            ("--oop-max", self.oop_max, "--family-oop-max", self.family_oop_max),
+            (
+                "--annual-family-deductible",
+                self.annual_family_deductible,
+                "--annual-family-oop-max",
+                self.annual_family_oop_max,
+            ),
+            (
+                "--family-deductible",
+                self.family_deductible,
+                "--annual-family-deductible",
+                self.annual_family_deductible,
+            ),
+            (
+                "--family-oop-max",
+                self.family_oop_max,
+                "--annual-family-oop-max",
+                self.annual_family_oop_max,
+            ),
+        ]
+        del fam_pairs[:2]  # a family remainder below the individual one is real (others spent)
+        for low_opt, low, high_opt, high in fam_pairs:
+            if low is not None and high is not None and high < low:
+                raise InputError(f"{high_opt} ({high}) is below {low_opt} ({low})", param=high_opt)
         if self.network == "out" and self.insurance != "commercial":
             raise InputError(
                 "--network out (superbill) applies only with --insurance commercial",
@@ -269,6 +411,40 @@ class Scenario(BaseModel):
                     param=rem_opt,
                 )
 
+    def _check_hdhp(self, book: PriceBook) -> None:
+        """Only someone covered by a high-deductible health plan can contribute to an
+        HSA: refuse a plan whose annual deductible is below the IRS minimum."""
+        tax = book.tax
+        if tax is None or self.insurance != "commercial":
+            return
+        checks: list[tuple[str, Decimal | None, Figure | None, str]] = []
+        # Without an annual figure, the estimate takes the remaining one as annual too.
+        ind_opt, ind = "--annual-deductible", self.annual_deductible
+        if ind is None:
+            ind_opt, ind = "--deductible", self.deductible
+        fam_opt, fam = "--annual-family-deductible", self.annual_family_deductible
+        if fam is None:
+            fam_opt, fam = "--family-deductible", self.family_deductible
+        if self.family:
+            fam_min = tax.hdhp_min_deductible_family
+            checks.append((fam_opt, fam, fam_min, "family"))
+            if self.family_kind == "embedded":
+                checks.append((ind_opt, ind, fam_min, "embedded individual"))
+        else:
+            checks.append((ind_opt, ind, tax.hdhp_min_deductible_self, "self-only"))
+        for option, deductible, minimum, what in checks:
+            if deductible is None or minimum is None:
+                continue
+            floor = minimum.get("typical")
+            if deductible < floor:
+                raise InputError(
+                    f"--hsa needs a high-deductible health plan: a {what} deductible of "
+                    f"{deductible:,.2f} ({option}) is below the IRS minimum of {floor:,.2f} "
+                    f"for {tax.year}, so the plan is not HSA-eligible (use --fsa if you have "
+                    "one)",
+                    param="--hsa",
+                )
+
     def resolved(self, book: PriceBook) -> Scenario:
         """Check the scenario against the book: known treatment, discounts that apply."""
         tid = resolve_treatment(book, self.treatment)
@@ -307,6 +483,24 @@ class Scenario(BaseModel):
             parse_finance_spec(self.finance, book)
         if (self.hsa or self.fsa) and book.tax is None:
             raise PriceBookError("this price book has no tax section for --hsa/--fsa")
+        if self.hsa:
+            self._check_hdhp(book)
+        if (
+            self.insurance == "medicare-advantage"
+            and tid == "spravato"
+            and self.coinsurance is not None
+            and self.coinsurance > 20
+        ):
+            raise InputError(
+                "--coinsurance: a Medicare Advantage plan may not charge more than Original "
+                "Medicare's 20% for a Part B drug such as Spravato",
+                param="--coinsurance",
+            )
+        if self.drug_benefit == "pharmacy" and tid != "spravato":
+            raise InputError(
+                "--drug-benefit pharmacy applies to spravato (the drug a pharmacy dispenses)",
+                param="--drug-benefit",
+            )
         if self.observation_rebate:
             rebate = book.insurance.spravato_observation_rebate
             if tid != "spravato" or self.insurance != "commercial":
@@ -336,9 +530,12 @@ class Scenario(BaseModel):
 
 
 _CHOICES = {
-    "insurance": ("none", "commercial", "medicare", "medicaid"),
+    "insurance": ("none", "commercial", "medicare", "medicare-advantage", "medicaid"),
     "network": ("in", "out"),
     "medigap": ("none", "G", "N"),
+    "drug_benefit": ("medical", "pharmacy"),
+    "drug_network": ("in", "out"),
+    "family_kind": ("embedded", "aggregate"),
 }
 
 
@@ -413,3 +610,9 @@ def input_error(exc: ValidationError) -> InputError:
     shown = got.isoformat() if isinstance(got, dt.date) else got
     suffix = f" (got {shown})" if isinstance(shown, (str, int, Decimal)) else ""
     return InputError(f"{option}: {msg}{suffix}", param=option)
+
+
+def _given(value: object, field: str) -> bool:
+    """Whether a plan field was set: None is unset, and so is an off flag (accumulator);
+    --not-covered (covered=False) is a choice the user made."""
+    return value is not None and not (field == "accumulator" and value is False)

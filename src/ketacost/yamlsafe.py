@@ -17,8 +17,34 @@ MAX_NODES = 200_000
 MAX_DEPTH = 40
 
 
+_KINDS = {
+    "tag:yaml.org,2002:timestamp": "a date",
+    "tag:yaml.org,2002:int": "a whole number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "true or false",
+    "tag:yaml.org,2002:binary": "base64 data",
+}
+
+
 class _BookLoader(_Base):  # type: ignore[misc]
-    pass
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """A value YAML's own constructors choke on (2026-02-30, !!int abc, an integer
+        of 5,000 digits, !!timestamp nope) is a marked error, never a ValueError."""
+        try:
+            return super().construct_object(node, deep=deep)
+        except (yaml.YAMLError, RecursionError, MemoryError):
+            raise
+        except Exception as exc:
+            kind = _KINDS.get(node.tag, f"a {node.tag.rsplit(':', 1)[-1]}")
+            text = node.value if isinstance(node.value, str) else ""
+            if len(text) > 40:
+                text = f"{text[:20]}...({len(text):,} characters)"
+            # Python's own words help for a date ("day is out of range for month").
+            why = str(exc) if isinstance(exc, ValueError) and kind == "a date" else ""
+            detail = f" ({why})" if why and len(why) < 60 else ""
+            raise yaml.constructor.ConstructorError(
+                None, None, f"'{text}' is not {kind}{detail}", node.start_mark
+            ) from None
 
 
 def _mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:

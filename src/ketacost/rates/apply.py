@@ -155,6 +155,14 @@ def bundled_code(dose_mg: int | None) -> str:
     return "G2082" if (dose_mg or 56) <= 56 else "G2083"
 
 
+def _drug_elsewhere(sc: Scenario) -> bool:
+    """Spravato's drug under the pharmacy benefit, or in another network than the
+    visit: the clinic's medical rates do not price the session as a whole."""
+    benefit = getattr(sc, "drug_benefit", "medical")
+    drug_network = getattr(sc, "drug_network", None)
+    return benefit != "medical" or drug_network not in (None, sc.network)
+
+
 def claims_from_rates(
     book: PriceBook, t: Treatment, sc: Scenario, case: Case, plan: Plan, charge: Charge
 ) -> list[Claim] | None:
@@ -181,6 +189,8 @@ def claims_from_rates(
             Claim(day, charge.amount, allowed(amount, charge.amount), plan.covered, tag=charge.tag)
         ]
     if t.drug is not None:
+        if _drug_elsewhere(sc):
+            return None  # the drug is paid under another benefit or network: usual rule
         g = pricer.pick(bundled_code(charge.dose_mg), day)
         if g is not None:
             one = cents(g.amount)
@@ -317,7 +327,12 @@ def rate_notes(
     if shown:
         notes.append(f"Allowed amounts from the rate book's {where}: {'; '.join(shown)}.")
     bundled = pricer.pick("G2082", sc.start) or pricer.pick("G2083", sc.start)
-    if t.drug is not None and bundled:
+    if t.drug is not None and _drug_elsewhere(sc):
+        notes.append(
+            "The drug is paid under another benefit or network, so treatments keep the "
+            "usual rule; the rate book prices the other visits."
+        )
+    elif t.drug is not None and bundled:
         notes.append(
             "With a bundled G-code rate a Spravato treatment is one bundled line (G2082 up "
             "to 56 mg, G2083 above), drug and observation included; the savings program "

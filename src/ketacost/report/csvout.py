@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 
 from ketacost.amounts import Triple, money_str
 from ketacost.compare import Row
+from ketacost.csvsafe import Writer
 from ketacost.estimate import Estimate, Split
 from ketacost.savings import Tip
 from ketacost.visits import Visit
@@ -28,7 +28,7 @@ SCHEDULE_COLUMNS = [
 
 def schedule_csv(visits: list[Visit]) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = Writer(buf)  # every cell safe from formula injection
     writer.writerow(SCHEDULE_COLUMNS)
     for v in visits:
         writer.writerow(
@@ -59,9 +59,12 @@ def _counts(prefix: str, t: Triple[int]) -> dict[str, str]:
 def _write(rows: list[dict[str, str]]) -> str:
     buf = io.StringIO()
     if rows:
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        # Text from a price book reaches these cells: none may run in a spreadsheet.
+        writer = Writer(buf)
+        columns = list(rows[0])
+        writer.writerow(columns)
+        for r in rows:
+            writer.writerow([r[k] for k in columns])
     return buf.getvalue()
 
 

@@ -99,6 +99,8 @@ def _confirm_head(g: GoodFaithEstimate) -> str:
 
 
 def gfe_markdown(g: GoodFaithEstimate) -> str:
+    from ketacost.report.markdown import inline_text, no_html
+
     given = f"Date given: {g.issued.isoformat()}. Price book as of {g.as_of.isoformat()}."
     lines = [f"# {TITLE}", "", given, ""]
     if g.confirm:
@@ -107,7 +109,8 @@ def gfe_markdown(g: GoodFaithEstimate) -> str:
         lines.append("")
     for head, fields in _fields(g):
         lines += [f"## {head}", ""]
-        lines += [f"- **{k}:** {v}" for k, v in fields]
+        # A patient's name and a clinic's details are free text: no links or markup.
+        lines += [f"- **{k}:** {v if v.startswith(BLANK) else inline_text(v)}" for k, v in fields]
         lines.append("")
     who = g.provider.name or "Provider"
     lines += [
@@ -142,7 +145,7 @@ def gfe_markdown(g: GoodFaithEstimate) -> str:
     lines += ["", "## Disclaimers", ""]
     lines += [f"- {text}" for text in g.disclaimers]
     lines += ["", f"_{PREPARED}_", ""]
-    return "\n".join(lines)
+    return no_html("\n".join(lines))
 
 
 def gfe_html(g: GoodFaithEstimate) -> str:

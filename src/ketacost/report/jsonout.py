@@ -211,6 +211,37 @@ def _insurance(est: Estimate) -> dict[str, Any]:
         plan_year_start="{:02d}-{:02d}".format(*terms.year_start),
         medigap=sc.medigap,
         assistance_program=est.plan.program is not None,
+        assistance_runs_out=(
+            est.program_runs_out.isoformat() if est.program_runs_out is not None else None
+        ),
+        patient_after_assistance=(
+            money_str(est.patient_after_program) if est.program_runs_out is not None else None
+        ),
+        accumulator=terms.accumulator,
+        drug_benefit=sc.drug_benefit,
+        drug_network=sc.drug_network or sc.network,
+        family=None
+        if terms.family is None
+        else {
+            "kind": terms.family.kind,
+            "deductible_remaining": money_str(terms.family.deductible),
+            "oop_max_remaining": None
+            if terms.family.oop_max is None
+            else money_str(terms.family.oop_max),
+        },
+        pharmacy=None
+        if terms.pharmacy is None
+        else {
+            "copay": None if terms.pharmacy.copay is None else money_str(terms.pharmacy.copay),
+            "coinsurance_percent": f"{terms.pharmacy.coinsurance.normalize():f}",
+            "deductible_remaining": None
+            if terms.pharmacy.deductible is None
+            else money_str(terms.pharmacy.deductible),
+        },
+        plan_file=sc.plan,
+        secondary=None
+        if sc.secondary_plan is None
+        else {"plan": sc.secondary, "paid": est.secondary_paid.json_money()},
     )
     return doc
 

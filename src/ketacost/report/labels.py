@@ -33,7 +33,12 @@ def split_rows(est: Estimate) -> list[tuple[str, Triple[Decimal]]]:
     rows: list[tuple[str, Triple[Decimal]]] = []
     if sc.insurance != "none":
         rows.append(("Billed", t.billed))
-        rows.append(("Insurer pays", t.insurer))
+        if any(est.secondary_paid):
+            primary = Triple(*(i - s for i, s in zip(t.insurer, est.secondary_paid, strict=True)))
+            rows.append(("Primary plan pays", primary))
+            rows.append(("Secondary plan pays", est.secondary_paid))
+        else:
+            rows.append(("Insurer pays", t.insurer))
         if any(t.assistance):
             rows.append(("Savings program", t.assistance))
         if sc.network == "out":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from ketacost.amounts import ZERO, Triple, fmt_money
@@ -11,6 +12,23 @@ from ketacost.report.jsonout import DISCLAIMER
 from ketacost.report.labels import month_note, oldest_label, payer_label, ref_ranges, split_rows
 from ketacost.savings import Tip
 from ketacost.visits import Visit
+
+
+def no_html(doc: str) -> str:
+    """A Markdown document with no raw HTML in it: `<` and `&` from a patient's name, a
+    clinic's details or a price book's text show as themselves, and never become a tag
+    (`<script>`, `<img onerror=...>`) or an entity when the Markdown is rendered. None of
+    the Markdown written here needs either character as markup."""
+    return doc.replace("&", "&amp;").replace("<", "&lt;")
+
+
+_INLINE = re.compile(r"([\\`*_\[\]#|])")
+
+
+def inline_text(text: str) -> str:
+    """Free text (a patient's name, a clinic's address) as plain inline Markdown: no
+    links, emphasis or headings of its own, on one line."""
+    return _INLINE.sub(r"\\\1", " ".join(text.split()))
 
 
 def _cell(text: str) -> str:
@@ -85,7 +103,7 @@ def estimate_md(est: Estimate) -> str:
     out += ["## Sources", ""]
     out += [f"{n}. [{s.title}]({s.url}) ({s.when})" for n, s in enumerate(est.sources, 1)]
     out += ["", f"_{DISCLAIMER} Which treatment suits you is for your prescriber to say._", ""]
-    return "\n".join(out)
+    return no_html("\n".join(out))
 
 
 def compare_md(rows: list[Row], situation: str) -> str:
@@ -125,7 +143,7 @@ def compare_md(rows: list[Row], situation: str) -> str:
         right_from=3,
     )
     out += ["", f"_{DISCLAIMER} Which treatment suits you is for your prescriber to say._", ""]
-    return "\n".join(out)
+    return no_html("\n".join(out))
 
 
 def schedule_md(est: Estimate, visits: list[Visit]) -> str:
@@ -160,7 +178,7 @@ def schedule_md(est: Estimate, visits: list[Visit]) -> str:
         ["#", "Date", "Visit", "Plan for", "Billed", "You pay", "Running total"], body, right_from=4
     )
     out += ["", f"_{DISCLAIMER}_", ""]
-    return "\n".join(out)
+    return no_html("\n".join(out))
 
 
 def tips_doc_md(est: Estimate) -> str:
@@ -172,4 +190,4 @@ def tips_doc_md(est: Estimate) -> str:
         f"_{DISCLAIMER}_",
         "",
     ]
-    return "\n".join(out)
+    return no_html("\n".join(out))

@@ -432,7 +432,6 @@ def compare_renderable(rows: list[Row], situation: str) -> RenderableType:
     table.add_column("Treatment", overflow="fold", ratio=1, min_width=18)
     table.add_column("Visits", justify="right", no_wrap=True)
     table.add_column("Billed", justify="right", no_wrap=True)
-    table.add_column("Insurer", justify="right", no_wrap=True)
     table.add_column("You pay", justify="right", no_wrap=True)
     table.add_column("1st month", justify="right", no_wrap=True)
     table.add_column("Avg/month", justify="right", no_wrap=True)
@@ -446,6 +445,8 @@ def compare_renderable(rows: list[Row], situation: str) -> RenderableType:
             f"{est.setting}; {row.coverage}",
             f"you pay {fmt_money(t.net.low)} to {fmt_money(t.net.high)}",
         ]
+        if any(t.insurer):
+            details.append(f"insurer pays {fmt_money(t.insurer.typical)}")
         if any(t.assistance):
             details.append(f"savings program pays {fmt_money(t.assistance.typical)}")
         name.append("\n" + "\n".join(details), style="dim")
@@ -453,7 +454,6 @@ def compare_renderable(rows: list[Row], situation: str) -> RenderableType:
             name,
             str(t.sessions.typical),
             fmt_money(t.billed.typical),
-            fmt_money(t.insurer.typical),
             Text(fmt_money(t.net.typical), style="bold"),
             fmt_money(est.first_month.patient if est.first_month else t.net.typical),
             fmt_money(est.per_month().typical),
