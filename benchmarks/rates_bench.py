@@ -58,8 +58,8 @@ def uncompressed_size(path: Path) -> int:
     return total
 
 
-def extract(path: Path, out: Path) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS in MB and exit code of one extraction process."""
+def extract(path: Path, out: Path) -> tuple[float, float, float, int]:
+    """Wall seconds, CPU seconds, peak RSS in MB and exit code of one extraction."""
     cmd = [BIN, "rates", "extract", str(path), "--npi", str(tic_synth.TARGET_NPI)]
     cmd += ["-o", str(out), "--force"]
     start = time.perf_counter()
@@ -69,7 +69,8 @@ def extract(path: Path, out: Path) -> tuple[float, float, int]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0 and proc.stderr is not None:
         sys.stderr.write(proc.stderr.read().decode())
-    return elapsed, usage.ru_maxrss / 1024, proc.returncode
+    cpu = usage.ru_utime + usage.ru_stime
+    return elapsed, cpu, usage.ru_maxrss / 1024, proc.returncode
 
 
 def check(out: Path) -> bool:
@@ -89,20 +90,26 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     refs = ("before", "after") if args.refs == "both" else (args.refs,)
     print("\nrates extract (one process, one core; MB of uncompressed JSON)")
-    print(f"{'file':>34} {'MB':>8} {'seconds':>8} {'MB/s':>7} {'peak MB':>8} {'rates ok':>8}")
+    print(
+        f"{'file':>34} {'MB':>6} {'seconds':>8} {'MB/s':>6} {'CPU s':>7} {'MB/CPU s':>8} "
+        f"{'peak MB':>8} {'rates ok':>8}"
+    )
     for mb in args.mb:
         for order in refs:
             for gz in (False, True) if args.gzip else (False,):
                 path = generated(args.dir, mb, order, gz)
                 size = uncompressed_size(path) / 1e6
                 out = args.dir / "ketacost-bench-rates.yaml"
-                seconds, peak, rc = extract(path, out)
+                seconds, cpu, peak, rc = extract(path, out)
                 ok = rc == 0 and check(out)
                 print(
-                    f"{path.name:>34} {size:8.0f} {seconds:8.2f} {size / seconds:7.1f} "
-                    f"{peak:8.1f} {'yes' if ok else 'NO':>8}"
+                    f"{path.name:>34} {size:6.0f} {seconds:8.2f} {size / seconds:6.1f} "
+                    f"{cpu:7.2f} {size / cpu:8.1f} {peak:8.1f} {'yes' if ok else 'NO':>8}"
                 )
-    print(f"goals: >= {GOAL_MBS:.0f} MB/s per core, <= {GOAL_PEAK_MB:.0f} MB peak")
+    print(
+        f"goals: >= {GOAL_MBS:.0f} MB/s per core (MB per CPU second: robust on a busy "
+        f"machine), <= {GOAL_PEAK_MB:.0f} MB peak"
+    )
 
 
 if __name__ == "__main__":
