@@ -149,6 +149,13 @@ def main() -> None:
         default=1_000_000,
         help="largest insured batch (insured rows are slow; see the README)",
     )
+    ap.add_argument(
+        "--rates-mb",
+        type=float,
+        nargs="*",
+        default=None,
+        help="sizes in MB for 'rates extract' (default 100; --quick: 10; e.g. 100 2000)",
+    )
     args = ap.parse_args()
     rounds = 5 if args.quick else 21
     sizes = [10_000] if args.quick else [10_000, 100_000, 1_000_000]
@@ -177,6 +184,12 @@ def main() -> None:
                     f"{rows:>10,} {kind:>9} {rate:>10,.0f} {peak:>8.1f}"
                     + ("" if rc == 0 else f"  (exit {rc})")
                 )
+    # Price-transparency extraction: benchmarks/rates_bench.py (files cached in /tmp).
+    import rates_bench
+
+    rates_mb = args.rates_mb if args.rates_mb is not None else [10.0 if args.quick else 100.0]
+    if rates_mb:
+        rates_bench.main(["--mb", *map(str, rates_mb)])
 
 
 if __name__ == "__main__":
