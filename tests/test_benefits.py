@@ -441,7 +441,7 @@ def test_after_the_reset_the_full_deductible_is_not_what_remained(runner) -> Non
                 "--insurance",
                 "commercial",
                 "--hsa",
-                "--deductible",
+                "--annual-deductible",
                 "2000",
                 "--family-deductible",
                 "4000",
@@ -452,6 +452,12 @@ def test_after_the_reset_the_full_deductible_is_not_what_remained(runner) -> Non
 )
 def test_more_plans_that_are_not_hsa_eligible(runner, args: list[str], needle: str) -> None:
     assert needle in refused(runner, "iv", *args)
+
+
+def test_a_met_deductible_is_not_a_low_deductible(runner) -> None:
+    # $0 left of an HDHP's deductible is fine: the full one is the book's typical $2,000
+    d = doc(runner, "iv", "--insurance", "commercial", "--deductible", "0", "--hsa")
+    assert D(d["totals"]["tax_savings"]["typical"]) > 0
 
 
 def test_plan_file_rates_and_share_follow_the_clis_rules(runner, tmp_path: Path) -> None:

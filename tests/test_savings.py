@@ -50,7 +50,8 @@ def _args_for(tip_id: str, doc_tip: dict) -> tuple[str, list[str]]:
     if tip_id.startswith("discount-"):
         return "iv", [*PLAN, "--discount", tip_id.removeprefix("discount-")]
     if tip_id == "pay-pretax":
-        return "iv", [*PLAN, "--fsa" if "FSA" in doc_tip["title"].split()[-1] else "--hsa"]
+        fsa_only = "HSA" not in doc_tip["title"]  # Medicare, or a plan that is no HDHP
+        return "iv", [*PLAN, "--fsa" if fsa_only else "--hsa"]
     if tip_id == "superbill":
         return "iv", [*PLAN, "--network", "out", "--covered"]
     if tip_id.startswith("route-"):

@@ -987,6 +987,10 @@ def command_line(command: str, treatment: str, params: dict[str, Any]) -> str:
         values = value if isinstance(value, (list, tuple)) else [value]
         for v in values:
             words += [param.opts[0], str(v)]
+    from ketacost import i18n
+
+    if i18n.language() != "en":  # a global option: carry it, or the tips come in English
+        words += ["--lang", i18n.language()]
     return " ".join(shlex.quote(w) for w in words)
 
 

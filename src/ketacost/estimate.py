@@ -840,6 +840,8 @@ def _tax_savings(
             where=where,
         )
     )
+    if sc.hsa and sc.insurance == "none":
+        notes.append(_(HSA_NEEDS_HDHP))
     notes.append(_(ELIGIBILITY))
     patient = Triple(*(_patient_total(runs[c]) for c in CASES))
     drawn = Triple(
@@ -860,6 +862,13 @@ def _tax_savings(
             )
         )
     return Triple(*(cents(x * rate / HUNDRED) for x in kept))
+
+
+HSA_NEEDS_HDHP = N_(
+    "An HSA needs coverage by a high-deductible health plan: with no insurance applied "
+    "to this treatment, this assumes you have such a plan and it does not cover the "
+    "treatment."
+)
 
 
 def ordered_draws(patient: Triple[Decimal], drawn: Triple[Decimal]) -> Triple[Decimal]:

@@ -428,22 +428,29 @@ class Scenario(BaseModel):
         if tax is None or self.insurance != "commercial":
             return
         checks: list[tuple[str, Decimal | None, Figure | None, str]] = []
-        # Without an annual figure, the estimate takes the remaining one as annual too.
+        # What remains this year is not the annual figure: without --annual-deductible
+        # the estimate takes the book's typical one (or more, if more remains), and so
+        # does this check; a family's full deductible is checked only when given.
+        typical = book.insurance.typical_plan
         ind_opt, ind = "--annual-deductible", self.annual_deductible
-        if ind is None:
-            ind_opt, ind = "--deductible", self.deductible
+        if ind is None and self.deductible is not None:
+            ind_opt, ind = "--deductible", max(self.deductible, typical.deductible.get("typical"))
         fam_opt, fam = "--annual-family-deductible", self.annual_family_deductible
-        if fam is None:
-            fam_opt, fam = "--family-deductible", self.family_deductible
-        family = self.family or fam is not None
+        if fam is None and self.family_deductible is not None:
+            # at least what remains: below the minimum only if even that is (never)
+            fam_opt, fam = "--family-deductible", None
+        family = self.family or self.family_deductible is not None or fam is not None
         if family:
             fam_min = tax.hdhp_min_deductible_family
             checks.append((fam_opt, fam, fam_min, "family"))
             if self.family_kind == "embedded":
-                checks.append((ind_opt, ind, fam_min, "embedded individual"))
+                checks.append(
+                    ("--annual-deductible", self.annual_deductible, fam_min, "embedded individual")
+                )
         else:
             checks.append((ind_opt, ind, tax.hdhp_min_deductible_self, "self-only"))
         oop = self.annual_oop_max if self.annual_oop_max is not None else self.oop_max
+        # (what remains of a maximum is at most the maximum: above the limit is above it)
         fam_oop = (
             self.annual_family_oop_max
             if self.annual_family_oop_max is not None

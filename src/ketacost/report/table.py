@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -454,8 +455,34 @@ def tips_renderable(
     parts: list[RenderableType] = [Text(heading, style="bold"), grid]
     if more > 0:
         parts.append(Text(t("... and {n} more:", n=more), style="dim"))
-        parts.append(Text(f"  {more_command}", style="dim"))
+        parts.append(ShellCommand(more_command))
     return Group(*parts)
+
+
+class ShellCommand:
+    """A command line that pastes as it stands: wrapped only between words, each
+    broken line ending in a shell continuation (a backslash)."""
+
+    def __init__(self, command: str, indent: str = "  ") -> None:
+        self.command, self.indent = command, indent
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        import shlex
+
+        width = max(20, options.max_width - len(self.indent) - 2)
+        words = shlex.split(self.command)
+        lines: list[str] = []
+        current = ""
+        for word in (shlex.quote(w) for w in words):
+            if current and len(current) + 1 + len(word) > width:
+                lines.append(current)
+                current = "  " + word
+            else:
+                current = f"{current} {word}" if current else word
+        lines.append(current)
+        for n, line in enumerate(lines):
+            tail = " \\" if n < len(lines) - 1 else ""
+            yield Text(f"{self.indent}{line}{tail}", style="dim", no_wrap=True)
 
 
 def compare_renderable(rows: list[Row], situation: str) -> RenderableType:
