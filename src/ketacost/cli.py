@@ -17,8 +17,10 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from ketacost import __version__
+from ketacost import __version__, clitypes
 from ketacost.errors import KetacostError
+
+clitypes.install()  # option values without building pydantic validators (typer >= 0.29)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
