@@ -362,7 +362,8 @@ def test_unexpected_exception_is_reported_per_row(
         return real(book, scenario)
 
     monkeypatch.setattr("ketacost.batch.claim_totals", flaky)
-    # covered insured rows take the full path through build (the rest take a shortcut)
+    # the claim engine's path (covered rows normally take the integer-cents one)
+    monkeypatch.setattr("ketacost.batch.fast_claim_totals", lambda *a: None)
     output, counts = quote(
         book,
         "treatment,months,insurance\nspravato,1,commercial\nspravato,2,commercial\n"

@@ -21,6 +21,7 @@ from typing import Any, Literal, TextIO
 from ketacost.amounts import money_str
 from ketacost.errors import InputError, KetacostError
 from ketacost.estimate import claim_totals, quick_totals
+from ketacost.fastclaims import fast_claim_totals
 from ketacost.pricebook import PriceBook
 from ketacost.scenario import Scenario
 
@@ -364,7 +365,8 @@ def quote_rows(
                     quick.patient,
                 )
             else:
-                totals = claim_totals(book, scenario)
+                # Integer cents for the common plans; the claim engine for the rest.
+                totals = fast_claim_totals(book, scenario, prices) or claim_totals(book, scenario)
                 figures = (
                     totals.billed,
                     totals.insurer,

@@ -122,7 +122,7 @@ def install() -> None:
         from typer import _coercion, core
     except ImportError:  # pragma: no cover - typer without the adapter layer
         return
-    original = getattr(core, "build_runtime_param", None)
+    original: Any = getattr(core, "build_runtime_param", None)
     base = getattr(_coercion, "RuntimeParam", None)
     if original is None or base is None or getattr(original, "_ketacost", False):
         return
@@ -151,4 +151,4 @@ def install() -> None:
 
     build._ketacost = True  # type: ignore[attr-defined]
     build.original = original  # type: ignore[attr-defined]
-    core.build_runtime_param = build
+    setattr(core, "build_runtime_param", build)  # noqa: B010 (not a typed export)

@@ -1,0 +1,363 @@
+"""The claim engine's totals in integer cents, for batch quoting.
+
+`claim_totals` (estimate.py) adjudicates every claim line as `Decimal`s and line
+objects: right, and slow for a batch (a year of Spravato is ~45 visits of two lines, in
+three cases). `fast_claim_totals` gives the same `Totals`, to the cent, by
+
+- working out, once per treatment, case and price, the claim lines of a session (the
+  insurance module's own `claims_for`, so drug/administration splits, G-codes and
+  out-of-network allowed amounts are its own) and keeping them as integer cents;
+- reusing each protocol's session pacing (`schedule._steps`) across rows, shifted to
+  each row's start, with business days looked up once per date;
+- running the adjudication rules of `costshare.adjudicate` (deductible, copay per visit
+  or coinsurance, out-of-pocket maximum, plan-year resets, Medigap G/N, the
+  manufacturer program with its calendar-year cap, the observation rebate, network in
+  or out with the superbill) over plain integers.
+
+It covers the common plan kinds: self-pay with an HSA/FSA, commercial in or out of
+network, Medicare (with or without Medigap), Medicaid, the savings program and the
+observation rebate, and pre-tax money (HSA/FSA) with any of them. It returns None (the
+caller then uses `claim_totals`) for family limits, a pharmacy benefit, a drug network
+that differs from the visit's, a copay accumulator, a secondary plan, Medicare
+Advantage, and any figure that is not a whole number of cents.
+`tests/test_fastclaims.py` checks it against `claim_totals` on random rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from ketacost.amounts import Triple, cents
+from ketacost.costshare import MEDIGAP_N_VISIT_COPAY, plan_year_of
+from ketacost.estimate import (
+    CONSULT,
+    Split,
+    Totals,
+    _dose,
+    combined_discount,
+    schedule_options,
+    session_price,
+    tax_savings_of,
+)
+from ketacost.insurance import Charge, claims_for, resolve_plan
+from ketacost.pricebook import CASES, Case, PriceBook
+from ketacost.scenario import Scenario
+from ketacost.schedule import _EPOCH, _steps, add_months
+
+_KINDS = ("none", "commercial", "medicare", "medicaid")
+_MEDIGAP_N = int(MEDIGAP_N_VISIT_COPAY * 100)
+# Memo entries of one kind kept at most (prices, lines, business days): a batch of any
+# length stays within a bounded memory.
+_MEMO_LIMIT = 20_000
+
+
+class _NotCents(Exception):
+    """A figure with a fraction of a cent: the claim engine's Decimals decide."""
+
+
+def _c(x: Decimal) -> int:
+    n = x * 100
+    i = int(n)
+    if i != n:
+        raise _NotCents
+    return i
+
+
+def _c_opt(x: Decimal | None) -> int | None:
+    return None if x is None else _c(x)
+
+
+def eligible(sc: Scenario) -> bool:
+    """Whether `fast_claim_totals` handles this scenario's plan (see the module doc)."""
+    return (
+        sc.insurance in _KINDS
+        and sc.drug_benefit == "medical"
+        and (sc.drug_network is None or sc.drug_network == sc.network)
+        and not sc.accumulator
+        and sc.secondary_plan is None
+        and sc.family_deductible is None
+        and sc.family_oop_max is None
+        and sc.annual_family_deductible is None
+        and sc.annual_family_oop_max is None
+    )
+
+
+def _put(memo: dict[object, Any], key: object, value: Any) -> Any:
+    if len(memo) > _MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
+    return value
+
+
+def _business_day(memo: dict[object, Any], day: dt.date) -> dt.date:
+    hit = memo.get(day)
+    if hit is None:
+        from ketacost.schedule import business_day
+
+        hit = _put(memo, day, business_day(day))
+    return hit  # type: ignore[no-any-return]
+
+
+def _dates(
+    book: PriceBook, sc: Scenario, t: Any, case: Case, end: dt.date, memo: dict[object, Any]
+) -> list[tuple[str, list[dt.date]]]:
+    """Each phase's session dates, as `schedule.expand` lays them out."""
+    opts = schedule_options(t, sc)
+    key = ("steps", id(t.phases), case, opts)
+    hit = memo.get(key)
+    if hit is None or hit[0] is not t.phases:
+        hit = _put(memo, key, (t.phases, _steps(t.phases, _EPOCH, case, opts)))
+    shift = sc.start - _EPOCH
+    days_memo = memo.setdefault("business days", {})
+    out: list[tuple[str, list[dt.date]]] = []
+    after: dt.date | None = None
+    one = dt.timedelta(days=1)
+    for st in hit[1]:
+        days = st.nominal(end, shift)
+        if opts.clinic_days:
+            rolled: list[dt.date] = []
+            for day in days:
+                if after is not None and day <= after:
+                    day = after + one
+                after = _business_day(days_memo, day)
+                if after >= end:
+                    break
+                rolled.append(after)
+            days = rolled
+        out.append((st.phase.id, days))
+    return out
+
+
+# One claim line, in cents: (charge, allowed, drug, observation, visit)
+_LineC = tuple[int, int, bool, bool, bool]
+
+
+def _lines_of(
+    book: PriceBook,
+    t: Any,
+    sc: Scenario,
+    case: Case,
+    plan: Any,
+    tag: str,
+    amount: Decimal,
+    dose: int | None,
+    memo: dict[object, Any],
+) -> tuple[_LineC, ...]:
+    """The claim lines of one priced service, from `claims_for`, in cents."""
+    key: tuple[object, ...] = ("lines", sc.insurance, sc.network, sc.allowed, sc.state)
+    key += (sc.price is None, sc.treatment, case, tag == CONSULT, amount, dose)
+    key += (plan.covered, plan.allowed_percent)
+    hit = memo.get(key)
+    if hit is None:
+        claims = claims_for(book, t, sc, case, plan, Charge(sc.start, tag, amount, dose))
+        hit = _put(
+            memo,
+            key,
+            tuple((_c(c.charge), _c(c.allowed), c.drug, c.observation, c.visit) for c in claims),
+        )
+    return hit  # type: ignore[no-any-return]
+
+
+def _coins_share(rest: int, num: int, den: int) -> int:
+    """cents(rest x coinsurance / 100), half up, for rest >= 0 and coinsurance num/den."""
+    return (2 * rest * num + 100 * den) // (200 * den)
+
+
+def _case(
+    book: PriceBook, t: Any, sc: Scenario, case: Case, end: dt.date, memo: dict[object, Any]
+) -> tuple[tuple[int, ...], int, dict[int, int]]:
+    """One case: (billed, insurer, assistance, patient, upfront, reimbursed) in cents,
+    the session count, and what the patient pays per calendar year."""
+    plan = resolve_plan(book, t, sc, case)
+    terms = plan.terms
+    covered = plan.covered
+    # The services, in the order `_run_case` charges them.
+    visits: list[tuple[dt.date, str, tuple[_LineC, ...]]] = []
+    consult = sc.consult if sc.consult is not None else cents(t.consult_fee.cost_pick(case))
+    if consult > 0:
+        visits.append(
+            (sc.start, CONSULT, _lines_of(book, t, sc, case, plan, CONSULT, consult, None, memo))
+        )
+    pkey = ("prices", sc.treatment, case, sc.dose, sc.price)
+    prices = memo.get(pkey)
+    if prices is None:
+        dose_case: Case = "typical" if sc.price is not None else case
+        prices = _put(
+            memo,
+            pkey,
+            (
+                sc.price if sc.price is not None else session_price(t, case, sc.dose, False),
+                sc.price if sc.price is not None else session_price(t, case, sc.dose, True),
+                _dose(t, dose_case, sc.dose, False),
+                _dose(t, dose_case, sc.dose, True),
+            ),
+        )
+    regular, opening, dose_regular, dose_first = prices
+    first = True
+    sessions = 0
+    for tag, days in _dates(book, sc, t, case, end, memo):
+        if not days:
+            continue
+        frac = combined_discount(book, sc.discounts, tag, case) if sc.discounts else 0
+        for i, day in enumerate(days):
+            price = opening if first else regular
+            if i < 2 or first:
+                off = cents(price * frac) if frac else 0
+                lines = _lines_of(
+                    book,
+                    t,
+                    sc,
+                    case,
+                    plan,
+                    tag,
+                    price - off,
+                    dose_first if first else dose_regular,
+                    memo,
+                )
+            visits.append((day, tag, lines))
+            first = False
+        sessions += len(days)
+    visits.sort(key=lambda v: v[0])  # adjudicate's order: by date, stable
+    # One visit = one (date, tag): two services on one day of one phase are one visit.
+    merged: list[tuple[dt.date, str, tuple[_LineC, ...]]] = []
+    for v in visits:
+        if merged and merged[-1][0] == v[0] and merged[-1][1] == v[1]:
+            merged[-1] = (v[0], v[1], merged[-1][2] + v[2])
+        else:
+            merged.append(v)
+
+    num, den = terms.coinsurance.as_integer_ratio()  # the percent, as num/den
+    copay = _c_opt(terms.copay)
+    ded_left, oop_left = _c(terms.deductible), _c_opt(terms.oop_max)
+    annual_ded, annual_oop = _c(terms.annual_deductible), _c_opt(terms.annual_oop_max)
+    year_start = terms.year_start
+    year = plan_year_of(terms.as_of, year_start)
+    medigap = sc.medigap if covered else "none"
+    program, rebate = plan.program, plan.rebate
+    floor = _c(program.floor) if program is not None else 0
+    cap = _c_opt(program.annual_cap) if program is not None else None
+    rebate_floor = _c(rebate.floor) if rebate is not None else 0
+    program_year = 0
+    program_left = 0
+    out_net = sc.network == "out"
+
+    billed = insurer = assistance = patient = upfront = reimbursed = 0
+    by_year: dict[int, int] = {}
+    for day, _tag, lines in merged:
+        paid = 0
+        if not covered:
+            for charge, _allowed, _drug, _obs, _visit in lines:
+                paid += charge
+            billed += paid
+            upfront += paid
+        else:
+            claim_year = plan_year_of(day, year_start)
+            if claim_year != year:
+                year = claim_year
+                ded_left, oop_left = annual_ded, annual_oop
+            if program is not None and day.year != program_year:
+                program_year, program_left = day.year, cap or 0
+            # Deductible parts, line by line, then the copay (visit line first) or
+            # coinsurance on what is left.
+            n = len(lines)
+            allowed_of = [0] * n
+            ded_parts = [0] * n
+            held = 0
+            for i, (charge, allowed, _drug, _obs, _visit) in enumerate(lines):
+                if out_net and charge < allowed:
+                    allowed = charge
+                left = ded_left - held
+                part = min(allowed, left) if left > 0 else 0
+                held += part
+                allowed_of[i] = allowed
+                ded_parts[i] = part
+            if copay is None:
+                afters = [_coins_share(allowed_of[i] - ded_parts[i], num, den) for i in range(n)]
+            else:
+                afters = [0] * n
+                due = min(copay, sum(allowed_of[i] - ded_parts[i] for i in range(n)))
+                order = sorted(range(n), key=lambda i: not lines[i][4])
+                for i in order:
+                    take = min(due, allowed_of[i] - ded_parts[i])
+                    afters[i] = take
+                    due -= take
+            for i, (charge, _a, drug, obs, visit) in enumerate(lines):
+                allowed = allowed_of[i]
+                share = ded_parts[i] + afters[i]
+                if oop_left is not None and share > oop_left:
+                    share = oop_left
+                applied = ded_parts[i] if ded_parts[i] < share else share
+                plan_pays = allowed - share
+                supplement = 0
+                if medigap != "none":
+                    coins = share - applied
+                    if medigap == "N":
+                        supplement = coins - (min(coins, _MEDIGAP_N) if visit else 0)
+                    else:
+                        supplement = coins
+                helped = 0
+                if program is not None and drug:
+                    helped = max(0, share - supplement - floor)
+                    if cap is not None:
+                        helped = min(helped, program_left)
+                        program_left -= helped
+                elif rebate is not None and obs:
+                    helped = max(0, share - supplement - rebate_floor)
+                ded_left = max(0, ded_left - applied)
+                if oop_left is not None:
+                    oop_left = max(0, oop_left - share)
+                if out_net:
+                    balance = charge - allowed
+                    billed += charge
+                    upfront += charge
+                    reimbursed += plan_pays + supplement
+                else:
+                    balance = 0
+                    billed += allowed
+                    upfront += share - supplement - helped
+                insurer += plan_pays + supplement
+                assistance += helped
+                paid += share - supplement - helped + balance
+        patient += paid
+        by_year[day.year] = by_year.get(day.year, 0) + paid
+    return (billed, insurer, assistance, patient, upfront, reimbursed), sessions, by_year
+
+
+def _money(x: int) -> Decimal:
+    return Decimal(x).scaleb(-2)
+
+
+def fast_claim_totals(
+    book: PriceBook, scenario: Scenario, memo: dict[object, Any] | None = None
+) -> Totals | None:
+    """`claim_totals(book, scenario)` in integer cents, or None for a plan this fast
+    path does not cover. Pass the same `memo` dict for many scenarios on one book."""
+    sc = scenario
+    if not eligible(sc):
+        return None
+    memo = {} if memo is None else memo
+    t = book.treatments[sc.treatment]  # type: ignore[index]
+    end = add_months(sc.start, sc.months)
+    try:
+        raw = {c: _case(book, t, sc, c, end, memo) for c in CASES}
+    except _NotCents:
+        return None
+    runs = dict(raw)
+    typical = raw["typical"][0]
+    if any(a > b for a, b in zip(raw["low"][0], typical, strict=True)):
+        runs["low"] = raw["typical"]
+    if any(a < b for a, b in zip(raw["high"][0], typical, strict=True)):
+        runs["high"] = raw["typical"]
+    parts = [Triple(*(_money(runs[c][0][k]) for c in CASES)) for k in range(6)]
+    split = Split(*parts)
+    sessions = Triple(*(runs[c][1] for c in CASES))
+    if sc.hsa or sc.fsa:
+        payments = {
+            c: [(dt.date(y, 1, 1), _money(v)) for y, v in sorted(runs[c][2].items())] for c in CASES
+        }
+        tax = tax_savings_of(book, sc, split.patient, payments, [])
+    else:
+        tax = Triple(Decimal(0), Decimal(0), Decimal(0))
+    return Totals(sessions=sessions, split=split, tax_savings=tax)
