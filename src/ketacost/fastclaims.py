@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from ketacost.amounts import Triple, cents
@@ -44,11 +45,11 @@ from ketacost.estimate import (
 from ketacost.insurance import Charge, claims_for, resolve_plan
 from ketacost.pricebook import CASES, Case, PriceBook
 from ketacost.scenario import Scenario
-from ketacost.schedule import _EPOCH, _steps, add_months
+from ketacost.schedule import _EPOCH, _steps, add_months, business_day
 
 _KINDS = ("none", "commercial", "medicare", "medicaid")
 _MEDIGAP_N = int(MEDIGAP_N_VISIT_COPAY * 100)
-# Memo entries of one kind kept at most (prices, lines, business days): a batch of any
+# Memo entries kept at most (prices, claim lines, pacing): a batch of any
 # length stays within a bounded memory.
 _MEMO_LIMIT = 20_000
 
@@ -91,15 +92,6 @@ def _put(memo: dict[object, Any], key: object, value: Any) -> Any:
     return value
 
 
-def _business_day(memo: dict[object, Any], day: dt.date) -> dt.date:
-    hit = memo.get(day)
-    if hit is None:
-        from ketacost.schedule import business_day
-
-        hit = _put(memo, day, business_day(day))
-    return hit  # type: ignore[no-any-return]
-
-
 def _dates(
     book: PriceBook, sc: Scenario, t: Any, case: Case, end: dt.date, memo: dict[object, Any]
 ) -> list[tuple[str, list[dt.date]]]:
@@ -110,7 +102,6 @@ def _dates(
     if hit is None or hit[0] is not t.phases:
         hit = _put(memo, key, (t.phases, _steps(t.phases, _EPOCH, case, opts)))
     shift = sc.start - _EPOCH
-    days_memo = memo.setdefault("business days", {})
     out: list[tuple[str, list[dt.date]]] = []
     after: dt.date | None = None
     one = dt.timedelta(days=1)
@@ -121,7 +112,7 @@ def _dates(
             for day in days:
                 if after is not None and day <= after:
                     day = after + one
-                after = _business_day(days_memo, day)
+                after = business_day(day)
                 if after >= end:
                     break
                 rolled.append(after)
@@ -219,7 +210,7 @@ def _case(
             visits.append((day, tag, lines))
             first = False
         sessions += len(days)
-    visits.sort(key=lambda v: v[0])  # adjudicate's order: by date, stable
+    visits.sort(key=itemgetter(0))  # adjudicate's order: by date, stable
     # One visit = one (date, tag): two services on one day of one phase are one visit.
     merged: list[tuple[dt.date, str, tuple[_LineC, ...]]] = []
     for v in visits:
@@ -243,22 +234,33 @@ def _case(
     program_left = 0
     out_net = sc.network == "out"
 
-    billed = insurer = assistance = patient = upfront = reimbursed = 0
     by_year: dict[int, int] = {}
+    if not covered:  # every line paid in full by the patient; nothing accumulates
+        paid_all = 0
+        for day, _tag, lines in merged:
+            paid = sum(line[0] for line in lines)
+            paid_all += paid
+            by_year[day.year] = by_year.get(day.year, 0) + paid
+        return (paid_all, 0, 0, paid_all, paid_all, 0), sessions, by_year
+    tb = ti = ta = tp = tu = tr = 0  # billed, insurer, assistance, patient, upfront, reimbursed
+    # A steady state: deductible met and the out-of-pocket maximum met (or none, and no
+    # program): then a visit of the same lines as the last one costs what it did, until
+    # the plan year or the calendar year turns.
+    same_lines: object = None
+    same: tuple[int, ...] = ()
+    same_year = 0
     for day, _tag, lines in merged:
-        paid = 0
-        if not covered:
-            for charge, _allowed, _drug, _obs, _visit in lines:
-                paid += charge
-            billed += paid
-            upfront += paid
+        claim_year = plan_year_of(day, year_start)
+        if claim_year != year:
+            year = claim_year
+            ded_left, oop_left = annual_ded, annual_oop
+            same_lines = None
+        if lines is same_lines and day.year == same_year:
+            vb, vi, va, vp, vu, vr = same
         else:
-            claim_year = plan_year_of(day, year_start)
-            if claim_year != year:
-                year = claim_year
-                ded_left, oop_left = annual_ded, annual_oop
             if program is not None and day.year != program_year:
                 program_year, program_left = day.year, cap or 0
+            steady = ded_left == 0 and (oop_left == 0 or (oop_left is None and program is None))
             # Deductible parts, line by line, then the copay (visit line first) or
             # coinsurance on what is left.
             n = len(lines)
@@ -278,11 +280,11 @@ def _case(
             else:
                 afters = [0] * n
                 due = min(copay, sum(allowed_of[i] - ded_parts[i] for i in range(n)))
-                order = sorted(range(n), key=lambda i: not lines[i][4])
-                for i in order:
+                for i in sorted(range(n), key=lambda i: not lines[i][4]):
                     take = min(due, allowed_of[i] - ded_parts[i])
                     afters[i] = take
                     due -= take
+            vb = vi = va = vp = vu = vr = 0
             for i, (charge, _a, drug, obs, visit) in enumerate(lines):
                 allowed = allowed_of[i]
                 share = ded_parts[i] + afters[i]
@@ -310,19 +312,28 @@ def _case(
                     oop_left = max(0, oop_left - share)
                 if out_net:
                     balance = charge - allowed
-                    billed += charge
-                    upfront += charge
-                    reimbursed += plan_pays + supplement
+                    vb += charge
+                    vu += charge
+                    vr += plan_pays + supplement
                 else:
                     balance = 0
-                    billed += allowed
-                    upfront += share - supplement - helped
-                insurer += plan_pays + supplement
-                assistance += helped
-                paid += share - supplement - helped + balance
-        patient += paid
-        by_year[day.year] = by_year.get(day.year, 0) + paid
-    return (billed, insurer, assistance, patient, upfront, reimbursed), sessions, by_year
+                    vb += allowed
+                    vu += share - supplement - helped
+                vi += plan_pays + supplement
+                va += helped
+                vp += share - supplement - helped + balance
+            if steady:
+                same_lines, same, same_year = lines, (vb, vi, va, vp, vu, vr), day.year
+            else:
+                same_lines = None
+        tb += vb
+        ti += vi
+        ta += va
+        tp += vp
+        tu += vu
+        tr += vr
+        by_year[day.year] = by_year.get(day.year, 0) + vp
+    return (tb, ti, ta, tp, tu, tr), sessions, by_year
 
 
 def _money(x: int) -> Decimal:
