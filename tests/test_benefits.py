@@ -378,3 +378,114 @@ def test_new_dimensions_reach_schedule_compare_and_batch(runner, tmp_path: Path)
     sink = io.StringIO()
     counts = batch.run(BOOK, io.StringIO(text, newline=""), sink, "csv", today=dt.date(2027, 3, 1))
     assert counts == (2, 0), sink.getvalue()
+
+
+# ------------------------------------------- found by an independent hand check
+
+
+def test_accumulator_credits_only_the_patients_own_money_line_by_line(runner) -> None:
+    # Spravato $1,000 at 56 mg: drug 2 x $295 = $590, administration $410; deductible
+    # $2,000, 20%, program floor $10. Only your own money counts toward the deductible:
+    # visits 1-4: $10 (drug) + $410 (administration) = $420, deductible left 2000 - 4 x 420
+    # = $320; visit 5: $10 on the drug (of which $10 to the deductible, $310 left), then
+    # $310 + 20% of $100 = $330 on administration = $340; visits 6-8: $10 + 20% of $410.
+    d = doc(
+        runner,
+        "spravato",
+        "--price",
+        "1000",
+        "--dose",
+        "56",
+        "--sessions",
+        "8",
+        "--no-maintenance",
+        "--consult",
+        "0",
+        "--start",
+        START,
+        "--insurance",
+        "commercial",
+        "--deductible",
+        "2000",
+        "--coinsurance",
+        "20",
+        "--oop-max",
+        "6000",
+        "--accumulator",
+    )
+    expected = 4 * D(420) + D(340) + 3 * (D(10) + D("0.20") * D(410))
+    assert patient(d) == expected == D("2296.00")
+
+
+def test_after_the_reset_the_full_deductible_is_not_what_remained(runner) -> None:
+    # $200 of the deductible left this year says nothing of next year's: the book's
+    # typical $2,000 applies after the reset, and the report says so
+    args = [*IV6, "--deductible", "200", "--coinsurance", "20", "--oop-max", "6000"]
+    d = doc(runner, *args)
+    assert d["insurance"]["annual_deductible"] == "2000.00"
+    assert any("typical figures for the full year" in a for a in d["assumptions"])
+    given = doc(runner, *args, "--annual-deductible", "500")
+    assert given["insurance"]["annual_deductible"] == "500.00"
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--insurance", "medicaid", "--hsa"], "Medicaid"),
+        (
+            ["--insurance", "commercial", "--hsa", "--deductible", "2000", "--oop-max", "10000"],
+            "8,500.00",
+        ),
+        (
+            [
+                "--insurance",
+                "commercial",
+                "--hsa",
+                "--deductible",
+                "2000",
+                "--family-deductible",
+                "4000",
+            ],
+            "embedded individual",
+        ),
+    ],
+)
+def test_more_plans_that_are_not_hsa_eligible(runner, args: list[str], needle: str) -> None:
+    assert needle in refused(runner, "iv", *args)
+
+
+def test_plan_file_rates_and_share_follow_the_clis_rules(runner, tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text("type: commercial-ppo\ncoinsurance: 0.2\n", encoding="utf-8")
+    check = runner.invoke(app, ["plan", str(path)], env=ENV)
+    assert check.exit_code == 2 and "did you mean 20" in check.output
+    path.write_text(
+        "type: commercial-ppo\ncoinsurance: 20\nspecialist_copay: 50\n", encoding="utf-8"
+    )
+    check = runner.invoke(app, ["plan", str(path)], env=ENV)
+    assert check.exit_code == 2 and "not both" in check.output
+
+
+def test_batch_finds_plan_files_next_to_the_batch_file(tmp_path: Path, monkeypatch) -> None:
+    folder = tmp_path / "quotes"
+    folder.mkdir()
+    (folder / "ppo.yaml").write_text(
+        "type: commercial-ppo\nin_network: {deductible: 1000, oop_max: 4000}\ncoinsurance: 20\n",
+        encoding="utf-8",
+    )
+    (folder / "list.csv").write_text(
+        f"treatment,price,sessions,no_maintenance,consult,covered,plan,start\n"
+        f"iv,500,6,yes,0,yes,ppo.yaml,{START}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(app, ["batch", str(folder / "list.csv")], env=ENV)
+    assert result.exit_code == 0, result.output
+    assert ",1400.00," in result.stdout
+
+
+def test_typical_plan_files_write_plain_numbers_and_the_coinsurance(runner) -> None:
+    out = runner.invoke(app, ["plan", "--typical", "hdhp"], env=ENV).stdout
+    assert "deductible: 1700\n" in out and "coinsurance: 20\n" in out

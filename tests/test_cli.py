@@ -302,12 +302,14 @@ def test_stale_price_book_warns_on_stderr(runner, tmp_path: Path) -> None:
 
 
 def test_internal_error_is_one_line_with_a_debug_hint(runner, monkeypatch, test_book_path) -> None:
-    import ketacost.estimate
+    import sys
+
+    import ketacost.estimate  # noqa: F401  (the module; the package's name is the API)
 
     def boom(*a, **k):
         raise ZeroDivisionError("oops")
 
-    monkeypatch.setattr(ketacost.estimate, "build", boom)
+    monkeypatch.setattr(sys.modules["ketacost.estimate"], "build", boom)
     result = run(runner, "estimate", "iv", "--pricing", str(test_book_path))
     assert result.exit_code == 1
     assert "KETACOST_DEBUG=1" in result.stderr

@@ -94,7 +94,16 @@ SCENARIOS += [
     ["im", "--discount", "group"],
     ["kap", "--discount", "sliding_scale"],
     ["spravato", "--insurance", "medicare-advantage"],
-    ["iv", "--insurance", "commercial", "--hsa", "--annual-deductible", "2000"],
+    [
+        "iv",
+        "--insurance",
+        "commercial",
+        "--hsa",
+        "--annual-deductible",
+        "2000",
+        "--oop-max",
+        "6000",
+    ],
     [
         "iv",
         "--insurance",
@@ -105,6 +114,8 @@ SCENARIOS += [
         "3500",
         "--annual-family-deductible",
         "7000",
+        "--annual-family-oop-max",
+        "14000",
     ],
 ] + [["iv", "--finance", p] for p in ("carecredit_6", "carecredit_12", "carecredit_24")]
 

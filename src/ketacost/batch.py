@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from ketacost.amounts import money_str
@@ -76,6 +77,7 @@ OPTION_COLUMNS: tuple[str, ...] = (
 COLUMNS: tuple[str, ...] = (*OPTION_COLUMNS, "id")
 PASS_PREFIX = "x_"  # the counselor's own columns, passed through untouched
 
+FILE_COLUMNS = frozenset({"plan", "secondary"})
 INT_COLUMNS = frozenset({"months", "sessions", "maintenance_weeks", "dose"})
 BOOL_COLUMNS = frozenset(
     {
@@ -281,11 +283,17 @@ def _bool(text: str, column: str) -> bool:
     raise InputError(f"{option} must be yes or no (got '{text}')", param=option)
 
 
-def scenario_from_cells(cells: dict[str, str], today: dt.date | None = None) -> Scenario:
+def scenario_from_cells(
+    cells: dict[str, str], today: dt.date | None = None, base: Path | None = None
+) -> Scenario:
     """A validated (not yet resolved) scenario from one row's non-blank, stripped cells,
-    keyed by canonical column name. A blank `start` means `today` when it is given."""
+    keyed by canonical column name. A blank `start` means `today` when it is given. A
+    relative `plan` or `secondary` file is found next to the batch file (`base`)."""
     values: dict[str, Any] = {}
     for key, text in cells.items():
+        if key in FILE_COLUMNS and base is not None and not Path(text).is_absolute():
+            values[key] = str(base / text)
+            continue
         if key in INT_COLUMNS:
             values[key] = _int(text, key)
         elif key in BOOL_COLUMNS:
@@ -333,6 +341,7 @@ def quote_rows(
     reader: csv.DictReader[str],
     today: dt.date | None = None,
     lines: Lines | None = None,
+    base: Path | None = None,
 ) -> Iterator[dict[str, str]]:
     """Quote each row of `reader` as it is read.
 
@@ -354,7 +363,7 @@ def quote_rows(
     def quote(cells: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
         try:
             given = {k: v for k, v in zip(option_keys, cells, strict=True) if v}
-            scenario = scenario_from_cells(given, today).resolved(book)
+            scenario = scenario_from_cells(given, today, base).resolved(book)
             quick = quick_totals(book, scenario, prices)
             if quick is not None:  # self-pay: no claims to adjudicate, no tax saving
                 figures = (
@@ -430,6 +439,7 @@ def run(
     fmt: Format,
     progress: Callable[[int], None] | None = None,
     today: dt.date | None = None,
+    base: Path | None = None,
 ) -> tuple[int, int]:
     """Quote every row of CSV `source` into `sink` as CSV or JSON Lines, one row at a time.
 
@@ -465,7 +475,7 @@ def run(
                 return sink.write(dumps(out) + "\n")
 
         rows = failed = 0
-        for out in quote_rows(book, reader, today=today, lines=lines):
+        for out in quote_rows(book, reader, today=today, lines=lines, base=base):
             write(out)
             rows += 1
             if out["error"]:

@@ -1544,7 +1544,8 @@ def batch(
             sink = stack.enter_context(open_atomic(output, force=force))
         progress = stack.enter_context(_progress()) if sys.stderr.isatty() else None
         try:
-            rows, failed = batching.run(book, lines, sink, fmt.value, progress=progress)
+            base = None if str(file) == "-" else Path(file).parent
+            rows, failed = batching.run(book, lines, sink, fmt.value, progress=progress, base=base)
         except InputError as exc:
             shown = "stdin" if file == "-" else file
             raise InputError(f"FILE {shown}: {exc.message}", param="FILE") from None

@@ -154,86 +154,156 @@ def adjudicate(
 
         nets = [claim.network or network for claim in visit]
         kinds = [pools.kind(claim, net) for claim, net in zip(visit, nets, strict=True)]
-        # The visit's lines in claim order: the deductible first, line by line ...
-        allowed_of: list[Decimal] = []
-        ded_parts: list[Decimal] = []
-        held: dict[str, Decimal] = {}
-        for claim, net, kind in zip(visit, nets, kinds, strict=True):
-            allowed = min(claim.allowed, claim.charge) if net == "out" else claim.allowed
-            part = ZERO
-            if claim.covered:
-                left = pools.deductible_left(kind) - held.get(kind, ZERO)
-                part = min(allowed, max(ZERO, left))
-                held[kind] = held.get(kind, ZERO) + part
-            allowed_of.append(allowed)
-            ded_parts.append(part)
-        # ... then one copay per visit and benefit (on the visit line first), or coinsurance.
-        afters = _after_deductible(visit, allowed_of, ded_parts, kinds, pools)
-
-        for i, claim in enumerate(visit):
-            if not claim.covered:
-                out.append(_uncovered(claim, reset and i == 0))
-                continue
-            net, kind = nets[i], kinds[i]
-            allowed = allowed_of[i]
-            share = ded_parts[i] + afters[i]
-            oop_left = pools.oop_left(kind)
-            if oop_left is not None:
-                share = min(share, oop_left)
-            applied = min(ded_parts[i], share)
-            plan_pays = allowed - share
-
-            supplement = ZERO
-            if medigap != "none":
-                coins = share - applied
-                visit_copay = min(coins, MEDIGAP_N_VISIT_COPAY) if claim.visit else ZERO
-                supplement = coins - visit_copay if medigap == "N" else coins
-
-            assistance = ZERO
-            capped = False
-            if program is not None and claim.drug:
-                assistance = max(ZERO, share - supplement - program.floor)
-                if program.annual_cap is not None:
-                    capped = assistance > program_left
-                    assistance = min(assistance, program_left)
-                    program_left -= assistance
-            elif rebate is not None and claim.observation:
-                assistance = max(ZERO, share - supplement - rebate.floor)
-
-            # What counts toward the limits: the whole cost share, except that under a
-            # copay accumulator the manufacturer's payments count toward nothing.
-            counted = share - assistance if terms.accumulator else share
-            ded_credit = max(ZERO, applied - assistance) if terms.accumulator else applied
-            pools.credit(kind, ded_credit, counted)
-
-            if net == "out":
-                balance = claim.charge - allowed
-                billed = claim.charge
-                upfront, reimbursed = claim.charge, plan_pays + supplement
-            else:
-                balance = ZERO
-                billed = allowed
-                upfront, reimbursed = share - supplement - assistance, ZERO
-            patient = share - supplement - assistance + balance
-            out.append(
-                Line(
-                    claim=claim,
-                    billed=billed,
-                    deductible=applied,
-                    cost_share=share,
-                    plan_pays=plan_pays,
-                    supplement=supplement,
-                    balance_bill=balance,
-                    not_covered=ZERO,
-                    assistance=assistance,
-                    patient=patient,
-                    upfront=upfront,
-                    reimbursed=reimbursed,
-                    plan_year_reset=reset and i == 0,
-                    program_capped=capped,
-                )
+        allowed_of = [
+            min(c.allowed, c.charge) if net == "out" else c.allowed
+            for c, net in zip(visit, nets, strict=True)
+        ]
+        # The visit's lines in claim order: the deductible first, line by line, then one
+        # copay per visit and benefit (on the visit line first) or coinsurance. What a
+        # line credits to the deductible can depend on a program's payment (a copay
+        # accumulator credits only the patient's own money), and the copay's place on
+        # what the deductible leaves: settle the visit until its deductible parts agree.
+        guess = _first_guess(visit, allowed_of, kinds, pools)
+        for _ in range(len(visit) + 2):
+            trial = pools.copy()
+            settled = _settle(
+                visit,
+                nets,
+                kinds,
+                allowed_of,
+                guess,
+                trial,
+                terms,
+                medigap,
+                program,
+                program_left,
+                rebate,
+                reset,
             )
+            if settled.deductible_parts == guess:
+                break
+            guess = settled.deductible_parts
+        pools = trial
+        program_left = settled.program_left
+        out.extend(settled.lines)
     return out
+
+
+@dataclass
+class _Settled:
+    lines: list[Line]
+    deductible_parts: list[Decimal]
+    program_left: Decimal
+
+
+def _first_guess(
+    visit: list[Claim], allowed: list[Decimal], kinds: list[str], pools: _Pools
+) -> list[Decimal]:
+    """Deductible parts if every line credited its whole part (no accumulator)."""
+    held: dict[str, Decimal] = {}
+    parts = []
+    for claim, amount, kind in zip(visit, allowed, kinds, strict=True):
+        part = ZERO
+        if claim.covered:
+            left = pools.deductible_left(kind) - held.get(kind, ZERO)
+            part = min(amount, max(ZERO, left))
+            held[kind] = held.get(kind, ZERO) + part
+        parts.append(part)
+    return parts
+
+
+def _settle(
+    visit: list[Claim],
+    nets: list[Network],
+    kinds: list[str],
+    allowed_of: list[Decimal],
+    guess: list[Decimal],
+    pools: _Pools,
+    terms: PlanTerms,
+    medigap: Medigap,
+    program: Program | None,
+    program_left: Decimal,
+    rebate: Program | None,
+    reset: bool,
+) -> _Settled:
+    """One visit's lines adjudicated in order against `pools` (changed in place), with
+    the copay placed on the remainders `guess` leaves."""
+    afters = _after_deductible(visit, allowed_of, guess, kinds, pools)
+    lines: list[Line] = []
+    parts: list[Decimal] = []
+    for i, claim in enumerate(visit):
+        if not claim.covered:
+            lines.append(_uncovered(claim, reset and i == 0))
+            parts.append(ZERO)
+            continue
+        net, kind = nets[i], kinds[i]
+        allowed = allowed_of[i]
+        part = min(allowed, pools.deductible_left(kind))
+        parts.append(part)
+        copay, coinsurance = pools.sharing(kind)
+        if copay is None:
+            after = cents((allowed - part) * coinsurance / HUNDRED)
+        else:
+            after = min(afters[i], allowed - part)
+        share = part + after
+        oop_left = pools.oop_left(kind)
+        if oop_left is not None:
+            share = min(share, oop_left)
+        applied = min(part, share)
+        plan_pays = allowed - share
+
+        supplement = ZERO
+        if medigap != "none":
+            coins = share - applied
+            visit_copay = min(coins, MEDIGAP_N_VISIT_COPAY) if claim.visit else ZERO
+            supplement = coins - visit_copay if medigap == "N" else coins
+
+        assistance = ZERO
+        capped = False
+        if program is not None and claim.drug:
+            assistance = max(ZERO, share - supplement - program.floor)
+            if program.annual_cap is not None:
+                capped = assistance > program_left
+                assistance = min(assistance, program_left)
+                program_left -= assistance
+        elif rebate is not None and claim.observation:
+            assistance = max(ZERO, share - supplement - rebate.floor)
+
+        # What counts toward the limits: the whole cost share, except that under a
+        # copay accumulator the manufacturer's payments count toward nothing.
+        # The patient's own money counts toward the deductible first.
+        counted = share - assistance if terms.accumulator else share
+        own = share - supplement - assistance
+        ded_credit = min(applied, own) if terms.accumulator else applied
+        pools.credit(kind, ded_credit, counted)
+
+        if net == "out":
+            balance = claim.charge - allowed
+            billed = claim.charge
+            upfront, reimbursed = claim.charge, plan_pays + supplement
+        else:
+            balance = ZERO
+            billed = allowed
+            upfront, reimbursed = share - supplement - assistance, ZERO
+        lines.append(
+            Line(
+                claim=claim,
+                billed=billed,
+                deductible=applied,
+                cost_share=share,
+                plan_pays=plan_pays,
+                supplement=supplement,
+                balance_bill=balance,
+                not_covered=ZERO,
+                assistance=assistance,
+                patient=share - supplement - assistance + balance,
+                upfront=upfront,
+                reimbursed=reimbursed,
+                plan_year_reset=reset and i == 0,
+                program_capped=capped,
+            )
+        )
+    return _Settled(lines, parts, program_left)
 
 
 class _Pools:
@@ -277,6 +347,11 @@ class _Pools:
 
     def reset(self) -> None:
         self._fill(annual=True)
+
+    def copy(self) -> _Pools:
+        twin = _Pools.__new__(_Pools)
+        twin.terms, twin.left = self.terms, dict(self.left)
+        return twin
 
     def kind(self, claim: Claim, net: Network) -> str:
         if net == "out" and self.terms.out_of_network is not None:

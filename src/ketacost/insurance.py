@@ -141,8 +141,19 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
         coins, copay = sc.coinsurance, None
     ded_remaining = sc.deductible if sc.deductible is not None else ded
     oop_remaining = sc.oop_max if sc.oop_max is not None else oop_cap
-    annual_ded = sc.annual_deductible if sc.annual_deductible is not None else ded_remaining
-    annual_oop = sc.annual_oop_max if sc.annual_oop_max is not None else oop_remaining
+    # What remains this year is not the plan's full figure: after the reset, the full
+    # deductible and maximum are the patient's annual ones if given, else the book's
+    # (never less than what the patient said remains).
+    annual_ded = sc.annual_deductible
+    annual_from_book = annual_ded is None and sc.deductible is not None and ded > ded_remaining
+    if annual_ded is None:
+        annual_ded = max(ded, ded_remaining) if sc.deductible is not None else ded_remaining
+    annual_oop = sc.annual_oop_max
+    if annual_oop is None:
+        annual_oop = oop_remaining
+        if sc.oop_max is not None and oop_cap is not None and oop_remaining is not None:
+            annual_oop = max(oop_cap, oop_remaining)
+            annual_from_book = annual_from_book or oop_cap > oop_remaining
     if oop_remaining is not None and oop_remaining < ded_remaining:
         # the book's figures with one of the patient's: keep the plan coherent
         oop_remaining = ded_remaining
@@ -186,7 +197,16 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
     after = f"deductible {fmt_money(annual_ded)}"
     if annual_oop is not None:
         after += f" and out-of-pocket maximum {fmt_money(annual_oop)}"
-    notes.append(f"The plan year starts {reset}; after each reset the full {after} apply again.")
+    taken = (
+        " (the price book's typical figures for the full year; give --annual-deductible "
+        "and --annual-oop-max for yours)"
+        if annual_from_book
+        else ""
+    )
+    notes.append(
+        f"The plan year starts {reset}; after each reset the full {after} "
+        f"{'apply' if annual_oop is not None else 'applies'} again{taken}."
+    )
     if sc.insurance == "medicare-advantage":
         notes.append(
             "Medicare Advantage: the plan's own deductible and cost sharing (at most 20% for "
@@ -227,8 +247,14 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
                 f"{prog.name}: you pay {fmt_money(program.floor)} per treatment for the drug, "
                 f"the program pays the rest of the drug's cost share up to "
                 f"{fmt_money(program_cap)} a calendar year; it does not pay for "
-                "administration or observation. Assumes your plan credits these payments "
-                "to your deductible and maximum (a copay-accumulator plan would not)."
+                "administration or observation. "
+                + (
+                    "Under your copay accumulator these payments do not count toward your "
+                    "deductible or maximum."
+                    if sc.accumulator
+                    else "Assumes your plan credits these payments to your deductible and "
+                    "maximum (a copay-accumulator plan would not: --accumulator)."
+                )
             )
         elif sc.insurance not in prog.eligible_payers:
             notes.append(f"{prog.name}: not available with {sc.insurance} (commercial plans only).")

@@ -113,6 +113,14 @@ class PlanFile(_Strict):
             raise ValueError("drug_benefit: pharmacy needs a pharmacy section")
         if self.type in ("medicare", "medicare-advantage") and self.plan_year_start != "01-01":
             raise ValueError("a Medicare plan year starts on 01-01")
+        if {"coinsurance", "specialist_copay"} <= self.model_fields_set:
+            raise ValueError(
+                "give coinsurance or specialist_copay, not both: a plan charges one for a visit"
+            )
+        for name in ("coinsurance", "out_of_network_coinsurance"):
+            _rate(getattr(self, name), name)
+        if self.pharmacy is not None:
+            _rate(self.pharmacy.coinsurance, "pharmacy.coinsurance")
         return self
 
     def scenario_fields(self, network: str = "in") -> dict[str, Any]:
@@ -169,6 +177,15 @@ class PlanFile(_Strict):
         return out
 
 
+def _rate(value: Decimal | None, name: str) -> None:
+    """0.2 is far likelier to mean 20% than 0.2%: refuse it, as the CLI does."""
+    if value is not None and 0 < value < 1:
+        raise ValueError(
+            f"{name}: {value.normalize():f} is ambiguous; give a percentage from 1 to 100 "
+            f"(did you mean {(value * 100).normalize():f}?), or 0 for none"
+        )
+
+
 def load_plan(path: Path, option: str = "--plan") -> PlanFile:
     """Read and validate a plan file; any problem is an error naming the file (exit 2).
     It is read like a price book: a regular UTF-8 file, size-capped, strict YAML."""
@@ -221,10 +238,20 @@ def template_from_book(book: Any, template_id: str) -> str:
     head = [f"# {tpl.description}", f"# Basis: {tpl.basis}. {tpl.note or ''}".rstrip()]
     head += [f"# Source: {src.title} <{src.url}>" for src in tpl.sources]
     head.append("# Edit the numbers to match your plan's SBC; 'met' is what you have paid so far.")
-    data = tpl.plan.model_dump(mode="json", exclude_defaults=True)
-    data["met"] = {"deductible": "0", "oop": "0"}
+    data = _plain(tpl.plan.model_dump(exclude_defaults=True))
+    data.setdefault("coinsurance", int(tpl.plan.coinsurance))
+    data["met"] = {"deductible": 0, "oop": 0}
     body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     return "\n".join(head) + "\n" + body
+
+
+def _plain(value: Any) -> Any:
+    """Decimals as the numbers a person types (2000, 12.5), for YAML."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 TEMPLATE = """\

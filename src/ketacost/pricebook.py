@@ -513,6 +513,8 @@ class Tax(Strict):
     # An HSA needs a high-deductible plan: its deductible at least these (None: unchecked).
     hdhp_min_deductible_self: Figure | None = None
     hdhp_min_deductible_family: Figure | None = None
+    hdhp_max_oop_self: Figure | None = None
+    hdhp_max_oop_family: Figure | None = None
     fsa_limit: Figure
     fica_rate: Figure
     default_tax_rate: Figure

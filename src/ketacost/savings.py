@@ -347,10 +347,19 @@ def _timing(ctx: _Context) -> Iterator[Tip]:
         else dt.timedelta(0)
     )
     # A later start delays treatment: never suggest more than 8 weeks later.
+    later = reset
+    if not ctx.t.at_home:  # a clinic opens on business days (Jan 1 is a holiday)
+        from ketacost.schedule import business_day
+
+        later = business_day(reset)
     candidates: list[tuple[str, dt.date]] = (
-        [("later", reset)] if reset - sc.start <= MAX_DELAY else []
+        [("later", later)] if later - sc.start <= MAX_DELAY else []
     )
     earlier = reset - span - dt.timedelta(days=7)
+    if not ctx.t.at_home:
+        from ketacost.schedule import business_day
+
+        earlier = business_day(earlier)
     if ctx.today <= earlier < sc.start:
         candidates.append(("earlier", earlier))
     best: tuple[Triple[Decimal], dt.date, Scenario] | None = None
@@ -368,7 +377,14 @@ def _timing(ctx: _Context) -> Iterator[Tip]:
         return
     saved, when, alt = best
     reset_text = reset.strftime("%B %-d")
-    later = (
+    assumed = ""
+    if sc.annual_deductible is None and sc.deductible is not None:
+        assumed = (
+            " This assumes your full deductible after the reset is "
+            f"{fmt_money(base.plan.terms.annual_deductible)}; give --annual-deductible for "
+            "yours, since the saving depends on it."
+        )
+    wait = (
         " Starting later means waiting longer for treatment: check with your prescriber "
         "that a later start is safe for you before changing anything."
         if when > sc.start
@@ -380,7 +396,7 @@ def _timing(ctx: _Context) -> Iterator[Tip]:
         f"Start on {when.isoformat()} instead of {sc.start.isoformat()}",
         f"Your course straddles the plan-year reset on {reset_text}, so the deductible "
         "applies twice. Starting on this date keeps more of the treatment in one plan "
-        f"year; ask the clinic whether the schedule can move.{later}",
+        f"year; ask the clinic whether the schedule can move.{wait}{assumed}",
         saved,
         _sources(ctx.book.insurance.typical_plan.deductible),
         alt,

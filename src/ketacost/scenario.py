@@ -276,6 +276,12 @@ class Scenario(BaseModel):
                     raise InputError(str(exc), param=OPTION[key]) from None
         if self.hsa and self.fsa:
             raise InputError("--hsa and --fsa: choose one account to pay from", param="--hsa")
+        if self.hsa and self.insurance == "medicaid":
+            raise InputError(
+                "--hsa: Medicaid coverage is not a high-deductible health plan, so nobody "
+                "covered by it can contribute to an HSA (IRS Publication 969)",
+                param="--hsa",
+            )
         if self.hsa and self.insurance in ("medicare", "medicare-advantage"):
             raise InputError(
                 "--hsa: nobody enrolled in Medicare can contribute to an HSA (IRS Publication "
@@ -302,9 +308,13 @@ class Scenario(BaseModel):
             if self.medigap != "none":
                 given.insert(0, "--medigap")
             if given:
+                payers = (
+                    "medicare"
+                    if given[0] == "--medigap"
+                    else "commercial, medicare, medicare-advantage or medicaid"
+                )
                 raise InputError(
-                    f"{given[0]} needs --insurance commercial, medicare or medicaid "
-                    "(the default is none: self-pay)",
+                    f"{given[0]} needs --insurance {payers} (the default is none: self-pay)",
                     param=given[0].split()[0],
                 )
             return
@@ -423,20 +433,36 @@ class Scenario(BaseModel):
         fam_opt, fam = "--annual-family-deductible", self.annual_family_deductible
         if fam is None:
             fam_opt, fam = "--family-deductible", self.family_deductible
-        if self.family:
+        family = self.family or fam is not None
+        if family:
             fam_min = tax.hdhp_min_deductible_family
             checks.append((fam_opt, fam, fam_min, "family"))
             if self.family_kind == "embedded":
                 checks.append((ind_opt, ind, fam_min, "embedded individual"))
         else:
             checks.append((ind_opt, ind, tax.hdhp_min_deductible_self, "self-only"))
+        oop = self.annual_oop_max if self.annual_oop_max is not None else self.oop_max
+        fam_oop = (
+            self.annual_family_oop_max
+            if self.annual_family_oop_max is not None
+            else self.family_oop_max
+        )
+        most = tax.hdhp_max_oop_family if family else tax.hdhp_max_oop_self
+        limit = fam_oop if family and fam_oop is not None else oop
+        if most is not None and limit is not None and limit > most.get("typical"):
+            raise InputError(
+                f"--hsa needs a high-deductible health plan: an out-of-pocket maximum of "
+                f"{limit:,.2f} is above the IRS limit of {most.get('typical'):,.2f} for "
+                f"{tax.year}, so the plan is not HSA-eligible (use --fsa if you have one)",
+                param="--hsa",
+            )
         for option, deductible, minimum, what in checks:
             if deductible is None or minimum is None:
                 continue
             floor = minimum.get("typical")
             if deductible < floor:
                 raise InputError(
-                    f"--hsa needs a high-deductible health plan: a {what} deductible of "
+                    f"--hsa needs a high-deductible health plan: {_a(what)} {what} deductible of "
                     f"{deductible:,.2f} ({option}) is below the IRS minimum of {floor:,.2f} "
                     f"for {tax.year}, so the plan is not HSA-eligible (use --fsa if you have "
                     "one)",
@@ -609,3 +635,7 @@ def _given(value: object, field: str) -> bool:
     """Whether a plan field was set: None is unset, and so is an off flag (accumulator);
     --not-covered (covered=False) is a choice the user made."""
     return value is not None and not (field == "accumulator" and value is False)
+
+
+def _a(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
