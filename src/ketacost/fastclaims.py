@@ -261,11 +261,13 @@ def _case(
             if program is not None and day.year != program_year:
                 program_year, program_left = day.year, cap or 0
             steady = ded_left == 0 and (oop_left == 0 or (oop_left is None and program is None))
-            # Deductible parts, line by line, then the copay (visit line first) or
-            # coinsurance on what is left.
+            # As costshare.adjudicate: a first guess of the deductible parts (each line
+            # takes what the ones before it leave), the copay placed on what they leave
+            # (visit line first), then the lines in order against the pools, again
+            # until the deductible parts agree with the guess.
             n = len(lines)
             allowed_of = [0] * n
-            ded_parts = [0] * n
+            guess = [0] * n
             held = 0
             for i, (charge, allowed, _drug, _obs, _visit) in enumerate(lines):
                 if out_net and charge < allowed:
@@ -274,54 +276,65 @@ def _case(
                 part = min(allowed, left) if left > 0 else 0
                 held += part
                 allowed_of[i] = allowed
-                ded_parts[i] = part
-            if copay is None:
-                afters = [_coins_share(allowed_of[i] - ded_parts[i], num, den) for i in range(n)]
-            else:
+                guess[i] = part
+            for _ in range(n + 2):
+                d_left, o_left, p_left = ded_left, oop_left, program_left
                 afters = [0] * n
-                due = min(copay, sum(allowed_of[i] - ded_parts[i] for i in range(n)))
-                for i in sorted(range(n), key=lambda i: not lines[i][4]):
-                    take = min(due, allowed_of[i] - ded_parts[i])
-                    afters[i] = take
-                    due -= take
-            vb = vi = va = vp = vu = vr = 0
-            for i, (charge, _a, drug, obs, visit) in enumerate(lines):
-                allowed = allowed_of[i]
-                share = ded_parts[i] + afters[i]
-                if oop_left is not None and share > oop_left:
-                    share = oop_left
-                applied = ded_parts[i] if ded_parts[i] < share else share
-                plan_pays = allowed - share
-                supplement = 0
-                if medigap != "none":
-                    coins = share - applied
-                    if medigap == "N":
-                        supplement = coins - (min(coins, _MEDIGAP_N) if visit else 0)
+                if copay is not None:
+                    due = min(copay, sum(allowed_of[i] - guess[i] for i in range(n)))
+                    for i in sorted(range(n), key=lambda i: not lines[i][4]):
+                        take = min(due, allowed_of[i] - guess[i])
+                        afters[i] = take
+                        due -= take
+                parts = [0] * n
+                vb = vi = va = vp = vu = vr = 0
+                for i, (charge, _a, drug, obs, visit) in enumerate(lines):
+                    allowed = allowed_of[i]
+                    part = allowed if allowed < d_left else d_left
+                    parts[i] = part
+                    if copay is None:
+                        after = _coins_share(allowed - part, num, den)
                     else:
-                        supplement = coins
-                helped = 0
-                if program is not None and drug:
-                    helped = max(0, share - supplement - floor)
-                    if cap is not None:
-                        helped = min(helped, program_left)
-                        program_left -= helped
-                elif rebate is not None and obs:
-                    helped = max(0, share - supplement - rebate_floor)
-                ded_left = max(0, ded_left - applied)
-                if oop_left is not None:
-                    oop_left = max(0, oop_left - share)
-                if out_net:
-                    balance = charge - allowed
-                    vb += charge
-                    vu += charge
-                    vr += plan_pays + supplement
-                else:
-                    balance = 0
-                    vb += allowed
-                    vu += share - supplement - helped
-                vi += plan_pays + supplement
-                va += helped
-                vp += share - supplement - helped + balance
+                        after = min(afters[i], allowed - part)
+                    share = part + after
+                    if o_left is not None and share > o_left:
+                        share = o_left
+                    applied = part if part < share else share
+                    plan_pays = allowed - share
+                    supplement = 0
+                    if medigap != "none":
+                        coins = share - applied
+                        if medigap == "N":
+                            supplement = coins - (min(coins, _MEDIGAP_N) if visit else 0)
+                        else:
+                            supplement = coins
+                    helped = 0
+                    if program is not None and drug:
+                        helped = max(0, share - supplement - floor)
+                        if cap is not None:
+                            helped = min(helped, p_left)
+                            p_left -= helped
+                    elif rebate is not None and obs:
+                        helped = max(0, share - supplement - rebate_floor)
+                    d_left = max(0, d_left - applied)
+                    if o_left is not None:
+                        o_left = max(0, o_left - share)
+                    if out_net:
+                        balance = charge - allowed
+                        vb += charge
+                        vu += charge
+                        vr += plan_pays + supplement
+                    else:
+                        balance = 0
+                        vb += allowed
+                        vu += share - supplement - helped
+                    vi += plan_pays + supplement
+                    va += helped
+                    vp += share - supplement - helped + balance
+                if parts == guess:
+                    break
+                guess = parts
+            ded_left, oop_left, program_left = d_left, o_left, p_left
             if steady:
                 same_lines, same, same_year = lines, (vb, vi, va, vp, vu, vr), day.year
             else:
