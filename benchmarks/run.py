@@ -191,6 +191,13 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="a short smoke run")
     ap.add_argument("--rounds", type=int, help="start-up rounds (default 21; 5 with --quick)")
     ap.add_argument("--no-batch", action="store_true", help="start-up only")
+    ap.add_argument(
+        "--rates-mb",
+        type=float,
+        nargs="*",
+        default=None,
+        help="sizes in MB for 'rates extract' (default 100; --quick: 10; e.g. 100 2000)",
+    )
     args = ap.parse_args()
     rounds = args.rounds or (5 if args.quick else 21)
     self_pay_sizes = [10_000] if args.quick else [10_000, 100_000, 1_000_000]
@@ -259,6 +266,12 @@ def main() -> None:
             high - low <= FLAT_MB and high <= MEMORY_GOAL_MB,
         )
     )
+    # Price-transparency extraction: benchmarks/rates_bench.py (files cached in /tmp).
+    import rates_bench
+
+    rates_mb = args.rates_mb if args.rates_mb is not None else [10.0 if args.quick else 100.0]
+    if rates_mb:
+        rates_bench.main(["--mb", *map(str, rates_mb)])
     _summary(goals)
 
 

@@ -68,4 +68,6 @@ from hypothesis import settings  # noqa: E402
 
 settings.register_profile("default", max_examples=250, deadline=None)
 settings.register_profile("thorough", max_examples=3000, deadline=None)
+# The quick local loop: `HYPOTHESIS_PROFILE=quick pytest -m "not slow"`.
+settings.register_profile("quick", max_examples=25, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -124,6 +124,7 @@ def _key(fig: Figure) -> tuple[Any, ...]:
     return (fig.description, fig.unit, fig.low, fig.typical, fig.high, fig.value)
 
 
+@pytest.mark.slow
 def test_every_figure_in_the_book_is_read_by_the_code(runner, monkeypatch, book, tmp_path) -> None:
     read: set[tuple[Any, ...]] = set()
     original = Figure.get

@@ -72,6 +72,9 @@ treatments = st.one_of(
     nasty_text,
 )
 
+# Thousands of CLI runs: `pytest -m "not slow"` leaves them out for a quick local loop.
+pytestmark = pytest.mark.slow
+
 
 def opt(name: str, values: st.SearchStrategy[str]) -> st.SearchStrategy[list[str]]:
     return values.map(lambda v: [name, v])

@@ -192,6 +192,7 @@ def test_of_twelve_racing_writers_exactly_one_wins(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["race.json"]
 
 
+@pytest.mark.slow
 def test_twelve_racing_processes(tmp_path: Path) -> None:
     procs = [
         subprocess.Popen(

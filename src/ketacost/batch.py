@@ -73,6 +73,7 @@ OPTION_COLUMNS: tuple[str, ...] = (
     "annual_family_oop_max",
     "family_kind",
     "secondary",
+    "rates",  # a rate book (ketacost rates extract)
 )
 COLUMNS: tuple[str, ...] = (*OPTION_COLUMNS, "id")
 PASS_PREFIX = "x_"  # the counselor's own columns, passed through untouched

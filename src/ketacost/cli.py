@@ -595,6 +595,17 @@ AssistanceOpt = Annotated[
     ),
 ]
 
+RatesOpt = Annotated[
+    str | None,
+    _opt(
+        "--rates",
+        metavar="RATES.yaml",
+        panel=I,
+        help="A rate book from 'ketacost rates extract': your plan's real negotiated rates "
+        "(or a hospital's cash prices) as the allowed amounts.",
+    ),
+]
+
 
 Y = "Payment"
 HsaOpt = Annotated[
@@ -919,6 +930,7 @@ def estimate(
     finance: FinanceOpt = None,
     include_indirect: IncludeIndirectOpt = False,
     hourly_wage: HourlyWageOpt = None,
+    rates: RatesOpt = None,
     pricing: Path = _pricing_option(),
     fmt: Format | None = _format_option(*ESTIMATE_FORMATS),
     output: OutputOpt = None,
@@ -1091,6 +1103,7 @@ def tips(
     tax_rate: TaxRateOpt = None,
     account_balance: AccountBalanceOpt = None,
     finance: FinanceOpt = None,
+    rates: RatesOpt = None,
     pricing: Path = _pricing_option(),
     fmt: Format | None = _format_option(*LIST_FORMATS),
     output: OutputOpt = None,
@@ -1205,6 +1218,7 @@ def compare(
     family: FamilyOpt = False,
     tax_rate: TaxRateOpt = None,
     account_balance: AccountBalanceOpt = None,
+    rates: RatesOpt = None,
     pricing: Path = _pricing_option(),
     fmt: Format | None = _format_option(*LIST_FORMATS),
     output: OutputOpt = None,
@@ -1320,6 +1334,7 @@ def schedule(
     annual_family_oop_max: AnnualFamilyOopMaxOpt = None,
     family_kind: FamilyKindOpt = None,
     secondary: SecondaryOpt = None,
+    rates: RatesOpt = None,
     pricing: Path = _pricing_option(),
     fmt: Format | None = _format_option(*SCHEDULE_FORMATS),
     output: OutputOpt = None,
@@ -1367,7 +1382,11 @@ def schedule(
 
         from ketacost.report.ics import calendar_ics
 
-        return calendar_ics(est, visits, dt.datetime.now(dt.timezone.utc))
+        # Stamped now, or at midnight UTC of KETACOST_TODAY so a pinned quote repeats.
+        stamp = dt.datetime.now(dt.timezone.utc)
+        if os.environ.get("KETACOST_TODAY"):
+            stamp = dt.datetime.combine(_today(), dt.time(), dt.timezone.utc)
+        return calendar_ics(est, visits, stamp)
 
     _deliver(
         chosen,
@@ -1803,6 +1822,17 @@ def validate(
         )
 
 
+# -------------------------------------------------------------------------------- rates
+# `ketacost rates extract`: its own module; the group costs one small import here.
+from ketacost.rates.cli import rates_app  # noqa: E402
+
+app.add_typer(rates_app, name="rates")
+
+
+def _group_name(group: Any) -> str:
+    return str(group.name or (group.typer_instance.info.name if group.typer_instance else ""))
+
+
 def _only(name: str) -> typer.Typer:
     """The app with just one command registered. Typer turns every registered command
     into a click command on each run (~28 ms for all of them); a run of one command
@@ -1815,6 +1845,7 @@ def _only(name: str) -> typer.Typer:
         for c in app.registered_commands
         if (c.name or (c.callback.__name__ if c.callback else "")) == name
     ]
+    slim.registered_groups = [g for g in app.registered_groups if _group_name(g) == name]
     return slim
 
 
@@ -1822,6 +1853,7 @@ def main() -> None:
     args = sys.argv[1:]
     first = next((a for a in args if not a.startswith("-")), None)
     known = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
+    known |= {_group_name(g) for g in app.registered_groups}
     # Only when the command comes first: `ketacost --no-color estimate ...` and the
     # shell-completion machinery go through the full app.
     try:

@@ -994,7 +994,8 @@ VISIT_CONVENTION = (
 )
 CLAIM_CONVENTIONS = (
     "Claim conventions (ours, not a published rule): a Spravato visit is billed as a drug "
-    "line then an administration/observation line (Medicare: one G-code line), and the "
+    "line then an administration/observation line (Medicare, or a rate book's bundled "
+    "G2082/G2083 rate: one G-code line, which no manufacturer program pays), and the "
     "deductible is applied to them in that order; a copay is charged once per visit, on "
     "the administration/observation line (on the drug line only for what that line "
     "cannot hold); the manufacturer program pays the drug line only."

@@ -19,7 +19,7 @@ network, Medicare (with or without Medigap), Medicaid, the savings program and t
 observation rebate, and pre-tax money (HSA/FSA) with any of them. It returns None (the
 caller then uses `claim_totals`) for family limits, a pharmacy benefit, a drug network
 that differs from the visit's, a copay accumulator, a secondary plan, Medicare
-Advantage, and any figure that is not a whole number of cents.
+Advantage, a rate book (`rates`), and any figure that is not a whole number of cents.
 `tests/test_fastclaims.py` checks it against `claim_totals` on random rows.
 """
 
@@ -78,6 +78,7 @@ def eligible(sc: Scenario) -> bool:
         and (sc.drug_network is None or sc.drug_network == sc.network)
         and not sc.accumulator
         and sc.secondary_plan is None
+        and sc.rates is None
         and sc.family_deductible is None
         and sc.family_oop_max is None
         and sc.annual_family_deductible is None

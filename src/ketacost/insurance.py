@@ -55,13 +55,21 @@ def _pct(x: Decimal) -> str:
 def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Plan:
     """Plan terms for a case. Figures the patient did not give come from the book."""
     if sc.insurance == "none":
+        from_rates: tuple[list[str], list[str]] = ([], [])
+        if sc.rates is not None:  # a hospital's discounted cash price (ketacost.rates)
+            from ketacost.rates.apply import rate_notes
+
+            from_rates = rate_notes(book, t, sc)
         return Plan(
             dataclasses.replace(SELF_PAY, as_of=sc.start),
             False,
             None,
             None,
-            ("Self-pay: the patient pays the clinic's price; no insurance is applied.",),
-            (),
+            (
+                "Self-pay: the patient pays the clinic's price; no insurance is applied.",
+                *from_rates[0],
+            ),
+            tuple(from_rates[1]),
         )
     ins = book.insurance
     notes: list[str] = []
@@ -230,7 +238,13 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
             f"superbill; the plan allows {_pct(allowed_percent)} of the charge and the rest "
             "(the balance bill) stays with you and does not count toward the maximum."
         )
-    if sc.insurance == "commercial" and sc.network == "in" and sc.allowed is None:
+    if sc.rates is not None:  # real rates from a rate book (ketacost.rates)
+        from ketacost.rates.apply import rate_notes
+
+        rate_assumptions, rate_warnings = rate_notes(book, t, sc)
+        notes.extend(rate_assumptions)
+        warnings.extend(rate_warnings)
+    if sc.insurance == "commercial" and sc.network == "in" and sc.allowed is None and not sc.rates:
         notes.append(
             "In network, the clinic accepts the plan's allowed amount, assumed to "
             "equal its price (give --allowed if the plan allows less)."
@@ -409,6 +423,12 @@ def claims_for(
     """The claim line(s) for one priced service."""
     if sc.insurance == "none":
         return [Claim(charge.date, charge.amount, charge.amount, False, tag=charge.tag)]
+    if sc.rates is not None:  # the rate book's allowed amounts, where it has the codes
+        from ketacost.rates.apply import claims_from_rates
+
+        from_rates = claims_from_rates(book, t, sc, case, plan, charge)
+        if from_rates is not None:
+            return from_rates
 
     drug_net = sc.drug_network if sc.drug_network not in (None, sc.network) else None
     visit_net = sc.network if drug_net is not None else None

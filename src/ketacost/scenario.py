@@ -65,6 +65,7 @@ OPTION = {
     "annual_family_oop_max": "--annual-family-oop-max",
     "family_kind": "--family-kind",
     "secondary": "--secondary",
+    "rates": "--rates",
 }
 MONEY_FIELDS = (
     "price",
@@ -174,6 +175,7 @@ class Scenario(BaseModel):
     family_kind: Literal["embedded", "aggregate"] = "embedded"
     secondary: str | None = None  # the secondary plan's file
     secondary_plan: PlanFile | None = None  # read from `secondary`
+    rates: str | None = None  # a rate book (ketacost rates extract): real allowed amounts
 
     @field_validator("state")
     @classmethod
@@ -545,7 +547,12 @@ class Scenario(BaseModel):
             raise PriceBookError(
                 "this price book has no indirect section for --include-indirect/--hourly-wage"
             )
-        return self.model_copy(update={"treatment": tid, "discounts": tuple(seen)})
+        update: dict[str, Any] = {"treatment": tid, "discounts": tuple(seen)}
+        if self.rates is not None:  # checked now; self-pay at a hospital: its cash price
+            from ketacost.rates.apply import self_pay_price
+
+            update.update(self_pay_price(book, tid, self))
+        return self.model_copy(update=update)
 
 
 _CHOICES = {
