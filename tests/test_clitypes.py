@@ -64,7 +64,7 @@ def test_the_plain_path_is_installed() -> None:
 
 
 @pytest.mark.parametrize("annotation,info", KINDS, ids=[repr(k[0]) for k in KINDS])
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(value=values)
 def test_same_value_or_same_message(annotation: Any, info: Any, value: Any) -> None:
     desc = _coercion.resolve_type_descriptor(annotation, info)

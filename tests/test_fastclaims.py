@@ -76,7 +76,7 @@ def _scenario(cells: dict[str, str]) -> Any:
         assume(False)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cells=rows())
 def test_equal_to_the_claim_engine_to_the_cent(cells: dict[str, str]) -> None:
     sc = _scenario(cells)
