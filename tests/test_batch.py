@@ -73,17 +73,18 @@ def test_five_rows_two_bad(book: PriceBook) -> None:
     assert errors["d"].startswith("line 5: unknown treatment 'nope'")
     for r in rows:
         if r["error"]:
-            assert all(r[c] == "" for c in batch.MONEY_COLUMNS)
+            assert all(r[c] == "" for c in batch.FIGURE_COLUMNS)
         else:
-            assert all(r[c] for c in batch.MONEY_COLUMNS)
+            assert all(r[c] for c in batch.FIGURE_COLUMNS)
 
 
-def test_header_is_input_then_money_then_error(book: PriceBook) -> None:
+def test_header_is_input_then_money_then_plan_then_error(book: PriceBook) -> None:
     output, _ = quote(book, FIVE_ROWS)
     header = next(csv.reader(io.StringIO(output)))
     assert header == [
         *FIVE_ROWS.splitlines()[0].split(","),
         *batch.MONEY_COLUMNS,
+        *batch.PLAN_COLUMNS,
         "error",
     ]
     assert batch.MONEY_COLUMNS[:3] == ("billed_low", "billed_typical", "billed_high")
@@ -352,18 +353,18 @@ def test_a_field_just_under_the_limit_is_fine(book: PriceBook) -> None:
 def test_unexpected_exception_is_reported_per_row(
     book: PriceBook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ketacost.estimate import claim_totals
+    from ketacost.estimate import batch_figures
 
-    real = claim_totals
+    real = batch_figures
 
-    def flaky(book: PriceBook, scenario: Scenario) -> object:
+    def flaky(book: PriceBook, scenario: Scenario, memo: object = None) -> object:
         if scenario.months == 2:
             raise ZeroDivisionError("boom")
-        return real(book, scenario)
+        return real(book, scenario, memo)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("ketacost.batch.claim_totals", flaky)
+    monkeypatch.setattr("ketacost.batch.batch_figures", flaky)
     # the claim engine's path (covered rows normally take the integer-cents one)
-    monkeypatch.setattr("ketacost.batch.fast_claim_totals", lambda *a: None)
+    monkeypatch.setattr("ketacost.batch.fast_batch_figures", lambda *a: None)
     output, counts = quote(
         book,
         "treatment,months,insurance\nspravato,1,commercial\nspravato,2,commercial\n"

@@ -361,8 +361,9 @@ def test_table_labels_first_highest_and_average_month(runner) -> None:
 
 
 def test_the_guide_reasks_an_ambiguous_coinsurance(runner) -> None:
-    # IV, commercial, deductible 500, coinsurance "0.2" (re-asked), then 20, OOP 3000 ...
-    answers = ["1", "2", "500", "0.2", "20", "3000", "n", "1", "12"]
+    # IV, no quoted price, commercial in network, deductible 500 (none of it paid),
+    # coinsurance "0.2" (re-asked), then 20, OOP 3000, not a family plan ...
+    answers = ["1", "", "2", "1", "500", "1", "2", "0.2", "20", "3000", "n", "1", "12"]
     r = runner.invoke(app, ["guide"], input="\n".join(answers) + "\n", env=ENV)
     assert "did you mean 20%?" in r.output
     assert "--coinsurance 20" in r.output

@@ -331,3 +331,35 @@ def test_claim_totals_equal_the_full_estimate(
     lean = claim_totals(bundled, sc)
     assert lean.split == full.split
     assert lean.tax_savings == full.tax_savings and lean.sessions == full.sessions
+
+
+@settings(deadline=None, max_examples=120)
+@given(
+    kw=scenarios,
+    insurance=st.sampled_from(["none", "commercial", "medicare", "medicaid"]),
+    hsa=st.booleans(),
+    discount=st.sampled_from([(), ("package",)]),
+)
+def test_batch_figures_equal_the_full_estimate(
+    kw: dict, insurance: str, hsa: bool, discount: tuple[str, ...], bundled: PriceBook
+) -> None:
+    """Batch's first series, first month, average month and tax saving are the
+    estimate's own (its first phase, first_month, per_month(), tax_savings)."""
+    from ketacost.estimate import batch_figures
+
+    kw = {**kw, "insurance": insurance, "hsa": hsa and insurance != "medicare"}
+    kw.setdefault("start", START)
+    usable = tuple(d for d in discount if kw["treatment"] in bundled.discounts[d].applies_to)
+    sc = Scenario(**kw, discounts=usable).resolved(bundled)
+    full = build(bundled, sc, today=TODAY)
+    got = batch_figures(bundled, sc, {})
+    assert got.split == full.totals.split and got.tax_savings == full.totals.tax_savings
+    assert got.per_month() == full.per_month()
+    first = next((p for p in full.phases if p.sessions.typical or p.sessions.high), None)
+    if first is not None:
+        assert got.first_series == first.split.patient
+    assert full.first_month is not None
+    assert (got.first_month, got.first_month_patient) == (
+        full.first_month.month,
+        full.first_month.patient,
+    )

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from ketacost import pricebook
 from ketacost.batch import scenario_from_cells
 from ketacost.errors import KetacostError
-from ketacost.estimate import claim_totals
-from ketacost.fastclaims import eligible, fast_claim_totals
+from ketacost.estimate import _quick_applies, batch_figures, claim_totals
+from ketacost.fastclaims import eligible, fast_batch_figures, fast_claim_totals
 
 BOOK = pricebook.load()
 MEMO: dict[object, Any] = {}  # shared across examples, as a batch shares it across rows
@@ -112,3 +112,19 @@ def test_a_fraction_of_a_cent_goes_to_the_claim_engine() -> None:
     ).resolved(BOOK)
     sc = sc.model_copy(update={"deductible": Decimal("100.005")})
     assert fast_claim_totals(BOOK, sc) is None
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=rows())
+def test_batch_figures_equal_to_the_claim_engine(cells: dict[str, str]) -> None:
+    """What a batch row reports (totals, first series, first month, tax) is the same."""
+    sc = _scenario(cells)
+    try:
+        expected = batch_figures(BOOK, sc)
+    except KetacostError:
+        assume(False)
+    fast = fast_batch_figures(BOOK, sc, MEMO)
+    if fast is None:  # self-pay arithmetic: batch_figures' own fast path
+        assert _quick_applies(BOOK.treatments[sc.treatment], sc)
+        return
+    assert fast == expected

@@ -25,18 +25,26 @@ def printed_command(stderr: str) -> list[str]:
 
 
 def test_scripted_guide_matches_the_command_it_prints(runner) -> None:
-    # Spravato, commercial plan with known figures, no HSA, 6 months
+    # Spravato 84 mg, no quoted price, commercial plan in network with known figures
+    # (a $1,500 deductible, $500 of it left), 20% coinsurance, no HSA, 6 months
     # ... not a family plan, the clinic bills the drug (medical benefit)
-    result = guide(runner, ["4", "2", "500", "20", "3000", "n", "1", "1", "6"])
+    result = guide(
+        runner,
+        ["4", "", "3", "2", "1", "1500", "2", "500", "2", "20", "3000", "n", "1", "1", "6"],
+    )
     assert result.exit_code == 0, result.output
     args = printed_command(result.stderr)
     assert args == [
         "estimate",
         "spravato",
+        "--dose",
+        "84",
         "--insurance",
         "commercial",
         "--deductible",
         "500.00",
+        "--annual-deductible",
+        "1500.00",
         "--coinsurance",
         "20",
         "--oop-max",
@@ -55,7 +63,25 @@ def test_scripted_guide_matches_the_command_it_prints(runner) -> None:
 def test_guide_asks_again_kindly_and_skips_to_the_typical_plan(runner) -> None:
     result = guide(
         runner,
-        ["ketamine", "9", "1", "two", "2", "abc", "", "", "", "", "maybe", "1", "0", "61", ""],
+        [
+            "ketamine",
+            "9",
+            "1",
+            "",
+            "two",
+            "2",
+            "",
+            "abc",
+            "",
+            "",
+            "",
+            "",
+            "maybe",
+            "1",
+            "0",
+            "61",
+            "",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "Please type a number from 1 to 7." in result.stderr
@@ -100,6 +126,7 @@ def test_guide_in_a_real_terminal(tmp_path: Path) -> None:
     )
     for prompt, answer in [
         ("Your choice", "1"),
+        ("price per session", ""),
         ("Your choice", "1"),
         ("Your choice", ""),
         ("How many months", ""),
@@ -112,3 +139,49 @@ def test_guide_in_a_real_terminal(tmp_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_guide_asks_price_network_copay_and_wraps(runner) -> None:
+    # IV at a quoted $450, commercial out of network, a $2,000 deductible not yet
+    # touched, a $40 copay, no out-of-pocket figure, no HSA, 12 months
+    result = guide(runner, ["1", "450", "2", "2", "2000", "1", "3", "40", "", "", "", ""])
+    assert result.exit_code == 0, result.output
+    assert printed_command(result.stderr) == [
+        "estimate",
+        "iv",
+        "--price",
+        "450.00",
+        "--insurance",
+        "commercial",
+        "--network",
+        "out",
+        "--deductible",
+        "2000.00",
+        "--copay",
+        "40.00",
+    ]
+    for asked in (
+        "price per session",
+        "in your plan's network",
+        "full deductible",
+        "already paid part",
+        "copay",
+    ):
+        assert asked in result.stderr
+
+
+def test_guide_lines_wrap_between_words_at_the_terminal_width() -> None:
+    import io
+
+    from rich.console import Console
+
+    from ketacost.guide import Interview, rich_io
+
+    buf = io.StringIO()
+    console = Console(file=buf, width=40, color_system=None, force_terminal=False)
+    _, say = rich_io(console)
+    answers = iter(["4", "", "2", "2"])
+    Interview(lambda prompt: next(answers, ""), say).run()
+    lines = buf.getvalue().splitlines()
+    assert lines and max(len(line) for line in lines) <= 40
+    assert "network?" in buf.getvalue()

@@ -21,8 +21,8 @@ from typing import Any, Literal, TextIO
 
 from ketacost.amounts import money_str
 from ketacost.errors import InputError, KetacostError
-from ketacost.estimate import claim_totals, quick_totals
-from ketacost.fastclaims import fast_claim_totals
+from ketacost.estimate import batch_figures
+from ketacost.fastclaims import fast_batch_figures
 from ketacost.pricebook import PriceBook
 from ketacost.scenario import Scenario
 
@@ -100,8 +100,20 @@ _DISCOUNT_SEPARATORS = (";", "|")
 FIGURES: tuple[str, ...] = ("billed", "insurer", "assistance", "patient", "net")
 CASE_NAMES: tuple[str, ...] = ("low", "typical", "high")
 MONEY_COLUMNS: tuple[str, ...] = tuple(f"{f}_{c}" for f in FIGURES for c in CASE_NAMES)
-OUTPUT_COLUMNS: tuple[str, ...] = (*MONEY_COLUMNS, "error")
-_BLANK_MONEY: tuple[str, ...] = ("",) * len(MONEY_COLUMNS)
+# What a counselor budgets with, as `estimate` and `compare --format csv` have it: the
+# treatment's name (as compare's `name`), the first series (e.g. induction) and the first
+# calendar month (typical), the average month, and the tax saved with an HSA or FSA.
+PLAN_COLUMNS: tuple[str, ...] = (
+    "name",
+    *(f"first_series_{c}" for c in CASE_NAMES),
+    "first_month",
+    "first_month_patient",
+    *(f"per_month_{c}" for c in CASE_NAMES),
+    *(f"tax_savings_{c}" for c in CASE_NAMES),
+)
+FIGURE_COLUMNS: tuple[str, ...] = (*MONEY_COLUMNS, *PLAN_COLUMNS)
+OUTPUT_COLUMNS: tuple[str, ...] = (*FIGURE_COLUMNS, "error")
+_BLANK_MONEY: tuple[str, ...] = ("",) * len(FIGURE_COLUMNS)
 
 # No real cell comes near this; a bigger one is a wrong file or an unclosed quote.
 FIELD_LIMIT = 1024 * 1024
@@ -346,8 +358,8 @@ def quote_rows(
 ) -> Iterator[dict[str, str]]:
     """Quote each row of `reader` as it is read.
 
-    Yields the input cells (keys as in the header), then MONEY_COLUMNS as two-decimal
-    strings, then `error`: empty, or "line N: ..." with blank figures. Raises InputError
+    Yields the input cells (keys as in the header), then FIGURE_COLUMNS (money as two-decimal
+    strings), then `error`: empty, or "line N: ..." with blank figures. Raises InputError
     only for a bad header or a file the csv module cannot read on (the line is named).
     """
     _header(reader)
@@ -365,27 +377,19 @@ def quote_rows(
         try:
             given = {k: v for k, v in zip(option_keys, cells, strict=True) if v}
             scenario = scenario_from_cells(given, today, base).resolved(book)
-            quick = quick_totals(book, scenario, prices)
-            if quick is not None:  # self-pay: no claims to adjudicate, no tax saving
-                figures = (
-                    quick.billed,
-                    quick.insurer,
-                    quick.assistance,
-                    quick.patient,
-                    quick.patient,
-                )
-            else:
-                # Integer cents for the common plans; the claim engine for the rest.
-                totals = fast_claim_totals(book, scenario, prices) or claim_totals(book, scenario)
-                figures = (
-                    totals.billed,
-                    totals.insurer,
-                    totals.assistance,
-                    totals.patient,
-                    totals.net,
-                )
+            # Integer cents for covered rows of the common plans; else the usual path.
+            f = fast_batch_figures(book, scenario, prices) or batch_figures(book, scenario, prices)
+            figures = (f.split.billed, f.split.insurer, f.split.assistance, f.split.patient, f.net)
+            plan = (
+                book.treatments[scenario.treatment].name,  # type: ignore[index]
+                *(money_str(x) for x in f.first_series),
+                f.first_month,
+                money_str(f.first_month_patient),
+                *(money_str(x) for x in f.per_month()),
+                *(money_str(x) for x in f.tax_savings),
+            )
             money = [money_str(x) for tri in figures for x in tri]
-            return tuple(money), ""
+            return (*money, *plan), ""
         except KetacostError as exc:
             return _BLANK_MONEY, exc.message
         except Exception as exc:  # one bad row must never stop the batch
@@ -428,7 +432,7 @@ def quote_rows(
         elif error:
             error = f"line {_physical_start(row, reader.line_num, last_line + 1)}: {error}"
         last_line = reader.line_num
-        out.update(zip(MONEY_COLUMNS, money, strict=True))
+        out.update(zip(FIGURE_COLUMNS, money, strict=True))
         out["error"] = error
         yield out
 

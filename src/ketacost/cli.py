@@ -24,7 +24,57 @@ clitypes.install()  # option values without building pydantic validators (typer 
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# Options of the whole program, accepted before or after the command:
+# `ketacost --no-color estimate iv` and `ketacost estimate iv --no-color` are the same.
+GLOBAL_FLAGS = ("--no-color",)
+GLOBAL_VALUED = ("--lang",)
+
+
+def hoist_globals(args: list[str]) -> list[str]:
+    """Move the program's own options found after the command to the front, where the
+    root callback reads them. Nothing after a lone `--` moves."""
+    if not args or args[0].startswith("-"):
+        return list(args)
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            rest += args[i:]
+            break
+        if a in GLOBAL_FLAGS or a.startswith(tuple(f"{v}=" for v in GLOBAL_VALUED)):
+            front.append(a)
+        elif a in GLOBAL_VALUED and i + 1 < len(args):
+            front += [a, args[i + 1]]
+            i += 1
+        else:
+            rest.append(a)
+        i += 1
+    return front + rest
+
+
+_show_type = typer.core.TyperOption.display_type_rich
+
+
+def _type_unless_flag(self: Any, ctx: Any) -> str | None:
+    """Help shows what a value looks like; a flag (--hsa, --force) takes none, so its
+    column stays empty rather than saying `<bool>`."""
+    if getattr(self, "is_flag", False):
+        return None
+    return _show_type(self, ctx)
+
+
+typer.core.TyperOption.display_type_rich = _type_unless_flag  # type: ignore[method-assign]
+
+
+class _Group(typer.core.TyperGroup):
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_globals(args))
+
+
 app = typer.Typer(
+    cls=_Group,
     name="ketacost",
     help=(
         "Estimate what ketamine treatment for depression will cost a patient in the US: "
@@ -130,10 +180,34 @@ def _root(
         "--no-color",
         help="No colour in the output (as NO_COLOR=1 does).",
     ),
+    lang: str | None = typer.Option(
+        None,
+        "--lang",
+        metavar="en|es",
+        show_default=False,
+        help="Language of estimates, tips, schedules, handouts and Good Faith Estimates: "
+        "en or es (Spanish). Env: KETACOST_LANG. Default: your config file's, else en.",
+    ),
 ) -> None:
     """Estimate what ketamine treatment for depression costs a US patient."""
+    global _LANG_GIVEN
+    from ketacost import i18n
+
     if no_color:
         os.environ["NO_COLOR"] = "1"
+    # Each run starts from English: --lang, else KETACOST_LANG, else the config file's.
+    i18n.set_language(None)
+    _LANG_GIVEN = False
+    try:
+        if lang is not None:
+            i18n.set_language(lang)
+            _LANG_GIVEN = True
+        elif os.environ.get("KETACOST_LANG"):
+            i18n.set_language(os.environ["KETACOST_LANG"])
+            _LANG_GIVEN = True
+    except KetacostError as exc:
+        _say_error(exc.message)
+        raise typer.Exit(2) from None
     if ctx.invoked_subcommand is None:
         typer.echo(OVERVIEW.format(version=__version__), nl=False)
 
@@ -174,32 +248,94 @@ def _format_option(*allowed: str) -> Any:
         "--format",
         "-f",
         case_sensitive=False,
-        metavar="|".join(allowed),
-        help=f"Output format: {', '.join(allowed)}. Default: table, or your config file's.",
+        metavar="FORMAT",
+        help=f"Output format: {', '.join(allowed)}. Default: from -o's extension, else "
+        "your config file's, else table.",
         show_default=False,
         rich_help_panel="Output",
     )
 
 
+_LANG_GIVEN = False
+
+
 def _settings() -> Any:
     from ketacost.config import load_settings
 
-    return load_settings()
+    settings = load_settings()
+    if not _LANG_GIVEN and settings.lang is not None:
+        from ketacost import i18n
+
+        i18n.set_language(settings.lang)
+    return settings
 
 
-def _pick(fmt: Format | None, allowed: tuple[str, ...], settings: Any) -> Format:
-    """The output format: the option, else the config file's default, else table."""
-    if fmt is None:
-        default = settings.format
-        return Format(default) if default in allowed else Format.table
-    if fmt.value not in allowed:
-        from ketacost.errors import InputError
+# What -o's extension says the file is; .pdf is the HTML printed by Chromium.
+EXTENSION_FORMATS = {
+    ".html": "html",
+    ".htm": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".csv": "csv",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ics": "ics",
+    ".pdf": "html",
+}
+# The formats each extension can hold (a GFE is HTML, Markdown or JSON).
+EXTENSION_FITS = {
+    "html": {"html", "gfe", "gfe-html"},
+    "markdown": {"markdown", "gfe", "gfe-markdown"},
+    "json": {"json", "gfe", "gfe-json"},
+    "csv": {"csv"},
+    "jsonl": {"jsonl"},
+    "ics": {"ics"},
+}
 
-        raise InputError(
-            f"--format {fmt.value} is not available here; choose from: {', '.join(allowed)}",
-            param="--format",
-        )
-    return fmt
+
+def format_for(
+    given: str | None, allowed: tuple[str, ...], output: Path | None, default: str | None
+) -> str:
+    """The output format: --format; else what -o's extension says; else the config
+    file's default; else table. A --format that does not fit -o's extension is refused
+    rather than written into the wrong kind of file."""
+    from ketacost.errors import InputError
+
+    suffix = output.suffix.lower() if output is not None else ""
+    implied = EXTENSION_FORMATS.get(suffix)
+    shown = output.name if output is not None else ""
+    if given is not None:
+        if given not in allowed:
+            raise InputError(
+                f"--format {given} is not available here; choose from: {', '.join(allowed)}",
+                param="--format",
+            )
+        if implied is not None and given not in EXTENSION_FITS[implied]:
+            raise InputError(
+                f"--format {given} does not match -o {shown}: name the file for what it "
+                f"holds, or drop --format to write {implied} ({suffix})",
+                param="--format",
+            )
+        return given
+    if implied is not None:
+        if implied not in allowed:
+            fits = sorted(s for s, f in EXTENSION_FORMATS.items() if f in allowed)
+            raise InputError(
+                f"-o {shown}: this command cannot write {suffix} files; use one of "
+                f"{', '.join(fits) or 'no extension'}, or --format",
+                param="--output",
+            )
+        return implied
+    return default if default in allowed else "table"
+
+
+def _pick(
+    fmt: Format | None, allowed: tuple[str, ...], settings: Any, output: Path | None = None
+) -> Format:
+    """The output format: the option, else -o's extension, else the config file's
+    default, else table."""
+    given = fmt.value if fmt is not None else None
+    return Format(format_for(given, allowed, output, settings.format))
 
 
 def _load_book(path: Path | None, settings: Any = None) -> tuple[Any, str | None]:
@@ -351,7 +487,8 @@ InsuranceOpt = Annotated[
         "--insurance",
         metavar="PAYER",
         rich_help_panel=I,
-        help="none (self-pay), commercial, medicare, medicare-advantage or medicaid.",
+        help="none (also: self-pay, uninsured), commercial, medicare, medicare-advantage "
+        "or medicaid.",
     ),
 ]
 CoveredOpt = Annotated[
@@ -724,6 +861,15 @@ DobOpt = Annotated[
         help="Patient date of birth (YYYY-MM-DD or MM/DD/YYYY) for the Good Faith Estimate.",
     ),
 ]
+TipsOpt = Annotated[
+    bool | None,
+    _opt(
+        "--tips/--no-tips",
+        panel="Output",
+        help="Savings tips in the estimate; --no-tips for a handout without them. "
+        "Default: on, or your config file's 'tips:'.",
+    ),
+]
 G = "Good Faith Estimate"
 ClinicNameOpt = Annotated[
     str | None,
@@ -765,9 +911,18 @@ def _emit(text: str, output: Path | None, force: bool) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    from ketacost.output import write_atomic
+    from ketacost.output import open_atomic, write_atomic
 
-    write_atomic(output, text, force=force)
+    if output.suffix.lower() == ".pdf":  # format_for let only HTML through
+        from ketacost.pdf import html_to_pdf
+        from ketacost.safeio import shown
+
+        data = html_to_pdf(text, shown(output))
+        with open_atomic(output, force=force) as handle:
+            handle.flush()
+            handle.buffer.write(data)
+    else:
+        write_atomic(output, text, force=force)
     sys.stderr.write(f"Wrote {output}\n")
 
 
@@ -809,6 +964,41 @@ def _deliver(
     _emit(text, output, force)
 
 
+# Options that shape a file, not the quote: a follow-up command leaves them out.
+_NOT_CARRIED = {"fmt", "output", "force"}
+
+
+def command_line(command: str, treatment: str, params: dict[str, Any]) -> str:
+    """The one-line command that runs `command` for the same patient: every option of
+    that command whose value here differs from its default, quoted for a shell."""
+    import shlex
+
+    group = typer.main.get_command(app)
+    cmd = group.commands[command]  # type: ignore[attr-defined]
+    words = ["ketacost", command, treatment]
+    for param in cmd.params:
+        name = param.name
+        if name is None or name == "treatment" or name in _NOT_CARRIED:
+            continue
+        if not param.opts or not param.opts[0].startswith("-"):
+            continue
+        value = params.get(name)
+        if value is None or value == param.default:
+            continue
+        if isinstance(value, Enum):
+            value = value.value
+        if getattr(param, "is_flag", False):
+            if value:
+                words.append(param.opts[0])
+            elif param.secondary_opts:
+                words.append(param.secondary_opts[0])
+            continue
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for v in values:
+            words += [param.opts[0], str(v)]
+    return " ".join(shlex.quote(w) for w in words)
+
+
 def _check_dob(dob: str | None) -> str | None:
     if dob is None:
         return None
@@ -823,7 +1013,9 @@ def _gfe_render(fmt: Format, output: Path | None) -> str:
     if fmt is not Format.gfe:
         return str(fmt.value).removeprefix("gfe-")
     suffix = (output.suffix if output is not None else "").lower()
-    return {".html": "html", ".htm": "html", ".json": "json"}.get(suffix, "markdown")
+    return {".html": "html", ".htm": "html", ".pdf": "html", ".json": "json"}.get(
+        suffix, "markdown"
+    )
 
 
 def _gfe_who(params: dict[str, Any], settings: Any) -> dict[str, Any]:
@@ -935,6 +1127,7 @@ def estimate(
     fmt: Format | None = _format_option(*ESTIMATE_FORMATS),
     output: OutputOpt = None,
     force: ForceOpt = False,
+    tips: TipsOpt = None,
     patient: PatientOpt = None,
     dob: DobOpt = None,
     clinic_name: ClinicNameOpt = None,
@@ -956,7 +1149,7 @@ def _run_estimate(params: dict[str, Any]) -> None:
     fmt, pricing, dob = params.get("fmt"), params.get("pricing"), params.get("dob")
     output, force, patient = params.get("output"), params.get("force", False), params.get("patient")
     settings = _settings()
-    chosen = _pick(fmt, ESTIMATE_FORMATS, settings)
+    chosen = _pick(fmt, ESTIMATE_FORMATS, settings, output)
     birth = _check_dob(dob)
     book, book_path = _load_book(pricing, settings)
     who: dict[str, Any] | None = None
@@ -974,11 +1167,17 @@ def _run_estimate(params: dict[str, Any]) -> None:
         today=_today(),
     )
     _warn(est.warnings)
+    show_tips = params.get("tips")
+    if not (settings.tips if show_tips is None else show_tips):
+        import dataclasses
+
+        est = dataclasses.replace(est, tips=())
 
     def table() -> Any:
         from ketacost.report.table import estimate_renderable
 
-        return estimate_renderable(est)
+        more = command_line("tips", est.treatment, params)
+        return estimate_renderable(est, tips_command=more)
 
     def as_json() -> str:
         from ketacost.report.jsonout import dumps, estimate_doc
@@ -1115,7 +1314,7 @@ def tips(
 
     scenario = _scenario(locals())
     settings = _settings()
-    chosen = _pick(fmt, LIST_FORMATS, settings)
+    chosen = _pick(fmt, LIST_FORMATS, settings, output)
     book, book_path = _load_book(pricing, settings)
     resolved = scenario.resolved(book)
     est = with_tips(
@@ -1127,9 +1326,11 @@ def tips(
     _warn(est.warnings)
 
     def table() -> Any:
+        from ketacost.i18n import t
         from ketacost.report.table import tips_renderable
 
-        return tips_renderable(est.tips, heading=f"Ways to pay less for {est.treatment_name}")
+        heading = t("Ways to pay less for {name}", name=est.treatment_name)
+        return tips_renderable(est.tips, heading=heading)
 
     def as_json() -> str:
         from ketacost.report.jsonout import dumps, tips_doc
@@ -1238,7 +1439,7 @@ def _run_compare(given: dict[str, Any]) -> None:
     output, force = params.get("output"), params.get("force", False)
     scenario = _scenario(params)
     settings = _settings()
-    chosen = _pick(fmt, LIST_FORMATS, settings)
+    chosen = _pick(fmt, LIST_FORMATS, settings, output)
     book, _ = _load_book(pricing, settings)
     wanted = [t for t in (treatments or "").split(",") if t.strip()] or None
     rows = compare_rows(book, scenario, wanted, today=_today())
@@ -1346,7 +1547,7 @@ def schedule(
 
     scenario = _scenario(locals())
     settings = _settings()
-    chosen = _pick(fmt, SCHEDULE_FORMATS, settings)
+    chosen = _pick(fmt, SCHEDULE_FORMATS, settings, output)
     book, book_path = _load_book(pricing, settings)
     est = build(book, scenario.resolved(book), book_path=book_path, today=_today())
     _warn(est.warnings)
@@ -1471,7 +1672,7 @@ def finance(
     from ketacost.payment import plan_from_options
 
     settings = _settings()
-    chosen = _pick(fmt, FINANCE_FORMATS, settings)
+    chosen = _pick(fmt, FINANCE_FORMATS, settings, output)
     book = _load_book(pricing, settings)[0] if preset is not None else None
     plan, notes = plan_from_options(
         book,
@@ -1533,15 +1734,18 @@ def batch(
     ],
     pricing: Path = _pricing_option(),
     fmt: Annotated[
-        BatchFormat,
+        BatchFormat | None,
         typer.Option(
             "--format",
             "-f",
             case_sensitive=False,
+            metavar="FORMAT",
+            show_default=False,
             rich_help_panel="Output",
-            help="csv (the input columns plus the quote) or jsonl.",
+            help="csv (the input columns plus the quote) or jsonl. Default: from -o's "
+            "extension, else csv.",
         ),
-    ] = BatchFormat.csv,
+    ] = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
@@ -1552,6 +1756,7 @@ def batch(
     from ketacost.errors import InputError
 
     settings = _settings()
+    kind: Any = format_for(fmt.value if fmt else None, ("csv", "jsonl"), output, "csv")
     book, _ = _load_book(pricing, settings)
     with contextlib.ExitStack() as stack:
         lines = batching.Lines(stack.enter_context(_batch_input(file)))
@@ -1564,7 +1769,7 @@ def batch(
         progress = stack.enter_context(_progress()) if sys.stderr.isatty() else None
         try:
             base = None if str(file) == "-" else Path(file).parent
-            rows, failed = batching.run(book, lines, sink, fmt.value, progress=progress, base=base)
+            rows, failed = batching.run(book, lines, sink, kind, progress=progress, base=base)
         except InputError as exc:
             shown = "stdin" if file == "-" else file
             raise InputError(f"FILE {shown}: {exc.message}", param="FILE") from None
@@ -1657,7 +1862,9 @@ def guide(pricing: Path = _pricing_option()) -> None:
         params[key] = True if value is None else value
     if "months" in params:
         params["months"] = int(params["months"])
-    say(f"\nThe same estimate next time, in one line:\n  {answers.command_line()}\n")
+    say("\nThe same estimate next time, in one line:")
+    # The command itself is never wrapped: it is copied and pasted as one line.
+    console.print(f"  {answers.command_line()}\n", soft_wrap=True, markup=False, highlight=False)
     if answers.command == "compare":
         _run_compare(params)
     else:

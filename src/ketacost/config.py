@@ -104,6 +104,10 @@ class Settings(BaseModel):
     clinic: Clinic = Clinic()
     # Default ICD-10-CM code(s) for a Good Faith Estimate (--diagnosis replaces them).
     diagnosis: list[Short] = []
+    # Savings tips in estimates and handouts (--tips/--no-tips overrides).
+    tips: bool = True
+    # The language of what is printed: en or es (--lang overrides).
+    lang: Literal["en", "es"] | None = None
 
 
 # A config file is a few lines; anything near this is the wrong file.
@@ -164,7 +168,11 @@ def load_settings(path: Path | None = None) -> Settings:
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = ".".join(str(x) for x in err["loc"])
-        raise ConfigError(f"{where}: {loc}: {err['msg']}") from None
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            model = Clinic if len(err["loc"]) > 1 and err["loc"][0] == "clinic" else Settings
+            msg = f"unknown key; allowed here: {', '.join(model.model_fields)}"
+        raise ConfigError(f"{where}: {loc}: {msg}") from None
     if settings.state and settings.state not in US_STATES:
         raise ConfigError(f"{where}: state: '{settings.state}' is not a US state code")
     if settings.pricing is not None and not settings.pricing.is_absolute():

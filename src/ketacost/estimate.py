@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from ketacost.amounts import ZERO, Triple, cents, fmt_money, zero_money
 from ketacost.costshare import Line, adjudicate, coordinate
+from ketacost.i18n import N_, _, fmt_date, language
+from ketacost.i18n import book as book_text
+from ketacost.i18n import t as tr
 from ketacost.indirect import around_visits
 from ketacost.insurance import Charge, Plan, claims_for, resolve_plan, secondary_terms
 from ketacost.payment import parse_finance_spec, plan_from_options
@@ -371,10 +374,12 @@ def _self_pay_case(
     case: Case,
     end: dt.date,
     memo: dict[object, Any],
+    series: list[Decimal] | None = None,
 ) -> Decimal:
     """What a self-pay patient is billed in one case, phase by phase: the same numbers
     as `_run_case`, without a claim object per session. `memo` keeps what depends only
-    on the treatment and the case (prices, pacing) across many scenarios."""
+    on the treatment and the case (prices, pacing) across many scenarios. With a
+    `series` list, the first phase that has sessions (no consultation) is appended to it."""
     opts = schedule_options(t, sc)
     total = sc.consult if sc.consult is not None else cents(t.consult_fee.cost_pick(case))
     first = True
@@ -395,12 +400,30 @@ def _self_pay_case(
             regular, first_one = prices
             first_price = first_one if first else regular
         if frac:
-            total += first_price - cents(first_price * frac)
-            total += (n - 1) * (regular - cents(regular * frac))
+            part = first_price - cents(first_price * frac)
+            part += (n - 1) * (regular - cents(regular * frac))
         else:
-            total += first_price + (n - 1) * regular
+            part = first_price + (n - 1) * regular
+        total += part
+        if first and series is not None:
+            series.append(part)
         first = False
+    if first and series is not None:
+        series.append(ZERO)
     return total
+
+
+def _quick_applies(t: Treatment, sc: Scenario) -> bool:
+    """Self-pay arithmetic gives the totals: no pre-tax money, and no plan that covers
+    the treatment (not covered, every claim is paid in full by the patient and nothing
+    accumulates, which is exactly self-pay)."""
+    if sc.hsa or sc.fsa:
+        return False
+    if sc.insurance != "none":
+        covered = t.coverage_for(sc.insurance).value if sc.covered is None else sc.covered
+        if covered:
+            return False
+    return True
 
 
 def quick_totals(
@@ -411,20 +434,70 @@ def quick_totals(
     claim-by-claim path (covered claims, pre-tax money).
     Pass the same `memo` dict for many scenarios on one book to reuse prices."""
     sc = scenario
-    if sc.hsa or sc.fsa:
-        return None
     t = book.treatments[sc.treatment]  # type: ignore[index]
-    if sc.insurance != "none":
-        covered = t.coverage_for(sc.insurance).value if sc.covered is None else sc.covered
-        if covered:
-            return None
-        # Not covered: every claim is paid in full by the patient and nothing
-        # accumulates, which is exactly self-pay.
+    if not _quick_applies(t, sc):
+        return None
     end = add_months(sc.start, sc.months)
     memo = {} if memo is None else memo
     billed = Triple(*(_self_pay_case(book, t, sc, c, end, memo) for c in CASES))
     zero = zero_money()
     return Split(billed, zero, zero, billed, billed, zero)
+
+
+@dataclass(frozen=True)
+class BatchFigures:
+    """What one batch row reports beyond the totals: the first series (the first phase
+    with sessions, e.g. induction) and the first calendar month (typical), as the
+    estimate's phases and `first_month` have them, and the average month."""
+
+    split: Split
+    tax_savings: Triple[Decimal]
+    months: int
+    first_series: Triple[Decimal]  # what the patient pays for it
+    first_month: str  # YYYY-MM
+    first_month_patient: Decimal
+
+    @property
+    def net(self) -> Triple[Decimal]:
+        return Triple(*(p - t for p, t in zip(self.split.patient, self.tax_savings, strict=True)))
+
+    def per_month(self) -> Triple[Decimal]:
+        """As `Estimate.per_month`: the net spread evenly over the horizon."""
+        m = Decimal(self.months)
+        return Triple(*(cents(x / m) for x in self.net))
+
+
+def _month_after(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def batch_figures(
+    book: PriceBook, scenario: Scenario, memo: dict[object, Any] | None = None
+) -> BatchFigures:
+    """Totals, first series and first month for a batch row: the self-pay fast path of
+    `quick_totals` where it applies, else claim by claim as `build` does."""
+    sc = scenario
+    t = book.treatments[sc.treatment]  # type: ignore[index]
+    end = add_months(sc.start, sc.months)
+    month = f"{sc.start.year:04d}-{sc.start.month:02d}"
+    memo = {} if memo is None else memo
+    if _quick_applies(t, sc):
+        parts: list[Decimal] = []
+        billed = Triple(*(_self_pay_case(book, t, sc, c, end, memo, parts) for c in CASES))
+        zero = zero_money()
+        quick = Split(billed, zero, zero, billed, billed, zero)
+        first = _self_pay_case(book, t, sc, "typical", min(end, _month_after(sc.start)), memo)
+        return BatchFigures(quick, zero, sc.months, Triple(*parts), month, first)
+    runs, _swapped = _ordered({c: _run_case(book, t, sc, c, end) for c in CASES})
+    split = _empty_split()
+    for each in {tag for run in runs.values() for tag in run.sums}:
+        split = split + _split(runs, each)
+    tax = _tax_savings(book, sc, runs, [])
+    lead = next((p.id for p in t.phases if p.id in runs["typical"].sums), None)
+    series = _split(runs, lead).patient if lead is not None else zero_money()
+    months = month_lines(runs["typical"].lines, sc.start, end)
+    first_patient = months[0].patient if months else ZERO
+    return BatchFigures(split, tax, sc.months, series, month, first_patient)
 
 
 def claim_totals(book: PriceBook, scenario: Scenario) -> Totals:
@@ -433,7 +506,7 @@ def claim_totals(book: PriceBook, scenario: Scenario) -> Totals:
     sc = scenario
     t = book.treatments[sc.treatment]  # type: ignore[index]
     end = add_months(sc.start, sc.months)
-    runs, _ = _ordered({c: _run_case(book, t, sc, c, end) for c in CASES})
+    runs, _swapped = _ordered({c: _run_case(book, t, sc, c, end) for c in CASES})
     tags = {tag for run in runs.values() for tag in run.sums}
     split = _empty_split()
     for tag in tags:
@@ -531,7 +604,7 @@ def build(
         lines.append(
             PhaseLine(
                 id=pid,
-                label=pd0.phase.label,
+                label=book_text(pd0.phase.label),
                 sessions=Triple(*(runs[c].sums[pid].sessions for c in CASES)),
                 unit_price=tri("unit_price"),
                 discount=tri("discount"),
@@ -548,7 +621,7 @@ def build(
         cited: list[Referenced | None] = [] if sc.consult is not None else [t.consult_fee]
         cited.extend(_insurance_refs(book, t, sc))
         fees.append(
-            FeeLine(CONSULT, "Consultation / intake", _split(runs, CONSULT), refs.cite(cited))
+            FeeLine(CONSULT, _("Consultation / intake"), _split(runs, CONSULT), refs.cite(cited))
         )
 
     split = _empty_split()
@@ -558,8 +631,13 @@ def build(
     if book.overridden:
         shown = ", ".join(book.overridden[:6]) + (", ..." if len(book.overridden) > 6 else "")
         extra_notes.append(
-            f"Clinic price book ({book_path}): {len(book.overridden)} figure(s) are the "
-            f"clinic's own ({shown}); everything else is from the national book."
+            tr(
+                "Clinic price book ({path}): {n} figure(s) are the clinic's own ({shown}); "
+                "everything else is from the national book.",
+                path=book_path,
+                n=len(book.overridden),
+                shown=shown,
+            )
         )
     tax = _tax_savings(book, sc, runs, extra_notes)
     totals = Totals(
@@ -580,26 +658,39 @@ def build(
     )
     if runs_out is not None:
         extra_notes.append(
-            f"The savings program's {runs_out.year} cap runs out on {runs_out.isoformat()} "
-            f"(typical scenario); from then to the end of the horizon you pay "
-            f"{fmt_money(after_program)}"
+            tr(
+                "The savings program's {year} cap runs out on {date} (typical scenario); "
+                "from then to the end of the horizon you pay {amount}",
+                year=runs_out.year,
+                date=fmt_date(runs_out),
+                amount=fmt_money(after_program),
+            )
             + (
-                ", and the deductible again, since the program's payments did not count "
-                "toward it (copay accumulator)."
+                _(
+                    ", and the deductible again, since the program's payments did not count "
+                    "toward it (copay accumulator)."
+                )
                 if sc.accumulator
                 else "."
             )
         )
     if financing is not None and financing.triggered[1]:
         warnings.append(
-            f"{financing.label}: at the planned payment the promotion is not paid off in "
-            f"{financing.months} months, so interest would be charged back to the purchase "
-            "date."
+            tr(
+                "{label}: at the planned payment the promotion is not paid off in {months} "
+                "months, so interest would be charged back to the purchase date.",
+                label=financing.label,
+                months=financing.months,
+            )
         )
     if age > STALE_AFTER_DAYS:
         warnings.append(
-            f"The price book is {age // 30} months old (as of {book.as_of}); "
-            "prices may have changed. Check with the clinic."
+            tr(
+                "The price book is {months} months old (as of {as_of}); prices may have "
+                "changed. Check with the clinic.",
+                months=age // 30,
+                as_of=fmt_date(book.as_of),
+            )
         )
     driving = refs.nodes
     if t.drug is not None and sc.insurance == "medicare" and runs["typical"].plan.covered:
@@ -612,9 +703,9 @@ def build(
         oldest_figure=fresh[0],
         stale_figures=fresh[1],
         treatment=sc.treatment,
-        treatment_name=t.name,
-        session_label=t.session_label,
-        setting=t.setting,
+        treatment_name=book_text(t.name),
+        session_label=book_text(t.session_label),
+        setting=t.setting,  # English: renderers show it through i18n.book
         scenario=sc,
         end=end,
         as_of=book.as_of,
@@ -715,48 +806,68 @@ def tax_savings_of(
     payroll = sc.fsa or sc.hsa_payroll
     if sc.tax_rate is not None:
         rate = sc.tax_rate
-        rate_note = f"{_pct(rate)} combined marginal rate, as given"
+        rate_note = tr("{rate} combined marginal rate, as given", rate=_pct(rate))
     else:
         base, fica = tax.default_tax_rate.get("typical"), tax.fica_rate.get("typical")
         if payroll:
             rate = base + fica
-            rate_note = (
-                f"{_pct(rate)}: an assumed {_pct(base)} income-tax rate plus {_pct(fica)} "
-                "payroll tax, saved because the money goes in through payroll "
-                "(give yours with --tax-rate)"
+            rate_note = tr(
+                "{rate}: an assumed {base} income-tax rate plus {fica} payroll tax, saved "
+                "because the money goes in through payroll (give yours with --tax-rate)",
+                rate=_pct(rate),
+                base=_pct(base),
+                fica=_pct(fica),
             )
         else:
             rate = base
-            rate_note = (
-                f"{_pct(rate)}: an assumed income-tax rate; no payroll tax, since money put "
-                "into an HSA directly (not through payroll) still pays it (--hsa-payroll if "
-                "yours goes through payroll; give your rate with --tax-rate)"
+            rate_note = tr(
+                "{rate}: an assumed income-tax rate; no payroll tax, since money put into an "
+                "HSA directly (not through payroll) still pays it (--hsa-payroll if yours "
+                "goes through payroll; give your rate with --tax-rate)",
+                rate=_pct(rate),
             )
     if sc.hsa:
         account: Account = "hsa"
         limit = (tax.hsa_limit_family if sc.family else tax.hsa_limit_self).get("typical")
-        who = "family" if sc.family else "self-only"
-        limit_note = f"the {tax.year} HSA limit of {fmt_money(limit)} ({who}) a year"
+        who = _("family") if sc.family else _("self-only")
+        limit_note = tr(
+            "the {year} HSA limit of {limit} ({who}) a year",
+            year=tax.year,
+            limit=fmt_money(limit),
+            who=who,
+        )
     else:
         account = "fsa"
         limit = tax.fsa_limit.get("typical")
-        limit_note = f"the {tax.year} health FSA limit of {fmt_money(limit)} a year"
+        limit_note = tr(
+            "the {year} health FSA limit of {limit} a year", year=tax.year, limit=fmt_money(limit)
+        )
     pot = PreTax(account, rate, limit, sc.account_balance)
     where = (
-        f"the {fmt_money(sc.account_balance)} in the account"
+        tr("the {amount} in the account", amount=fmt_money(sc.account_balance))
         if sc.account_balance is not None
         else limit_note
     )
-    notes.append(f"Paid from your {account.upper()} at {rate_note}, up to {where}.")
-    notes.append(ELIGIBILITY)
+    notes.append(
+        tr(
+            "Paid from your {account} at {rate}, up to {where}.",
+            account=account.upper(),
+            rate=rate_note,
+            where=where,
+        )
+    )
+    notes.append(_(ELIGIBILITY))
     drawn = Triple(*(pretax_savings(payments[c], pot).paid_pretax for c in CASES))
     kept = ordered_draws(patient, drawn)
     if kept != drawn:
         notes.append(
-            "Pre-tax money: the low and high columns save no more tax than the typical one "
-            "plus the rate on what they pay beyond it (and no less than the typical one "
-            "less the rate on what they pay below it), so the totals after tax stay in "
-            "order even where a column's payments fall into a second calendar year's limit."
+            _(
+                "Pre-tax money: the low and high columns save no more tax than the typical "
+                "one plus the rate on what they pay beyond it (and no less than the typical "
+                "one less the rate on what they pay below it), so the totals after tax stay "
+                "in order even where a column's payments fall into a second calendar year's "
+                "limit."
+            )
         )
     return Triple(*(cents(x * rate / HUNDRED) for x in kept))
 
@@ -793,14 +904,16 @@ def _around(
     }
     if t.practical.needs_ride.value and "home" not in t.setting.lower():
         notes.append(
-            "Rides: you may not drive yourself home, so a rideshare both ways is "
-            "priced for each visit."
+            _(
+                "Rides: you may not drive yourself home, so a rideshare both ways is "
+                "priced for each visit."
+            )
         )
     if sc.hourly_wage is None:
-        notes.append("Time off work is not priced; give --hourly-wage to add it.")
+        notes.append(_("Time off work is not priced; give --hourly-wage to add it."))
     if not sc.include_indirect:
         notes.append(
-            "Costs around each visit are shown apart; --include-indirect adds them to the total."
+            _("Costs around each visit are shown apart; --include-indirect adds them to the total.")
         )
     return AroundTotals(
         visits=Triple(*(parts[c].visits for c in CASES)),
@@ -825,9 +938,13 @@ def _financing(
     ]
     first = plans[1]
     label = (
-        book.financing[preset].name if preset else f"{first.months} months at {_pct(first.apr)} APR"
+        book_text(book.financing[preset].name)
+        if preset
+        else tr("{months} months at {apr} APR", months=first.months, apr=_pct(first.apr))
     )
-    notes.append(f"Financing: the whole amount you pay, financed on day one ({label}).")
+    notes.append(
+        tr("Financing: the whole amount you pay, financed on day one ({label}).", label=label)
+    )
     return FinanceSummary(
         label=label,
         months=first.months,
@@ -846,12 +963,12 @@ def _financing(
 
 def _swap_note(case: Case) -> str:
     if case == "low":
-        return (
+        return _(
             "Low shows the typical scenario: in the cheaper scenario some total would come "
             "out above the typical one (you, the plan or a savings program paying more), "
             "because a dearer course reaches the deductible and maximum sooner."
         )
-    return (
+    return _(
         "High shows the typical scenario: in the dearer scenario some total would come "
         "out below the typical one (often what you pay, because a dearer course reaches "
         "your out-of-pocket maximum sooner)."
@@ -894,50 +1011,71 @@ def _assumptions(
 ) -> list[str]:
     last_day = end - dt.timedelta(days=1)
     out = [
-        f"Horizon: {sc.months} months, {sc.start.isoformat()} to {last_day.isoformat()}.",
+        tr(
+            "Horizon: {months} months, {start} to {last}.",
+            months=sc.months,
+            start=fmt_date(sc.start),
+            last=fmt_date(last_day),
+        ),
         *plan.assumptions,
-        "Low combines the cheapest plausible values (fewest sessions, longest gaps, lowest "
-        "prices, largest discounts); high combines the dearest; typical uses typical values. "
-        "Each series keeps its typical pace in all three.",
+        _(
+            "Low combines the cheapest plausible values (fewest sessions, longest gaps, lowest "
+            "prices, largest discounts); high combines the dearest; typical uses typical "
+            "values. Each series keeps its typical pace in all three."
+        ),
     ]
     if t.at_home:
-        out.append("Home sessions and fills keep their dates, weekends included.")
+        out.append(_("Home sessions and fills keep their dates, weekends included."))
     else:
         out.append(
-            "Clinic visits fall on weekdays: a visit due on a weekend or a US federal holiday "
-            "moves to the next business day (holidays from the maintained 'holidays' "
-            "calendar)."
+            _(
+                "Clinic visits fall on weekdays: a visit due on a weekend or a US federal "
+                "holiday moves to the next business day (holidays from the maintained "
+                "'holidays' calendar)."
+            )
         )
     if sc.insurance != "none":
-        out.append(CLAIM_CONVENTIONS if t.drug is not None else VISIT_CONVENTION)
+        out.append(_(CLAIM_CONVENTIONS) if t.drug is not None else _(VISIT_CONVENTION))
         out.append(
-            "Each column is one scenario followed claim by claim; a dearer scenario can "
-            "reach the deductible or the out-of-pocket maximum sooner, so a later phase "
-            "can cost you less in it."
+            _(
+                "Each column is one scenario followed claim by claim; a dearer scenario can "
+                "reach the deductible or the out-of-pocket maximum sooner, so a later phase "
+                "can cost you less in it."
+            )
         )
     if sc.price is not None:
         out.append(
-            f"Price per {t.session_label}: {fmt_money(sc.price)} as quoted "
-            "(replaces the price book's range)."
+            tr(
+                "Price per {per}: {price} as quoted (replaces the price book's range).",
+                per=book_text(t.session_label),
+                price=fmt_money(sc.price),
+            )
         )
         if t.drug is not None and sc.insurance not in ("none", "medicare"):
             quoted_mg = sc.dose or int(t.drug.dose_mg.get("typical"))
             out.append(
-                f"The quoted price is split into the drug at the book's list price for "
-                f"{quoted_mg} mg (typical devices x price per device) and the rest for "
-                "administration and observation, the same in every column; a price below "
-                "the drug's cost is all drug. Give --dose if yours differs."
+                tr(
+                    "The quoted price is split into the drug at the book's list price for "
+                    "{mg} mg (typical devices x price per device) and the rest for "
+                    "administration and observation, the same in every column; a price "
+                    "below the drug's cost is all drug. Give --dose if yours differs.",
+                    mg=quoted_mg,
+                )
             )
     if sc.consult is not None:
-        out.append(f"Consultation fee: {fmt_money(sc.consult)} as given.")
+        out.append(tr("Consultation fee: {fee} as given.", fee=fmt_money(sc.consult)))
     if sc.sessions is not None:
         out.append(
-            f"{lines[0].label}: {sc.sessions} sessions as given, at the protocol's usual pace."
+            tr(
+                "{phase}: {n} sessions as given, at the protocol's usual pace.",
+                phase=lines[0].label,
+                n=sc.sessions,
+            )
         )
     if not sc.maintenance:
-        out.append("No maintenance sessions (--no-maintenance).")
+        out.append(_("No maintenance sessions (--no-maintenance)."))
     elif sc.maintenance_weeks is not None:
-        out.append(f"Maintenance every {sc.maintenance_weeks} week(s) as given.")
+        out.append(tr("Maintenance every {n} week(s) as given.", n=sc.maintenance_weeks))
     if t.drug is not None and sc.insurance == "medicare" and sc.allowed is None:
         from ketacost.locality import note as locality_note
 
@@ -946,23 +1084,40 @@ def _assumptions(
         dose = (
             f"{sc.dose} mg"
             if sc.dose
-            else (
-                f"{t.drug.dose_mg.get('low')}-{t.drug.dose_mg.get('high')} mg "
-                f"(typical {t.drug.dose_mg.get('typical')} mg)"
+            else tr(
+                "{low}-{high} mg (typical {typical} mg)",
+                low=t.drug.dose_mg.get("low"),
+                high=t.drug.dose_mg.get("high"),
+                typical=t.drug.dose_mg.get("typical"),
             )
         )
         out.append(
-            f"Dose: {dose}; the first treatment is {t.drug.first_session_dose_mg.get('typical')}"
-            " mg per the label. Drug and administration/observation are priced separately."
+            tr(
+                "Dose: {dose}; the first treatment is {first} mg per the label. Drug and "
+                "administration/observation are priced separately.",
+                dose=dose,
+                first=t.drug.first_session_dose_mg.get("typical"),
+            )
         )
         out.append(_per_treatment_note(t, sc.dose))
     if len(sc.discounts) > 1:
-        out.append("Discounts are applied one after another; clinics may not combine them.")
+        out.append(_("Discounts are applied one after another; clinics may not combine them."))
     for did in sc.discounts:
         d = book.discounts[did]
-        out.append(f"Discount '{d.name}': {_pct_range(d.percent_off)} off.")
+        out.append(
+            tr(
+                "Discount '{name}': {pct} off.",
+                name=book_text(d.name),
+                pct=_pct_range(d.percent_off),
+            )
+        )
     for label, fig in _assumed_figures(t, sc):
-        out.append(f"{label} is an assumption: {fig.note}")
+        note = " ".join((fig.note or "").split())
+        if language() != "en" and book_text(note) == note:
+            # No translation of this price-book note: say so rather than print English.
+            out.append(tr("{label} is an assumption (its note: 'ketacost prices').", label=label))
+        else:
+            out.append(tr("{label} is an assumption: {note}", label=label, note=book_text(note)))
     return out
 
 
@@ -974,25 +1129,33 @@ def _per_treatment_note(t: Treatment, dose: int | None) -> str:
     regular = dose if dose is not None else int(t.drug.dose_mg.cost_pick("typical"))
     device = t.drug.device_price.cost_pick("typical")
     admin = t.items_price("typical")
-    for label, mg in (("each later treatment", regular), ("the first", first)):
+    for label, mg in ((_("each later treatment"), regular), (_("the first"), first)):
         n = t.drug.devices_per_dose[mg].get("typical")  # type: ignore[index]
         drug = n * device
         parts.append(
-            f"{label} at {mg} mg: drug {n} x {fmt_money(device)} = {fmt_money(drug)} "
-            f"+ administration and observation {fmt_money(admin)} = "
-            f"{fmt_money(cents(drug + admin))}"
+            tr(
+                "{label} at {mg} mg: drug {n} x {device} = {drug} + administration and "
+                "observation {admin} = {total}",
+                label=label,
+                mg=mg,
+                n=n,
+                device=fmt_money(device),
+                drug=fmt_money(drug),
+                admin=fmt_money(admin),
+                total=fmt_money(cents(drug + admin)),
+            )
         )
         if mg == first:
             break
-    return "Typical price per treatment: " + "; ".join(parts) + "."
+    return tr("Typical price per treatment: {parts}.", parts="; ".join(parts))
 
 
-VISIT_CONVENTION = (
+VISIT_CONVENTION = N_(
     "Claim conventions (ours, not a published rule): a copay is charged once per visit, "
     "after the deductible, instead of coinsurance; a $0 copay means the visit costs "
     "nothing once the deductible is met."
 )
-CLAIM_CONVENTIONS = (
+CLAIM_CONVENTIONS = N_(
     "Claim conventions (ours, not a published rule): a Spravato visit is billed as a drug "
     "line then an administration/observation line (Medicare, or a rate book's bundled "
     "G2082/G2083 rate: one G-code line, which no manufacturer program pays), and the "
@@ -1005,7 +1168,12 @@ CLAIM_CONVENTIONS = (
 def _pct_range(fig: Figure) -> str:
     if not fig.is_range:
         return f"{fig.get('typical')}%"
-    return f"{fig.get('low')}-{fig.get('high')}% (typical {fig.get('typical')}%)"
+    return tr(
+        "{low}-{high}% (typical {typical}%)",
+        low=fig.get("low"),
+        high=fig.get("high"),
+        typical=fig.get("typical"),
+    )
 
 
 def _assumed_figures(t: Treatment, sc: Scenario) -> list[tuple[str, Figure]]:
@@ -1022,11 +1190,16 @@ def _assumed_figures(t: Treatment, sc: Scenario) -> list[tuple[str, Figure]]:
             if name == "sessions" and sc.sessions is not None and ph is t.phases[0]:
                 continue
             if fig is not None and fig.basis == "assumption":
-                found.append((f"{ph.label} {name}", fig))
+                what = {
+                    "sessions": N_("{phase} sessions"),
+                    "span": N_("{phase} span"),
+                    "interval": N_("{phase} interval"),
+                }[name]
+                found.append((tr(what, phase=book_text(ph.label)), fig))
     if sc.price is None:
         for item_id, fig in t.session_items.items():
             if fig.basis == "assumption":
-                found.append((f"Price item '{item_id}'", fig))
+                found.append((tr("Price item '{item}'", item=item_id), fig))
     if sc.consult is None and t.consult_fee.basis == "assumption":
-        found.append(("Consultation fee", t.consult_fee))
+        found.append((_("Consultation fee"), t.consult_fee))
     return found

@@ -28,15 +28,17 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
-from ketacost.amounts import Triple, cents
+from ketacost.amounts import Triple, cents, zero_money
 from ketacost.costshare import MEDIGAP_N_VISIT_COPAY, plan_year_of
 from ketacost.estimate import (
     CONSULT,
+    BatchFigures,
     Split,
     Totals,
     _dose,
+    _quick_applies,
     combined_discount,
     schedule_options,
     session_price,
@@ -157,11 +159,21 @@ def _coins_share(rest: int, num: int, den: int) -> int:
     return (2 * rest * num + 100 * den) // (200 * den)
 
 
+class _Run(NamedTuple):
+    """One case's figures in cents."""
+
+    totals: tuple[int, ...]  # billed, insurer, assistance, patient, upfront, reimbursed
+    sessions: int
+    by_year: dict[int, int]  # what the patient pays per calendar year
+    by_tag: dict[str, int]  # ... per phase (and consultation)
+    first_month: int  # ... in the calendar month of the start
+    lead: str | None  # the first phase laid out (batch's "first series")
+
+
 def _case(
     book: PriceBook, t: Any, sc: Scenario, case: Case, end: dt.date, memo: dict[object, Any]
-) -> tuple[tuple[int, ...], int, dict[int, int]]:
-    """One case: (billed, insurer, assistance, patient, upfront, reimbursed) in cents,
-    the session count, and what the patient pays per calendar year."""
+) -> _Run:
+    """One case, as `estimate._run_case` adjudicates it."""
     plan = resolve_plan(book, t, sc, case)
     terms = plan.terms
     covered = plan.covered
@@ -189,7 +201,9 @@ def _case(
     regular, opening, dose_regular, dose_first = prices
     first = True
     sessions = 0
-    for tag, days in _dates(book, sc, t, case, end, memo):
+    laid_out = _dates(book, sc, t, case, end, memo)
+    lead = laid_out[0][0] if laid_out else None
+    for tag, days in laid_out:
         if not days:
             continue
         frac = combined_discount(book, sc.discounts, tag, case) if sc.discounts else 0
@@ -236,13 +250,20 @@ def _case(
     out_net = sc.network == "out"
 
     by_year: dict[int, int] = {}
+    by_tag: dict[str, int] = {}
+    first_month = 0
+    start_month = (sc.start.year, sc.start.month)
     if not covered:  # every line paid in full by the patient; nothing accumulates
         paid_all = 0
-        for day, _tag, lines in merged:
+        for day, tag, lines in merged:
             paid = sum(line[0] for line in lines)
             paid_all += paid
             by_year[day.year] = by_year.get(day.year, 0) + paid
-        return (paid_all, 0, 0, paid_all, paid_all, 0), sessions, by_year
+            by_tag[tag] = by_tag.get(tag, 0) + paid
+            if (day.year, day.month) == start_month:
+                first_month += paid
+        totals = (paid_all, 0, 0, paid_all, paid_all, 0)
+        return _Run(totals, sessions, by_year, by_tag, first_month, lead)
     tb = ti = ta = tp = tu = tr = 0  # billed, insurer, assistance, patient, upfront, reimbursed
     # A steady state: deductible met and the out-of-pocket maximum met (or none, and no
     # program): then a visit of the same lines as the last one costs what it did, until
@@ -250,7 +271,7 @@ def _case(
     same_lines: object = None
     same: tuple[int, ...] = ()
     same_year = 0
-    for day, _tag, lines in merged:
+    for day, tag, lines in merged:
         claim_year = plan_year_of(day, year_start)
         if claim_year != year:
             year = claim_year
@@ -347,19 +368,21 @@ def _case(
         tu += vu
         tr += vr
         by_year[day.year] = by_year.get(day.year, 0) + vp
-    return (tb, ti, ta, tp, tu, tr), sessions, by_year
+        by_tag[tag] = by_tag.get(tag, 0) + vp
+        if (day.year, day.month) == start_month:
+            first_month += vp
+    return _Run((tb, ti, ta, tp, tu, tr), sessions, by_year, by_tag, first_month, lead)
 
 
 def _money(x: int) -> Decimal:
     return Decimal(x).scaleb(-2)
 
 
-def fast_claim_totals(
-    book: PriceBook, scenario: Scenario, memo: dict[object, Any] | None = None
-) -> Totals | None:
-    """`claim_totals(book, scenario)` in integer cents, or None for a plan this fast
-    path does not cover. Pass the same `memo` dict for many scenarios on one book."""
-    sc = scenario
+def _runs(
+    book: PriceBook, sc: Scenario, memo: dict[object, Any] | None
+) -> tuple[dict[Case, _Run], _Run, Split, Triple[Decimal]] | None:
+    """Each case's run (the low and high columns swapped for the typical one as
+    `estimate._ordered` does), the typical run, the split and the tax saving."""
     if not eligible(sc):
         return None
     memo = {} if memo is None else memo
@@ -370,19 +393,55 @@ def fast_claim_totals(
     except _NotCents:
         return None
     runs = dict(raw)
-    typical = raw["typical"][0]
-    if any(a > b for a, b in zip(raw["low"][0], typical, strict=True)):
+    typical = raw["typical"].totals
+    if any(a > b for a, b in zip(raw["low"].totals, typical, strict=True)):
         runs["low"] = raw["typical"]
-    if any(a < b for a, b in zip(raw["high"][0], typical, strict=True)):
+    if any(a < b for a, b in zip(raw["high"].totals, typical, strict=True)):
         runs["high"] = raw["typical"]
-    parts = [Triple(*(_money(runs[c][0][k]) for c in CASES)) for k in range(6)]
-    split = Split(*parts)
-    sessions = Triple(*(runs[c][1] for c in CASES))
+    split = Split(*(Triple(*(_money(runs[c].totals[k]) for c in CASES)) for k in range(6)))
     if sc.hsa or sc.fsa:
         payments = {
-            c: [(dt.date(y, 1, 1), _money(v)) for y, v in sorted(runs[c][2].items())] for c in CASES
+            c: [(dt.date(y, 1, 1), _money(v)) for y, v in sorted(runs[c].by_year.items())]
+            for c in CASES
         }
         tax = tax_savings_of(book, sc, split.patient, payments, [])
     else:
-        tax = Triple(Decimal(0), Decimal(0), Decimal(0))
+        tax = zero_money()
+    return runs, raw["typical"], split, tax
+
+
+def fast_claim_totals(
+    book: PriceBook, scenario: Scenario, memo: dict[object, Any] | None = None
+) -> Totals | None:
+    """`claim_totals(book, scenario)` in integer cents, or None for a plan this fast
+    path does not cover. Pass the same `memo` dict for many scenarios on one book."""
+    got = _runs(book, scenario, memo)
+    if got is None:
+        return None
+    runs, _typical, split, tax = got
+    sessions = Triple(*(runs[c].sessions for c in CASES))
     return Totals(sessions=sessions, split=split, tax_savings=tax)
+
+
+def fast_batch_figures(
+    book: PriceBook, scenario: Scenario, memo: dict[object, Any] | None = None
+) -> BatchFigures | None:
+    """`batch_figures(book, scenario)` in integer cents for a row whose plan covers the
+    treatment or that pays with pre-tax money (self-pay rows have their own arithmetic
+    there), or None: the caller then uses `batch_figures`."""
+    sc = scenario
+    t = book.treatments[sc.treatment]  # type: ignore[index]
+    if _quick_applies(t, sc):
+        return None
+    got = _runs(book, sc, memo)
+    if got is None:
+        return None
+    runs, typical, split, tax = got
+    lead = typical.lead
+    series = (
+        Triple(*(_money(runs[c].by_tag.get(lead, 0)) for c in CASES))
+        if lead is not None
+        else zero_money()
+    )
+    month = f"{sc.start.year:04d}-{sc.start.month:02d}"
+    return BatchFigures(split, tax, sc.months, series, month, _money(typical.first_month))

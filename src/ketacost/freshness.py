@@ -42,13 +42,15 @@ def months_between(old: dt.date, new: dt.date) -> int:
 
 def age_text(old: dt.date, today: dt.date) -> str:
     """'7 years old', '5 months old', '12 days old'."""
+    from ketacost.i18n import _, t
+
     months = months_between(old, today)
     if months >= 24:
-        return f"{months // 12} years old"
+        return t("{n} years old", n=months // 12)
     if months >= 1:
-        return f"{months} month{'s' if months != 1 else ''} old"
+        return t("{n} months old", n=months) if months != 1 else _("1 month old")
     days = max((today - old).days, 0)
-    return f"{days} day{'s' if days != 1 else ''} old"
+    return t("{n} days old", n=days) if days != 1 else _("1 day old")
 
 
 class Dates:
@@ -102,14 +104,33 @@ def is_stale(d: Dated, today: dt.date) -> bool:
 
 def stale_note(d: Dated, today: dt.date) -> str:
     """One assumption line naming a stale figure and its age."""
+    from ketacost.i18n import book, fmt_date, language, t
+
     what = d.node.description.rstrip(".")
+    when = fmt_date(d.date)
     if d.why == "published":
-        basis = f"its newest source was published {d.date.isoformat()}"
+        basis = t("its newest source was published {date}", date=when)
     elif d.why == "checked":
-        basis = f"it was last checked {d.date.isoformat()}"
+        basis = t("it was last checked {date}", date=when)
     else:
-        basis = f"it is {d.why}, which dates from {d.date.isoformat()}"
-    return (
-        f"Old figure: {what} ({d.path}) — {basis}, {age_text(d.date, today)}; "
-        "it may have changed, so confirm it with the clinic or plan."
+        source = d.why.removeprefix("derived from ")
+        basis = t("it is derived from {source}, which dates from {date}", source=source, date=when)
+    age = age_text(d.date, today)
+    shown = book(what)
+    if language() != "en" and shown == " ".join(what.split()):
+        # The figure's own description has no translation: name it by its path only.
+        return t(
+            "Old figure: {path} — {basis}, {age}; it may have changed, so confirm it with "
+            "the clinic or plan.",
+            path=d.path,
+            basis=basis,
+            age=age,
+        )
+    return t(
+        "Old figure: {what} ({path}) — {basis}, {age}; it may have changed, so confirm it "
+        "with the clinic or plan.",
+        what=shown,
+        path=d.path,
+        basis=basis,
+        age=age,
     )

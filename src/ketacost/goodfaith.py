@@ -23,6 +23,9 @@ from typing import cast
 from ketacost.amounts import ZERO, fmt_money
 from ketacost.errors import InputError
 from ketacost.estimate import CONSULT, Estimate, _dose
+from ketacost.i18n import N_, _, fmt_date, plural
+from ketacost.i18n import book as book_text
+from ketacost.i18n import t as tr
 from ketacost.pricebook import Billing, BillingCode, CodeUse, PriceBook, Treatment, TreatmentId
 from ketacost.schedule import add_months
 
@@ -216,43 +219,60 @@ class GoodFaithEstimate:
 
 
 DISCLAIMERS = (
-    "This Good Faith Estimate shows the costs of items and services that are reasonably "
-    "expected for your health care needs for an item or service. The estimate is based on "
-    "information known at the time the estimate was created.",
-    "The Good Faith Estimate does not include any unknown or unexpected costs that may "
-    "arise during treatment. You could be charged more if complications or special "
-    "circumstances occur. If this happens, and your bill is $400 or more for any provider "
-    "or facility than your Good Faith Estimate for that provider or facility, federal law "
-    "allows you to dispute the bill.",
-    "There may be additional items or services your provider recommends as part of your "
-    "care that must be scheduled or requested separately and are not reflected in this "
-    "Good Faith Estimate.",
-    "The information in this Good Faith Estimate is only an estimate regarding items or "
-    "services reasonably expected to be furnished at the time it is issued; actual items, "
-    "services, or charges may differ from the Good Faith Estimate.",
-    "If you are billed for more than this Good Faith Estimate, you have the right to "
-    "dispute the bill. You may contact the health care provider or facility listed to let "
-    "them know the billed charges are higher than the Good Faith Estimate. You can ask them "
-    "to update the bill to match the Good Faith Estimate, ask to negotiate the bill, or ask "
-    "if there is financial assistance available. You may also start a dispute resolution "
-    "process with the U.S. Department of Health and Human Services (HHS). If you choose to "
-    "use the dispute resolution process, you must start the dispute process within 120 "
-    "calendar days (about 4 months) of the date on the original bill. There is a $25 fee to "
-    "use the dispute process. If the agency reviewing your dispute agrees with you, you will "
-    "have to pay the price on this Good Faith Estimate. If the agency disagrees with you and "
-    "agrees with the health care provider or facility, you will have to pay the higher "
-    "amount. You have the right to initiate the patient-provider dispute resolution process "
-    "if the actual billed charges are substantially in excess of the expected charges "
-    "($400 or more above them for any provider or facility); starting it will not adversely "
-    "affect the quality of the health care services you receive. For questions or more "
-    "information about your right to a Good Faith Estimate or the dispute process, visit "
-    "www.cms.gov/nosurprises/consumers, email FederalPPDRQuestions@cms.hhs.gov, or call "
-    "1-800-985-3059.",
-    "The Good Faith Estimate is not a contract and does not require the uninsured (or "
-    "self-pay) individual to obtain the items or services from any of the providers or "
-    "facilities identified in the Good Faith Estimate.",
-    "Keep a copy of this Good Faith Estimate in a safe place or take pictures of it. You "
-    "may need it if you are billed a higher amount.",
+    N_(
+        "This Good Faith Estimate shows the costs of items and services that are "
+        "reasonably expected for your health care needs for an item or service. The "
+        "estimate is based on information known at the time the estimate was created."
+    ),
+    N_(
+        "The Good Faith Estimate does not include any unknown or unexpected costs that "
+        "may arise during treatment. You could be charged more if complications or "
+        "special circumstances occur. If this happens, and your bill is $400 or more "
+        "for any provider or facility than your Good Faith Estimate for that provider "
+        "or facility, federal law allows you to dispute the bill."
+    ),
+    N_(
+        "There may be additional items or services your provider recommends as part of "
+        "your care that must be scheduled or requested separately and are not reflected "
+        "in this Good Faith Estimate."
+    ),
+    N_(
+        "The information in this Good Faith Estimate is only an estimate regarding "
+        "items or services reasonably expected to be furnished at the time it is "
+        "issued; actual items, services, or charges may differ from the Good Faith "
+        "Estimate."
+    ),
+    N_(
+        "If you are billed for more than this Good Faith Estimate, you have the right "
+        "to dispute the bill. You may contact the health care provider or facility "
+        "listed to let them know the billed charges are higher than the Good Faith "
+        "Estimate. You can ask them to update the bill to match the Good Faith "
+        "Estimate, ask to negotiate the bill, or ask if there is financial assistance "
+        "available. You may also start a dispute resolution process with the U.S. "
+        "Department of Health and Human Services (HHS). If you choose to use the "
+        "dispute resolution process, you must start the dispute process within 120 "
+        "calendar days (about 4 months) of the date on the original bill. There is a "
+        "$25 fee to use the dispute process. If the agency reviewing your dispute "
+        "agrees with you, you will have to pay the price on this Good Faith Estimate. "
+        "If the agency disagrees with you and agrees with the health care provider or "
+        "facility, you will have to pay the higher amount. You have the right to "
+        "initiate the patient-provider dispute resolution process if the actual billed "
+        "charges are substantially in excess of the expected charges ($400 or more "
+        "above them for any provider or facility); starting it will not adversely "
+        "affect the quality of the health care services you receive. For questions or "
+        "more information about your right to a Good Faith Estimate or the dispute "
+        "process, visit www.cms.gov/nosurprises/consumers, email "
+        "FederalPPDRQuestions@cms.hhs.gov, or call 1-800-985-3059."
+    ),
+    N_(
+        "The Good Faith Estimate is not a contract and does not require the uninsured "
+        "(or self-pay) individual to obtain the items or services from any of the "
+        "providers or facilities identified in the Good Faith Estimate."
+    ),
+    N_(
+        "Keep a copy of this Good Faith Estimate in a safe place or take pictures of "
+        "it. You may need it if you are billed a higher amount."
+    ),
 )
 
 
@@ -316,7 +336,10 @@ def build_gfe(
         if ln.claim.tag == CONSULT:
             dose, kind = None, "intake"
             uses = coding.intake
-            service = f"Initial evaluation (intake) before the first {t.session_label}"
+            service = tr(
+                "Initial evaluation (intake) before the first {per}",
+                per=book_text(t.session_label),
+            )
         else:
             dose, kind = _dose(t, "typical", sc.dose, first_session), "session"
             uses = [u for u in coding.session_codes() if u.fits(dose)]
@@ -348,21 +371,30 @@ def build_gfe(
     sessions = sum(g.quantity for g in lines if g.kind == "session")
     last_day = end - dt.timedelta(days=1)
     if sc.months > MAX_MONTHS:
-        recurring = (
-            f"Recurring care: a Good Faith Estimate covers at most {MAX_MONTHS} months of "
-            f"recurring services. The estimate asked for covers {sc.months} months; this one "
-            f"covers the first {MAX_MONTHS}, {sc.start.isoformat()} to {last_day.isoformat()}. "
-            "A new Good Faith Estimate will be issued for care after that."
+        recurring = tr(
+            "Recurring care: a Good Faith Estimate covers at most {max} months of recurring "
+            "services. The estimate asked for covers {months} months; this one covers the "
+            "first {max}, {start} to {last}. A new Good Faith Estimate will be issued for "
+            "care after that.",
+            max=MAX_MONTHS,
+            months=sc.months,
+            start=fmt_date(sc.start),
+            last=fmt_date(last_day),
         )
     else:
-        recurring = (
-            f"Recurring care: this estimate covers the expected number of {t.session_label}s "
-            f"from {sc.start.isoformat()} to {last_day.isoformat()} ({covered} months; at "
-            f"most {MAX_MONTHS} months per estimate). A new Good Faith Estimate will be "
-            "issued for care after that, or if the expected care changes."
+        recurring = tr(
+            "Recurring care: this estimate covers the expected number of {plural} from "
+            "{start} to {last} ({covered} months; at most {max} months per estimate). A new "
+            "Good Faith Estimate will be issued for care after that, or if the expected care "
+            "changes.",
+            plural=book_text(plural(t.session_label)),
+            start=fmt_date(sc.start),
+            last=fmt_date(last_day),
+            covered=covered,
+            max=MAX_MONTHS,
         )
     prov = provider or Provider()
-    who = prov.name or "the provider"
+    who = prov.name or _("the provider")
     return GoodFaithEstimate(
         issued=today,
         patient=patient,
@@ -382,10 +414,11 @@ def build_gfe(
         coding_note=coding.note,
         recurring_note=recurring,
         separately_scheduled=_separately(t, last_day),
-        separate_gfe_note=(
-            f"Ask {who} for a separate Good Faith Estimate when you schedule or request any "
+        separate_gfe_note=tr(
+            "Ask {who} for a separate Good Faith Estimate when you schedule or request any "
             "of these items or services; it is due within 1 to 3 business days of "
-            "scheduling or of your request."
+            "scheduling or of your request.",
+            who=who,
         ),
         confirm=tuple(_confirm(book, est, t, national)),
         dispute=Dispute(
@@ -396,21 +429,35 @@ def build_gfe(
             email=CMS_EMAIL,
             phone=CMS_PHONE,
             how=(
-                f"Compare your bill with this estimate. If {who} bills you "
-                f"{fmt_money(DISPUTE_THRESHOLD)} or more above the total this estimate "
-                "gives for that provider, you can dispute the bill.",
-                "First ask the provider to review the bill; you may also ask for a payment "
-                "plan or a financial-assistance discount.",
-                f"To start a dispute, go to {CMS_URL} (or email {CMS_EMAIL}, or call "
-                f"{CMS_PHONE}) within {DISPUTE_DAYS} calendar days of the date on the "
-                f"original bill. Send a copy of the bill and of this estimate. The fee is "
-                f"{fmt_money(DISPUTE_FEE)}.",
-                "While the dispute is under way, the provider may not send the bill to "
-                "collections or charge late fees on the amount in dispute.",
-                f"This estimate was given to you on {today.isoformat()}. Keep it.",
+                tr(
+                    "Compare your bill with this estimate. If {who} bills you {threshold} or "
+                    "more above the total this estimate gives for that provider, you can "
+                    "dispute the bill.",
+                    who=who,
+                    threshold=fmt_money(DISPUTE_THRESHOLD),
+                ),
+                _(
+                    "First ask the provider to review the bill; you may also ask for a "
+                    "payment plan or a financial-assistance discount."
+                ),
+                tr(
+                    "To start a dispute, go to {url} (or email {email}, or call {phone}) "
+                    "within {days} calendar days of the date on the original bill. Send a "
+                    "copy of the bill and of this estimate. The fee is {fee}.",
+                    url=CMS_URL,
+                    email=CMS_EMAIL,
+                    phone=CMS_PHONE,
+                    days=DISPUTE_DAYS,
+                    fee=fmt_money(DISPUTE_FEE),
+                ),
+                _(
+                    "While the dispute is under way, the provider may not send the bill to "
+                    "collections or charge late fees on the amount in dispute."
+                ),
+                tr("This estimate was given to you on {date}. Keep it.", date=fmt_date(today)),
             ),
         ),
-        disclaimers=DISCLAIMERS,
+        disclaimers=tuple(_(text) for text in DISCLAIMERS),
         as_of=est.as_of,
         treatment=est.treatment,
         months_asked=sc.months,
@@ -442,30 +489,42 @@ def _codes_on(
 
 def _session_words(est: Estimate, t: Treatment, tag: str, dose: int | None, first: bool) -> str:
     phase = next((p.label for p in est.phases if p.id == tag), tag)
-    what = f"{t.name}, {t.session_label}"
+    what = f"{book_text(t.name)}, {book_text(t.session_label)}"
     if dose is not None:
         what += f", {dose} mg"
     if first:
-        what += f" (the first {t.session_label})"
+        what += tr(" (the first {per})", per=book_text(t.session_label))
     return f"{what}; {phase}"
 
 
 def _primary(
     est: Estimate, t: Treatment, sessions: int, start: dt.date, last: dt.date, intake: bool
 ) -> str:
-    words = f"{t.name} for depression ({t.setting}): {sessions} {t.session_label}s"
+    words = tr(
+        "{name} for depression ({where}): {n} {plural}",
+        name=book_text(t.name),
+        where=book_text(t.setting),
+        n=sessions,
+        plural=book_text(plural(t.session_label)),
+    )
     if intake:
-        words += " after an initial evaluation"
-    return f"{words}, from {start.isoformat()} through {last.isoformat()}"
+        words += _(" after an initial evaluation")
+    return words + tr(", from {start} through {last}", start=fmt_date(start), last=fmt_date(last))
 
 
 def _separately(t: Treatment, last: dt.date) -> tuple[str, ...]:
     items = [
-        "Laboratory tests or a medical clearance visit, if the prescriber orders them before "
-        "treatment starts.",
-        "Medicines taken at home (for example, an antidepressant filled by a pharmacy).",
-        "Psychotherapy or medication-management visits outside the sessions listed.",
-        f"Any {t.session_label}s after {last.isoformat()} (a new Good Faith Estimate).",
+        _(
+            "Laboratory tests or a medical clearance visit, if the prescriber orders them "
+            "before treatment starts."
+        ),
+        _("Medicines taken at home (for example, an antidepressant filled by a pharmacy)."),
+        _("Psychotherapy or medication-management visits outside the sessions listed."),
+        tr(
+            "Any {plural} after {last} (a new Good Faith Estimate).",
+            plural=book_text(plural(t.session_label)),
+            last=fmt_date(last),
+        ),
     ]
     return tuple(items)
 

@@ -193,40 +193,26 @@ class Interview:
             a.command = "compare"
         else:
             a.treatment = choice
+        if choice != "compare":
+            price = self.amount(
+                "\nHas the clinic told you its price per session?",
+                "If the clinic quoted a price, the estimate uses it; if not, the price "
+                "book's range of US prices is used.",
+            )
+            if price is not None:
+                a.options["--price"] = price
+        if choice == "spravato":
+            dose = self.choose(
+                "\nWhich Spravato dose were you prescribed?",
+                [("unsure", "Not sure yet"), ("56", "56 mg"), ("84", "84 mg")],
+            )
+            if dose != "unsure":
+                a.options["--dose"] = dose
         insurance = self.choose("\nHow will you pay?", INSURANCE)
         if insurance != "none":
             a.options["--insurance"] = insurance
         if insurance == "commercial":
-            self.say(
-                "\nIf you know your plan's figures, the estimate follows your plan; "
-                "skip any you don't know and a typical plan is assumed."
-            )
-            ded = self.amount(
-                "How much of your deductible is left this year?",
-                "The deductible is what you pay each year before the plan starts sharing costs.",
-            )
-            coins = self.percent(
-                "What coinsurance do you pay after the deductible?",
-                "Coinsurance is your share of each bill after the deductible, e.g. 20%.",
-            )
-            oop = self.amount(
-                "How much of your out-of-pocket maximum is left this year?",
-                "The out-of-pocket maximum caps what you pay in a plan year; after it the "
-                "plan pays in full.",
-            )
-            for name, value in (
-                ("--deductible", ded),
-                ("--coinsurance", coins),
-                ("--oop-max", oop),
-            ):
-                if value is not None:
-                    a.options[name] = value
-            if ded is not None and oop is not None and Decimal(oop) < Decimal(ded):
-                self.say(
-                    "(Your out-of-pocket maximum is below the deductible, so the "
-                    "maximum is taken as equal to it.)"
-                )
-                a.options["--oop-max"] = ded
+            self._commercial(a)
             self.benefit_design(a)
         elif insurance == "medicare":
             gap = self.choose(
@@ -250,6 +236,81 @@ class Interview:
             a.options["--months"] = str(months)
         return a
 
+    def _commercial(self, a: Answers) -> None:
+        """A plan through work or the marketplace: network, deductible (the full one and
+        what is left of it this year), copay or coinsurance, out-of-pocket maximum."""
+        self.say(
+            "\nIf you know your plan's figures, the estimate follows your plan; "
+            "skip any you don't know and a typical plan is assumed."
+        )
+        network = self.choose(
+            "\nIs the clinic in your plan's network?",
+            [
+                ("in", "Yes, in network (or not sure)"),
+                ("out", "No: I pay the clinic and send the plan a claim (superbill)"),
+            ],
+        )
+        if network == "out":
+            a.options["--network"] = "out"
+        annual = self.amount(
+            "What is your plan's full deductible for a year?",
+            "The deductible is what you pay each year before the plan starts sharing costs.",
+        )
+        ded = annual
+        if annual is not None:
+            met = self.choose(
+                "\nHave you already paid part of this year's deductible?",
+                [("no", "No, none of it yet (or not sure)"), ("yes", "Yes, part of it")],
+            )
+            if met == "yes":
+                left = self.amount(
+                    "How much of your deductible is left this year?",
+                    "What is left is the full deductible less what you have paid so far.",
+                )
+                if left is not None and Decimal(left) > Decimal(annual):
+                    self.say("(More is left than the full deductible; the full one is used.)")
+                    left = annual
+                ded = left if left is not None else annual
+        share = self.choose(
+            "\nAfter the deductible, what do you pay for a visit?",
+            [
+                ("unsure", "Not sure"),
+                ("coinsurance", "A percentage of the bill (coinsurance), e.g. 20%"),
+                ("copay", "A fixed amount (a copay), e.g. $40"),
+            ],
+        )
+        coins = copay = None
+        if share == "coinsurance":
+            coins = self.percent(
+                "What coinsurance do you pay after the deductible?",
+                "Coinsurance is your share of each bill after the deductible, e.g. 20%.",
+            )
+        elif share == "copay":
+            copay = self.amount(
+                "What is your copay per visit?",
+                "A copay is a fixed amount you pay at each visit after the deductible.",
+            )
+        oop = self.amount(
+            "How much of your out-of-pocket maximum is left this year?",
+            "The out-of-pocket maximum caps what you pay in a plan year; after it the "
+            "plan pays in full.",
+        )
+        for name, value in (
+            ("--deductible", ded),
+            ("--annual-deductible", annual if ded != annual else None),
+            ("--coinsurance", coins),
+            ("--copay", copay),
+            ("--oop-max", oop),
+        ):
+            if value is not None:
+                a.options[name] = value
+        if ded is not None and oop is not None and Decimal(oop) < Decimal(ded):
+            self.say(
+                "(Your out-of-pocket maximum is below the deductible, so the "
+                "maximum is taken as equal to it.)"
+            )
+            a.options["--oop-max"] = ded
+
 
 def rich_io(console: Any) -> tuple[Callable[[str], str], Callable[[str], None]]:
     """Prompts and messages through a rich console (stderr, so stdout stays the result)."""
@@ -262,6 +323,7 @@ def rich_io(console: Any) -> tuple[Callable[[str], str], Callable[[str], None]]:
         )
 
     def say(text: str) -> None:
-        console.print(text, highlight=False, markup=False, soft_wrap=True)
+        # Wrapped between words at the terminal's width, never cut mid-word.
+        console.print(text, highlight=False, markup=False, soft_wrap=False)
 
     return ask, say

@@ -15,6 +15,9 @@ from decimal import Decimal
 
 from ketacost.amounts import ZERO, cents, fmt_money
 from ketacost.costshare import Claim, Family, PlanTerms, Program, Rx
+from ketacost.i18n import _, fmt_day_month
+from ketacost.i18n import book as book_text
+from ketacost.i18n import t as tr
 from ketacost.planfile import PlanFile
 from ketacost.pricebook import Case, PriceBook, Treatment
 from ketacost.scenario import Scenario
@@ -66,7 +69,7 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
             None,
             None,
             (
-                "Self-pay: the patient pays the clinic's price; no insurance is applied.",
+                _("Self-pay: the patient pays the clinic's price; no insurance is applied."),
                 *from_rates[0],
             ),
             tuple(from_rates[1]),
@@ -80,12 +83,21 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
     coverage_note = t.coverage_for(sc.insurance).description
     if sc.covered is None:
         notes.append(
-            f"Coverage: {'covered' if covered else 'not covered'} by default for "
-            f"{sc.insurance} ({coverage_note.rstrip('.')}); --covered or --not-covered "
-            "overrides."
+            tr(
+                "Coverage: {covered} by default for {payer} ({why}); --covered or "
+                "--not-covered overrides.",
+                covered=_("covered") if covered else _("not covered"),
+                payer=_(sc.insurance),
+                why=book_text(coverage_note.rstrip(".")),
+            )
         )
     else:
-        notes.append(f"Coverage: {'covered' if covered else 'not covered'}, as given.")
+        notes.append(
+            tr(
+                "Coverage: {covered}, as given.",
+                covered=_("covered") if covered else _("not covered"),
+            )
+        )
 
     allowed_percent: Decimal | None = None
     oop_cap: Decimal | None
@@ -101,7 +113,7 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
         book_copay = plan.copay.cost_pick(case)
         copay = book_copay if book_copay > 0 else None
         oop_cap = plan.oop_max.cost_pick(case)
-        source = "the price book's typical plan"
+        source = _("the price book's typical plan")
     elif sc.insurance == "commercial":
         oon = ins.out_of_network
         if oon is None:
@@ -113,12 +125,12 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
         copay = None
         oop_cap = oon.oop_max.cost_pick(case)
         allowed_percent = oon.allowed_percent.cost_pick(case, cheaper_when_larger=True)
-        source = "the price book's typical out-of-network benefit"
+        source = _("the price book's typical out-of-network benefit")
     elif sc.insurance == "medicare":
         ded = ins.medicare.part_b_deductible.get(case)
         coins = ins.medicare.part_b_coinsurance.get(case)
         copay, oop_cap = None, None
-        source = "Original Medicare Part B"
+        source = _("Original Medicare Part B")
     elif sc.insurance == "medicare-advantage":
         ma = ins.medicare_advantage
         if ma is None:
@@ -128,16 +140,18 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
         ded = ma.deductible.cost_pick(case)
         coins = ma.coinsurance.cost_pick(case)
         copay, oop_cap = None, ma.oop_max.get(case)
-        source = "a typical Medicare Advantage plan (the year's CMS in-network limit)"
+        source = _("a typical Medicare Advantage plan (the year's CMS in-network limit)")
     else:  # medicaid
         # Medicaid's cost sharing is a nominal copay per visit (often $0), no coinsurance.
         copay = ins.medicaid.copay.cost_pick(case) if ins.medicaid else ZERO
         ded, coins, oop_cap = ZERO, ZERO, None
-        source = "an assumed Medicaid plan"
+        source = _("an assumed Medicaid plan")
         warnings.append(
-            "Medicaid coverage and cost sharing vary by state: this estimate assumes "
-            f"{'coverage' if covered else 'no coverage'} and at most a nominal copay. "
-            "Check with your state's Medicaid plan."
+            tr(
+                "Medicaid coverage and cost sharing vary by state: this estimate assumes "
+                "{coverage} and at most a nominal copay. Check with your state's Medicaid plan.",
+                coverage=_("coverage") if covered else _("no coverage"),
+            )
         )
 
     given_any = any(v is not None for v in (sc.deductible, sc.coinsurance, sc.copay, sc.oop_max))
@@ -175,68 +189,105 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
         allowed_percent = drug_allowed_percent
     if sc.accumulator:
         notes.append(
-            "Copay accumulator: the manufacturer program's payments do not count toward "
-            "your deductible or out-of-pocket maximum, so once its yearly cap is spent you "
-            "meet the deductible again from your own pocket."
+            _(
+                "Copay accumulator: the manufacturer program's payments do not count toward "
+                "your deductible or out-of-pocket maximum, so once its yearly cap is spent "
+                "you meet the deductible again from your own pocket."
+            )
         )
 
     share = (
-        f"a {fmt_money(copay)} copay per visit"
+        tr("a {amount} copay per visit", amount=fmt_money(copay))
         if copay is not None
-        else f"{_pct(coins)} coinsurance"
+        else tr("{pct} coinsurance", pct=_pct(coins))
     )
     cap = (
-        f"out-of-pocket maximum remaining {fmt_money(oop_remaining)}"
+        tr("out-of-pocket maximum remaining {amount}", amount=fmt_money(oop_remaining))
         if oop_remaining is not None
-        else "no out-of-pocket maximum"
+        else _("no out-of-pocket maximum")
     )
-    label = f"{sc.insurance}, {'in' if sc.network == 'in' else 'out of'} network"
+    label = (
+        tr("{payer}, in network", payer=_(sc.insurance))
+        if sc.network == "in"
+        else tr("{payer}, out of network", payer=_(sc.insurance))
+    )
     origin = (
-        "as given"
+        _("as given")
         if given_any
-        else f"{source}; give yours with --deductible, --coinsurance or --copay, and --oop-max"
+        else tr(
+            "{source}; give yours with --deductible, --coinsurance or --copay, and --oop-max",
+            source=source,
+        )
     )
     notes.append(
-        f"Plan ({label}): deductible remaining {fmt_money(ded_remaining)}, then {share}; "
-        f"{cap} ({origin})."
+        tr(
+            "Plan ({label}): deductible remaining {deductible}, then {share}; {cap} ({origin}).",
+            label=label,
+            deductible=fmt_money(ded_remaining),
+            share=share,
+            cap=cap,
+            origin=origin,
+        )
     )
     month, day = year_start
-    reset = dt.date(2001, month, day).strftime("%B %-d")
-    after = f"deductible {fmt_money(annual_ded)}"
+    reset = fmt_day_month(month, day)
+    after = tr("deductible {amount}", amount=fmt_money(annual_ded))
     if annual_oop is not None:
-        after += f" and out-of-pocket maximum {fmt_money(annual_oop)}"
+        after += tr(" and out-of-pocket maximum {amount}", amount=fmt_money(annual_oop))
     taken = (
-        " (the price book's typical figures for the full year; give --annual-deductible "
-        "and --annual-oop-max for yours)"
+        _(
+            " (the price book's typical figures for the full year; give --annual-deductible "
+            "and --annual-oop-max for yours)"
+        )
         if annual_from_book
         else ""
     )
     notes.append(
-        f"The plan year starts {reset}; after each reset the full {after} "
-        f"{'apply' if annual_oop is not None else 'applies'} again{taken}."
+        tr(
+            "The plan year starts {reset}; after each reset the full {after} apply again{taken}.",
+            reset=reset,
+            after=after,
+            taken=taken,
+        )
+        if annual_oop is not None
+        else tr(
+            "The plan year starts {reset}; after each reset the full {after} applies again{taken}.",
+            reset=reset,
+            after=after,
+            taken=taken,
+        )
     )
     if sc.insurance == "medicare-advantage":
         notes.append(
-            "Medicare Advantage: the plan's own deductible and cost sharing (at most 20% for "
-            "a Part B drug such as Spravato), capped by its in-network out-of-pocket "
-            "maximum; Spravato is billed as one G2082/G2083 line; no Medigap and no "
-            "manufacturer program."
+            _(
+                "Medicare Advantage: the plan's own deductible and cost sharing (at most 20% "
+                "for a Part B drug such as Spravato), capped by its in-network out-of-pocket "
+                "maximum; Spravato is billed as one G2082/G2083 line; no Medigap and no "
+                "manufacturer program."
+            )
         )
     if sc.insurance == "medicare":
         notes.append(
-            "Medicare: Part B deductible, then 20% coinsurance with no out-of-pocket cap; "
-            "Spravato is paid as one G2082 (up to 56 mg) or G2083 (over 56 mg) line."
+            _(
+                "Medicare: Part B deductible, then 20% coinsurance with no out-of-pocket cap; "
+                "Spravato is paid as one G2082 (up to 56 mg) or G2083 (over 56 mg) line."
+            )
         )
         if sc.medigap == "G":
-            notes.append("Medigap Plan G pays the 20% coinsurance, not the Part B deductible.")
+            notes.append(_("Medigap Plan G pays the 20% coinsurance, not the Part B deductible."))
         elif sc.medigap == "N":
-            notes.append("Medigap Plan N pays the 20% coinsurance less up to $20 per office visit.")
+            notes.append(
+                _("Medigap Plan N pays the 20% coinsurance less up to $20 per office visit.")
+            )
     if sc.network == "out":
         assert allowed_percent is not None
         notes.append(
-            f"Out of network: you pay the clinic's price on the day and claim back with a "
-            f"superbill; the plan allows {_pct(allowed_percent)} of the charge and the rest "
-            "(the balance bill) stays with you and does not count toward the maximum."
+            tr(
+                "Out of network: you pay the clinic's price on the day and claim back with a "
+                "superbill; the plan allows {pct} of the charge and the rest (the balance "
+                "bill) stays with you and does not count toward the maximum.",
+                pct=_pct(allowed_percent),
+            )
         )
     if sc.rates is not None:  # real rates from a rate book (ketacost.rates)
         from ketacost.rates.apply import rate_notes
@@ -246,8 +297,10 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
         warnings.extend(rate_warnings)
     if sc.insurance == "commercial" and sc.network == "in" and sc.allowed is None and not sc.rates:
         notes.append(
-            "In network, the clinic accepts the plan's allowed amount, assumed to "
-            "equal its price (give --allowed if the plan allows less)."
+            _(
+                "In network, the clinic accepts the plan's allowed amount, assumed to "
+                "equal its price (give --allowed if the plan allows less)."
+            )
         )
 
     program = None
@@ -258,32 +311,55 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
             program_cap = prog.annual_cap.cost_pick(case, cheaper_when_larger=True)
             program = Program(floor=prog.per_treatment_floor.get(case), annual_cap=program_cap)
             notes.append(
-                f"{prog.name}: you pay {fmt_money(program.floor)} per treatment for the drug, "
-                f"the program pays the rest of the drug's cost share up to "
-                f"{fmt_money(program_cap)} a calendar year; it does not pay for "
-                "administration or observation. "
+                tr(
+                    "{name}: you pay {floor} per treatment for the drug, the program pays the "
+                    "rest of the drug's cost share up to {cap} a calendar year; it does not "
+                    "pay for administration or observation.",
+                    name=book_text(prog.name),
+                    floor=fmt_money(program.floor),
+                    cap=fmt_money(program_cap),
+                )
+                + " "
                 + (
-                    "Under your copay accumulator these payments do not count toward your "
-                    "deductible or maximum."
+                    _(
+                        "Under your copay accumulator these payments do not count toward your "
+                        "deductible or maximum."
+                    )
                     if sc.accumulator
-                    else "Assumes your plan credits these payments to your deductible and "
-                    "maximum (a copay-accumulator plan would not: --accumulator)."
+                    else _(
+                        "Assumes your plan credits these payments to your deductible and "
+                        "maximum (a copay-accumulator plan would not: --accumulator)."
+                    )
                 )
             )
         elif sc.insurance not in prog.eligible_payers:
-            notes.append(f"{prog.name}: not available with {sc.insurance} (commercial plans only).")
+            notes.append(
+                tr(
+                    "{name}: not available with {payer} (commercial plans only).",
+                    name=book_text(prog.name),
+                    payer=_(sc.insurance),
+                )
+            )
         elif not sc.assistance:
-            notes.append(f"{prog.name}: not used (--no-assistance).")
+            notes.append(tr("{name}: not used (--no-assistance).", name=book_text(prog.name)))
 
     rebate = None
     obs = ins.spravato_observation_rebate
     if t.drug is not None and sc.observation_rebate and obs is not None and covered:
         rebate = Program(floor=obs.patient_floor.get(case), annual_cap=None)
         notes.append(
-            f"{obs.name}: you pay as little as {fmt_money(rebate.floor)} for observation after "
-            "the rebate. The program has a yearly limit it does not publish; this assumes "
-            "the limit is not reached."
-            + ("" if sc.state else f" Not valid in {', '.join(obs.excluded_states)}.")
+            tr(
+                "{name}: you pay as little as {floor} for observation after the rebate. The "
+                "program has a yearly limit it does not publish; this assumes the limit is "
+                "not reached.",
+                name=book_text(obs.name),
+                floor=fmt_money(rebate.floor),
+            )
+            + (
+                ""
+                if sc.state
+                else tr(" Not valid in {states}.", states=", ".join(obs.excluded_states))
+            )
         )
 
     terms = PlanTerms(
@@ -330,17 +406,27 @@ def _family(sc: Scenario, notes: list[str]) -> Family | None:
         kind=sc.family_kind,
     )
     how = (
-        "your own deductible and maximum apply inside the family ones (embedded): the plan "
-        "starts paying for you when you meet yours or the family meets its"
+        _(
+            "your own deductible and maximum apply inside the family ones (embedded): the "
+            "plan starts paying for you when you meet yours or the family meets its"
+        )
         if sc.family_kind == "embedded"
-        else "only the family deductible applies (aggregate): the plan pays once the family "
-        "meets it"
+        else _(
+            "only the family deductible applies (aggregate): the plan pays once the family meets it"
+        )
     )
-    oop_text = f", out-of-pocket maximum {fmt_money(oop)}" if oop is not None else ""
+    oop_text = (
+        tr(", out-of-pocket maximum {amount}", amount=fmt_money(oop)) if oop is not None else ""
+    )
     notes.append(
-        f"Family plan: family deductible remaining {fmt_money(family.deductible)}{oop_text}; "
-        f"{how}. Only this patient's claims are counted; what others in the family spend "
-        "later this year is not known and not included (it could only lower your costs)."
+        tr(
+            "Family plan: family deductible remaining {deductible}{oop}; {how}. Only this "
+            "patient's claims are counted; what others in the family spend later this year "
+            "is not known and not included (it could only lower your costs).",
+            deductible=fmt_money(family.deductible),
+            oop=oop_text,
+            how=how,
+        )
     )
     return family
 
@@ -363,19 +449,26 @@ def _pharmacy(sc: Scenario, coins: Decimal, copay: Decimal | None, notes: list[s
         annual_deductible=annual,
     )
     share = (
-        f"a {fmt_money(rx_copay)} copay per fill" if rx_copay is not None else f"{_pct(rx_coins)}"
+        tr("a {amount} copay per fill", amount=fmt_money(rx_copay))
+        if rx_copay is not None
+        else f"{_pct(rx_coins)}"
     )
     ded = (
-        f"its own deductible ({fmt_money(rx.deductible)} remaining)"
+        tr("its own deductible ({amount} remaining)", amount=fmt_money(rx.deductible))
         if rx.deductible is not None
-        else "the medical deductible (integrated)"
+        else _("the medical deductible (integrated)")
     )
     given = sc.rx_copay is not None or sc.rx_coinsurance is not None
     notes.append(
-        f"Pharmacy benefit: the drug is dispensed by a pharmacy and paid under your pharmacy "
-        f"terms ({share}{'' if given else ', the medical terms since none were given'}) "
-        f"after {ded}; the administration and observation visit is paid under your medical "
-        "terms; both count toward one out-of-pocket maximum."
+        tr(
+            "Pharmacy benefit: the drug is dispensed by a pharmacy and paid under your "
+            "pharmacy terms ({share}{medical}) after {deductible}; the administration and "
+            "observation visit is paid under your medical terms; both count toward one "
+            "out-of-pocket maximum.",
+            share=share,
+            medical="" if given else _(", the medical terms since none were given"),
+            deductible=ded,
+        )
     )
     return rx
 
@@ -406,13 +499,19 @@ def _drug_network(
         year_start=year_start,
         as_of=sc.start,
     )
-    out_part = "drug" if sc.drug_network == "out" else "administration and observation visit"
+    out_part = _("drug") if sc.drug_network == "out" else _("administration and observation visit")
     notes.append(
-        f"Network: the {out_part} is out of network: paid under the book's typical "
-        f"out-of-network benefit (its own deductible {fmt_money(ded)} and maximum "
-        f"{fmt_money(oop)}, {_pct(terms.coinsurance)} of an allowed amount of "
-        f"{_pct(pct)} of the charge); the rest of that charge is billed to you and counts "
-        "toward nothing."
+        tr(
+            "Network: the {part} is out of network: paid under the book's typical "
+            "out-of-network benefit (its own deductible {deductible} and maximum {oop}, "
+            "{coins} of an allowed amount of {pct} of the charge); the rest of that charge "
+            "is billed to you and counts toward nothing.",
+            part=out_part,
+            deductible=fmt_money(ded),
+            oop=fmt_money(oop),
+            coins=_pct(terms.coinsurance),
+            pct=_pct(pct),
+        )
     )
     return terms, pct
 

@@ -9,11 +9,12 @@ from decimal import Decimal
 from typing import Literal
 
 from ketacost.amounts import ZERO, cents
+from ketacost.i18n import N_
 
 Account = Literal["hsa", "fsa"]
 HUNDRED = Decimal(100)
 
-ELIGIBILITY = (
+ELIGIBILITY = N_(
     "HSA/FSA eligibility rests on IRS Publication 502's definition of medical care "
     "(diagnosis, cure, mitigation or treatment of disease, mental illness included); "
     "confirm with your plan administrator."

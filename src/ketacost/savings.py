@@ -18,6 +18,7 @@ from ketacost.amounts import Triple, fmt_money
 from ketacost.costshare import plan_year_of
 from ketacost.errors import KetacostError
 from ketacost.estimate import Estimate, Totals, claim_totals
+from ketacost.i18n import N_, _, book, fmt_date, fmt_day_month, t
 from ketacost.pricebook import CASES, PriceBook, Referenced, Source, Treatment
 from ketacost.scenario import Scenario
 
@@ -38,13 +39,16 @@ class Evidence:
         return "assumption" in self.basis or self.sources < 2
 
     def words(self) -> str:
-        kinds = " and ".join(self.basis) if self.basis else "sourced"
-        n = f"{self.sources} source{'s' if self.sources != 1 else ''}"
+        names = {"sourced": N_("sourced"), "derived": N_("derived"), "assumption": N_("assumption")}
+        kinds = _(" and ").join(_(names[b]) for b in self.basis) if self.basis else _("sourced")
+        n = t("{n} sources", n=self.sources) if self.sources != 1 else _("1 source")
         if "assumption" in self.basis:
-            return f"Evidence: rests partly on an assumption ({n}); treat the saving as rough."
+            return t(
+                "Evidence: rests partly on an assumption ({n}); treat the saving as rough.", n=n
+            )
         if self.sources < 2:
-            return f"Evidence: a single source ({kinds}); treat the saving as rough."
-        return f"Evidence: {kinds} figures, {n}."
+            return t("Evidence: a single source ({kinds}); treat the saving as rough.", kinds=kinds)
+        return t("Evidence: {kinds} figures, {n}.", kinds=kinds, n=n)
 
 
 @dataclass(frozen=True)
@@ -119,8 +123,8 @@ def _discounts(ctx: _Context) -> Iterator[Tip]:
         yield Tip(
             f"discount-{did}",
             "discount",
-            d.name,
-            d.how,
+            book(d.name),
+            book(d.how),
             saving(ctx.base, est),
             _sources(d.percent_off),
             alt,
@@ -137,11 +141,14 @@ def _program(ctx: _Context) -> Iterator[Tip]:
     yield Tip(
         "spravato-savings-program",
         "program",
-        f"Enroll in the {prog.name}",
-        f"Commercially insured patients pay as little as "
-        f"{fmt_money(prog.per_treatment_floor.get('typical'))} per treatment for the "
-        f"drug, up to {fmt_money(prog.annual_cap.get('typical'))} a year; no income limit. "
-        "Enroll through the program's site or ask the treatment center.",
+        t("Enroll in the {name}", name=book(prog.name)),
+        t(
+            "Commercially insured patients pay as little as {floor} per treatment for the "
+            "drug, up to {cap} a year; no income limit. Enroll through the program's site "
+            "or ask the treatment center.",
+            floor=fmt_money(prog.per_treatment_floor.get("typical")),
+            cap=fmt_money(prog.annual_cap.get("typical")),
+        ),
         saving(ctx.base, est),
         _sources(prog.per_treatment_floor, prog.annual_cap),
         alt,
@@ -191,15 +198,22 @@ def _observation(ctx: _Context) -> Iterator[Tip]:
     ):
         return
     alt, est = ctx.run(observation_rebate=True)
-    where = "" if sc.state else f" Not valid for residents of {', '.join(obs.excluded_states)}."
+    where = (
+        ""
+        if sc.state
+        else t(" Not valid for residents of {states}.", states=", ".join(obs.excluded_states))
+    )
     yield Tip(
         "spravato-observation-rebate",
         "program",
-        f"Ask about the {obs.name}",
-        "Commercially insured patients can get their cost share for each treatment's "
-        "observation rebated, to as little as "
-        f"{fmt_money(obs.patient_floor.get('typical'))}; the program has a yearly limit it "
-        f"does not publish, so the saving may be smaller.{where}",
+        t("Ask about the {name}", name=book(obs.name)),
+        t(
+            "Commercially insured patients can get their cost share for each treatment's "
+            "observation rebated, to as little as {floor}; the program has a yearly limit "
+            "it does not publish, so the saving may be smaller.",
+            floor=fmt_money(obs.patient_floor.get("typical")),
+        )
+        + where,
         saving(ctx.base, est),
         _sources(obs.patient_floor),
         alt,
@@ -218,10 +232,12 @@ def _superbill(ctx: _Context) -> Iterator[Tip]:
     yield Tip(
         "superbill",
         "superbill",
-        "Claim out of network with a superbill",
-        "If your plan is a PPO or POS with out-of-network benefits, ask the clinic for a "
-        "superbill (with the visit, procedure and diagnosis codes) and send it to your "
-        "insurer; many plans still deny off-label ketamine, so ask your insurer first.",
+        _("Claim out of network with a superbill"),
+        _(
+            "If your plan is a PPO or POS with out-of-network benefits, ask the clinic for a "
+            "superbill (with the visit, procedure and diagnosis codes) and send it to your "
+            "insurer; many plans still deny off-label ketamine, so ask your insurer first."
+        ),
         saving(ctx.base, est),
         _sources(ctx.t.coverage["commercial"], oon.allowed_percent, oon.coinsurance),
         alt,
@@ -243,28 +259,34 @@ def _pretax(ctx: _Context) -> Iterator[Tip]:
     if not hsa_allowed:
         # Nobody enrolled in Medicare can put money into an HSA (IRS Pub 969).
         alt, est = ctx.run(fsa=True)
-        title = "Pay through a health FSA"
+        title = _("Pay through a health FSA")
         why = (
-            "People enrolled in Medicare cannot contribute to an HSA"
+            _("People enrolled in Medicare cannot contribute to an HSA")
             if sc.insurance in ("medicare", "medicare-advantage")
-            else "Your plan's deductible is below the IRS minimum for an HSA"
+            else _("Your plan's deductible is below the IRS minimum for an HSA")
         )
-        how = (
+        how = t(
             "If you or a working spouse has an employer's health flexible spending account, "
-            f"paying with its pre-tax money saves your marginal tax rate (up to {fsa} in "
-            f"{tax.year}). {why}; confirm eligibility with the plan administrator."
+            "paying with its pre-tax money saves your marginal tax rate (up to {fsa} in "
+            "{year}). {why}; confirm eligibility with the plan administrator.",
+            fsa=fsa,
+            year=tax.year,
+            why=why,
         )
         nodes: tuple[Referenced | None, ...] = (tax.fsa_limit, tax.default_tax_rate)
     else:
         alt, est = ctx.run(hsa=True)
         hsa = fmt_money(tax.hsa_limit_self.get("typical"))
-        title = "Pay through an HSA or FSA"
-        how = (
+        title = _("Pay through an HSA or FSA")
+        how = t(
             "Paying with pre-tax money from a health savings account or flexible spending "
-            f"account saves your marginal tax rate (up to {hsa} a year from an HSA, {fsa} "
-            f"from an FSA in {tax.year}); the saving shown is income tax only, more if the "
+            "account saves your marginal tax rate (up to {hsa} a year from an HSA, {fsa} "
+            "from an FSA in {year}); the saving shown is income tax only, more if the "
             "money goes in through payroll. An HSA needs a high-deductible plan; confirm "
-            "eligibility with your plan administrator."
+            "eligibility with your plan administrator.",
+            hsa=hsa,
+            fsa=fsa,
+            year=tax.year,
         )
         nodes = (tax.hsa_limit_self, tax.fsa_limit, tax.default_tax_rate)
     yield Tip(
@@ -292,21 +314,21 @@ def _help(ctx: _Context) -> Iterator[Tip]:
         if h.award is not None:
             award = h.award
             saves = Triple(*(min(award.get(c), n) for c, n in zip(CASES, net, strict=True)))
-            worth = (
-                f"The saving shown is one {fmt_money(award.get('typical'))} grant; "
-                "many applicants get none."
+            worth = t(
+                "The saving shown is one {amount} grant; many applicants get none.",
+                amount=fmt_money(award.get("typical")),
             )
             nodes: tuple[Referenced | None, ...] = (award, h.evidence)
         else:
             drug = drug_share(ctx.t, base)
             saves = Triple(drug, drug, drug)
-            worth = "The saving shown is the medicine's part of the typical course."
+            worth = _("The saving shown is the medicine's part of the typical course.")
             nodes = (h.evidence,)
         yield Tip(
             f"help-{hid}",
             "help",
-            h.name,
-            f"{h.how} {worth}",
+            book(h.name),
+            f"{book(h.how)} {worth}",
             Triple(min(saves), saves.typical, max(saves)),
             _sources(*nodes),
             None,
@@ -363,7 +385,7 @@ def _timing(ctx: _Context) -> Iterator[Tip]:
     if ctx.today <= earlier < sc.start:
         candidates.append(("earlier", earlier))
     best: tuple[Triple[Decimal], dt.date, Scenario] | None = None
-    for _, when in candidates:
+    for _direction, when in candidates:
         # After the reset a new plan year starts in full: the annual figures apply.
         changes: dict[str, object] = {"start": when}
         if when >= reset:
@@ -376,27 +398,35 @@ def _timing(ctx: _Context) -> Iterator[Tip]:
     if best is None:
         return
     saved, when, alt = best
-    reset_text = reset.strftime("%B %-d")
+    reset_text = fmt_day_month(reset.month, reset.day)
     assumed = ""
     if sc.annual_deductible is None and sc.deductible is not None:
-        assumed = (
-            " This assumes your full deductible after the reset is "
-            f"{fmt_money(base.plan.terms.annual_deductible)}; give --annual-deductible for "
-            "yours, since the saving depends on it."
+        assumed = " " + t(
+            "This assumes your full deductible after the reset is {amount}; give "
+            "--annual-deductible for yours, since the saving depends on it.",
+            amount=fmt_money(base.plan.terms.annual_deductible),
         )
     wait = (
-        " Starting later means waiting longer for treatment: check with your prescriber "
-        "that a later start is safe for you before changing anything."
+        " "
+        + _(
+            "Starting later means waiting longer for treatment: check with your prescriber "
+            "that a later start is safe for you before changing anything."
+        )
         if when > sc.start
         else ""
     )
     yield Tip(
         "timing",
         "timing",
-        f"Start on {when.isoformat()} instead of {sc.start.isoformat()}",
-        f"Your course straddles the plan-year reset on {reset_text}, so the deductible "
-        "applies twice. Starting on this date keeps more of the treatment in one plan "
-        f"year; ask the clinic whether the schedule can move.{wait}{assumed}",
+        t("Start on {when} instead of {start}", when=fmt_date(when), start=fmt_date(sc.start)),
+        t(
+            "Your course straddles the plan-year reset on {reset}, so the deductible "
+            "applies twice. Starting on this date keeps more of the treatment in one plan "
+            "year; ask the clinic whether the schedule can move.",
+            reset=reset_text,
+        )
+        + wait
+        + assumed,
         saved,
         _sources(ctx.book.insurance.typical_plan.deductible),
         alt,
@@ -413,9 +443,13 @@ def _financing(ctx: _Context) -> Iterator[Tip]:
         yield Tip(
             "financing-zero-percent",
             "financing",
-            "Use a true 0% payment plan",
-            f"{zero.how} The monthly payment is higher over a shorter term, but no "
-            "interest is ever charged back.",
+            _("Use a true 0% payment plan"),
+            book(zero.how)
+            + " "
+            + _(
+                "The monthly payment is higher over a shorter term, but no interest is ever "
+                "charged back."
+            ),
             fin.total_interest,
             _sources(zero.apr, zero.months),
             None,
@@ -426,7 +460,7 @@ def _financing(ctx: _Context) -> Iterator[Tip]:
         from ketacost.financing import back_interest
         from ketacost.payment import parse_finance_spec
 
-        preset, _, _ = parse_finance_spec(ctx.sc.finance or "", ctx.book)
+        preset, _months, _apr = parse_finance_spec(ctx.sc.finance or "", ctx.book)
         if preset is None:
             return
         p = ctx.book.financing[preset]
@@ -441,10 +475,17 @@ def _financing(ctx: _Context) -> Iterator[Tip]:
             yield Tip(
                 "financing-pay-in-full",
                 "financing",
-                f"Pay {fmt_money(fin.monthly_payment.typical)} a month, not the minimum",
-                f"{p.name}: paying only the {fmt_money(minimum)} minimum leaves a balance "
-                "when the promotion ends, and all the interest since the purchase is "
-                "charged back at once. Set up an automatic payment that clears it in time.",
+                t(
+                    "Pay {amount} a month, not the minimum",
+                    amount=fmt_money(fin.monthly_payment.typical),
+                ),
+                t(
+                    "{name}: paying only the {minimum} minimum leaves a balance when the "
+                    "promotion ends, and all the interest since the purchase is charged back "
+                    "at once. Set up an automatic payment that clears it in time.",
+                    name=book(p.name),
+                    minimum=fmt_money(minimum),
+                ),
                 Triple(*back),
                 _sources(p.apr, p.min_payment),
                 None,
@@ -518,13 +559,21 @@ def _routes(ctx: _Context) -> Iterator[Tip]:
     yield Tip(
         f"route-{best_id}",
         "route",
-        f"Ask your prescriber whether {other.name} suits you",
-        f"In the same situation it would cost you about {fmt_money(est.net.typical)} "
-        f"(given at: {other.setting}). That estimate rests on {ev.sources} source(s) for "
-        f"{other.name}'s prices and schedule"
-        + (", partly on assumptions" if "assumption" in ev.basis else "")
-        + ". Whether it suits you is a clinical question: discuss it with your prescriber "
-        "before changing anything. 'ketacost compare' shows every treatment.",
+        t("Ask your prescriber whether {name} suits you", name=book(other.name)),
+        t(
+            "In the same situation it would cost you about {amount} (given at: {where}). "
+            "That estimate rests on {n} source(s) for the prices and schedule of {name}",
+            amount=fmt_money(est.net.typical),
+            where=book(other.setting),
+            n=ev.sources,
+            name=book(other.name),
+        )
+        + (_(", partly on assumptions") if "assumption" in ev.basis else "")
+        + ". "
+        + _(
+            "Whether it suits you is a clinical question: discuss it with your prescriber "
+            "before changing anything. 'ketacost compare' shows every treatment."
+        ),
         saved,
         _sources(*nodes),
         alt,

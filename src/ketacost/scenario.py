@@ -565,10 +565,25 @@ _CHOICES = {
 }
 
 
+# Words people use for a choice: "self-pay" and "uninsured" both mean no insurance.
+ALIASES = {
+    "insurance": {
+        "self-pay": "none",
+        "selfpay": "none",
+        "self pay": "none",
+        "self_pay": "none",
+        "uninsured": "none",
+        "cash": "none",
+    },
+}
+
+
 def _choice(text: str, field: str) -> str:
     allowed = _CHOICES[field]
+    word = " ".join(text.strip().lower().split())
+    word = ALIASES.get(field, {}).get(word, word)
     for option in allowed:
-        if text.strip().lower() == option.lower():
+        if word == option.lower():
             return option
     raise InputError(
         f"{OPTION[field]}: '{text}' is not one of: {', '.join(allowed)}", param=OPTION[field]

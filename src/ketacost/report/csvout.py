@@ -9,6 +9,8 @@ from ketacost.amounts import Triple, money_str
 from ketacost.compare import Row
 from ketacost.csvsafe import Writer
 from ketacost.estimate import Estimate, Split
+from ketacost.i18n import _
+from ketacost.report.labels import practical_lines
 from ketacost.savings import Tip
 from ketacost.visits import Visit
 
@@ -81,7 +83,7 @@ def estimate_csv(est: Estimate) -> str:
         )
     t = est.totals
     rows.append(
-        {"line": "Total", "kind": "total", **_counts("sessions", t.sessions), **_split(t.split)}
+        {"line": _("Total"), "kind": "total", **_counts("sessions", t.sessions), **_split(t.split)}
     )
     for row in rows:
         tax = t.tax_savings if row["kind"] == "total" else None
@@ -93,6 +95,8 @@ def estimate_csv(est: Estimate) -> str:
         row.update(
             _triple("net", t.net) if tax else {f"net_{k}": "" for k in ("low", "typical", "high")}
         )
+        # What each visit takes (length, observation, ride home), on the total's row.
+        row["visit_notes"] = " ".join(practical_lines(est)) if row["kind"] == "total" else ""
     return _write(rows)
 
 

@@ -13,14 +13,15 @@ from typing import Any
 
 from ketacost.amounts import fmt_money, money_str
 from ketacost.goodfaith import GfeLine, GoodFaithEstimate, LineCode
+from ketacost.i18n import N_, _, fmt_date, t
 
 BLANK = "________________"
-TITLE = "Good Faith Estimate for Health Care Items and Services"
-SEPARATE_HEAD = (
+TITLE = N_("Good Faith Estimate for Health Care Items and Services")
+SEPARATE_HEAD = N_(
     "The following items or services may be reasonably expected for your care but must be "
     "scheduled or requested separately and are not reflected in this Good Faith Estimate:"
 )
-PREPARED = (
+PREPARED = N_(
     "Prepared with ketacost from the provider's price book; the provider confirms the "
     "items, codes and charges before giving it to the patient."
 )
@@ -32,16 +33,17 @@ def _codes(codes: tuple[LineCode, ...]) -> str:
 
 def _dates(line: GfeLine) -> str:
     if line.first == line.last:
-        return line.first.isoformat()
-    return f"{line.first.isoformat()} to {line.last.isoformat()}"
+        return fmt_date(line.first)
+    return t("{first} to {last}", first=fmt_date(line.first), last=fmt_date(line.last))
 
 
 def _html_dates(line: GfeLine) -> str:
     """Dates that never break inside: one per line."""
-    first = f'<span class="nb">{line.first.isoformat()}</span>'
+    first = f'<span class="nb">{fmt_date(line.first)}</span>'
     if line.first == line.last:
         return first
-    return f'{first} to<br><span class="nb">{line.last.isoformat()}</span>'
+    to = escape(_("to"))
+    return f'{first} {to}<br><span class="nb">{fmt_date(line.last)}</span>'
 
 
 def _legend(g: GoodFaithEstimate) -> list[tuple[str, str]]:
@@ -54,7 +56,7 @@ def _legend(g: GoodFaithEstimate) -> list[tuple[str, str]]:
 
 def _diagnoses(g: GoodFaithEstimate) -> str:
     if not g.diagnoses:
-        return BLANK + " (ICD-10-CM, completed by the provider)"
+        return BLANK + " " + _("(ICD-10-CM, completed by the provider)")
     return "; ".join(f"{d.code} ({d.descriptor})" if d.descriptor else d.code for d in g.diagnoses)
 
 
@@ -62,47 +64,55 @@ def _fields(g: GoodFaithEstimate) -> list[tuple[str, list[tuple[str, str]]]]:
     p = g.provider
     return [
         (
-            "Patient",
+            _("Patient"),
             [
-                ("Patient name", g.patient or BLANK),
-                ("Patient date of birth", g.dob.isoformat() if g.dob else BLANK),
-                ("Diagnosis code(s)", _diagnoses(g)),
+                (_("Patient name"), g.patient or BLANK),
+                (_("Patient date of birth"), fmt_date(g.dob) if g.dob else BLANK),
+                (_("Diagnosis code(s)"), _diagnoses(g)),
             ],
         ),
         (
-            "Primary service",
+            _("Primary service"),
             [
-                ("Primary service", g.primary_service),
-                ("Scheduled date", f"{g.scheduled.isoformat()} (first service)"),
+                (_("Primary service"), g.primary_service),
+                (
+                    _("Scheduled date"),
+                    t("{date} (first service)", date=fmt_date(g.scheduled)),
+                ),
             ],
         ),
         (
-            "Provider",
+            _("Provider"),
             [
-                ("Provider or facility", p.name or BLANK),
-                ("National Provider Identifier (NPI)", p.npi or BLANK),
-                ("Taxpayer Identification Number (TIN)", p.tin or BLANK),
-                ("Location where care is given", p.address or BLANK),
-                ("State", p.state or BLANK),
-                *([("Phone", p.phone)] if p.phone else []),
+                (_("Provider or facility"), p.name or BLANK),
+                (_("National Provider Identifier (NPI)"), p.npi or BLANK),
+                (_("Taxpayer Identification Number (TIN)"), p.tin or BLANK),
+                (_("Location where care is given"), p.address or BLANK),
+                (_("State"), p.state or BLANK),
+                *([(_("Phone"), p.phone)] if p.phone else []),
             ],
         ),
     ]
 
 
 def _confirm_head(g: GoodFaithEstimate) -> str:
-    return (
-        f"Confirm before sending ({len(g.confirm)}): these figures are not this clinic's "
-        "own; they come from the national price book. Check each one (or set it in the "
-        "clinic's price book) before giving this estimate to the patient:"
+    return t(
+        "Confirm before sending ({n}): these figures are not this clinic's own; they come "
+        "from the national price book. Check each one (or set it in the clinic's price "
+        "book) before giving this estimate to the patient:",
+        n=len(g.confirm),
     )
 
 
 def gfe_markdown(g: GoodFaithEstimate) -> str:
     from ketacost.report.markdown import inline_text, no_html
 
-    given = f"Date given: {g.issued.isoformat()}. Price book as of {g.as_of.isoformat()}."
-    lines = [f"# {TITLE}", "", given, ""]
+    given = t(
+        "Date given: {date}. Price book as of {as_of}.",
+        date=fmt_date(g.issued),
+        as_of=fmt_date(g.as_of),
+    )
+    lines = [f"# {_(TITLE)}", "", given, ""]
     if g.confirm:
         lines += [f"> **{_confirm_head(g)}**", ">"]
         lines += [f"> - {c}" for c in g.confirm]
@@ -112,12 +122,19 @@ def gfe_markdown(g: GoodFaithEstimate) -> str:
         # A patient's name and a clinic's details are free text: no links or markup.
         lines += [f"- **{k}:** {v if v.startswith(BLANK) else inline_text(v)}" for k, v in fields]
         lines.append("")
-    who = g.provider.name or "Provider"
+    who = g.provider.name or _("Provider")
+    heads = [
+        _("Item or service"),
+        _("Service code(s)"),
+        _("Date(s)"),
+        _("Quantity"),
+        _("Expected charge each"),
+        _("Expected charge"),
+    ]
     lines += [
-        f"## Items and services reasonably expected: {who}",
+        "## " + t("Items and services reasonably expected: {who}", who=who),
         "",
-        "| Item or service | Service code(s) | Date(s) | Quantity | Expected charge each "
-        "| Expected charge |",
+        "| " + " | ".join(heads) + " |",
         "|---|---|---|---:|---:|---:|",
     ]
     for it in g.lines:
@@ -125,37 +142,45 @@ def gfe_markdown(g: GoodFaithEstimate) -> str:
             f"| {it.service} | {_codes(it.codes)} | {_dates(it)} | {it.quantity} | "
             f"{fmt_money(it.unit_charge)} | {fmt_money(it.charge)} |"
         )
-    lines += [f"| **Total expected charges** | | | | | **{fmt_money(g.total)}** |", ""]
-    lines += ["Service codes:", ""]
+    total = _("Total expected charges")
+    lines += [f"| **{total}** | | | | | **{fmt_money(g.total)}** |", ""]
+    lines += [_("Service codes:"), ""]
     lines += [f"- {code} ({what})" for code, what in _legend(g)]
     lines += ["", g.recurring_note, ""]
-    lines += ["## Items or services scheduled separately", "", SEPARATE_HEAD, ""]
+    lines += ["## " + _("Items or services scheduled separately"), "", _(SEPARATE_HEAD), ""]
     lines += [f"- {s}" for s in g.separately_scheduled]
     lines += ["", g.separate_gfe_note, ""]
     d = g.dispute
-    lines += [
-        "## Your rights if the bill is higher",
-        "",
-        f"You may dispute a bill that is {fmt_money(d.threshold)} or more above this "
-        f"estimate for any one provider or facility, within {d.days} calendar days of the "
-        "date on the original bill.",
-        "",
-    ]
+    lines += ["## " + _("Your rights if the bill is higher"), "", _rights(g), ""]
     lines += [f"{i}. {step}" for i, step in enumerate(d.how, 1)]
-    lines += ["", "## Disclaimers", ""]
+    lines += ["", "## " + _("Disclaimers"), ""]
     lines += [f"- {text}" for text in g.disclaimers]
-    lines += ["", f"_{PREPARED}_", ""]
+    lines += ["", f"_{_(PREPARED)}_", ""]
     return no_html("\n".join(lines))
+
+
+def _rights(g: GoodFaithEstimate) -> str:
+    d = g.dispute
+    return t(
+        "You may dispute a bill that is {threshold} or more above this estimate for any one "
+        "provider or facility, within {days} calendar days of the date on the original bill.",
+        threshold=fmt_money(d.threshold),
+        days=d.days,
+    )
 
 
 def gfe_html(g: GoodFaithEstimate) -> str:
     from ketacost.report.html import _page  # one stylesheet for every handout
 
+    meta = t(
+        "Date given: {date} · price book as of {as_of}",
+        date=fmt_date(g.issued),
+        as_of=fmt_date(g.as_of),
+    )
     body = [
         "<style>.nb { white-space: nowrap; }</style>",
-        f"<h1>{escape(TITLE)}</h1>",
-        f'<p class="meta">Date given: {g.issued.isoformat()} · price book as of '
-        f"{g.as_of.isoformat()}</p>",
+        f"<h1>{escape(_(TITLE))}</h1>",
+        f'<p class="meta">{escape(meta)}</p>',
     ]
     if g.confirm:
         items = "".join(f"<li>{escape(c)}</li>" for c in g.confirm)
@@ -175,32 +200,34 @@ def gfe_html(g: GoodFaithEstimate) -> str:
         for it in g.lines
     )
     legend = "".join(f"<li>{escape(code)} ({escape(what)})</li>" for code, what in _legend(g))
-    who = g.provider.name or "Provider"
-    d = g.dispute
+    who = g.provider.name or _("Provider")
+    expected = t("Items and services reasonably expected: {who}", who=who)
+    left = [_("Item or service"), _("Service code(s)"), _("Date(s)")]
+    right = [_("Quantity"), _("Expected charge each"), _("Expected charge")]
+    head_row = "".join(f"<th>{escape(h)}</th>" for h in left) + "".join(
+        f'<th class="n">{escape(h)}</th>' for h in right
+    )
+    total = escape(_("Total expected charges"))
     body += [
-        f"<h2>Items and services reasonably expected: {escape(who)}</h2>",
-        "<table><thead><tr><th>Item or service</th><th>Service code(s)</th><th>Date(s)</th>"
-        '<th class="n">Quantity</th><th class="n">Expected charge each</th>'
-        '<th class="n">Expected charge</th>'
-        f'</tr></thead><tbody>{rows}<tr class="total"><td>Total expected charges</td>'
+        f"<h2>{escape(expected)}</h2>",
+        f"<table><thead><tr>{head_row}"
+        f'</tr></thead><tbody>{rows}<tr class="total"><td>{total}</td>'
         f'<td></td><td></td><td></td><td></td><td class="n">{fmt_money(g.total)}</td></tr>'
         "</tbody></table>",
-        f'<p class="small">Service codes:</p><ul class="small">{legend}</ul>',
+        f'<p class="small">{escape(_("Service codes:"))}</p><ul class="small">{legend}</ul>',
         f'<p class="small">{escape(g.recurring_note)}</p>',
-        "<h2>Items or services scheduled separately</h2>",
-        f"<p>{escape(SEPARATE_HEAD)}</p>",
+        f"<h2>{escape(_('Items or services scheduled separately'))}</h2>",
+        f"<p>{escape(_(SEPARATE_HEAD))}</p>",
         "<ul>" + "".join(f"<li>{escape(s)}</li>" for s in g.separately_scheduled) + "</ul>",
         f"<p>{escape(g.separate_gfe_note)}</p>",
-        "<h2>Your rights if the bill is higher</h2>",
-        f"<p>You may dispute a bill that is {fmt_money(d.threshold)} or more above this "
-        f"estimate for any one provider or facility, within {d.days} calendar days of the "
-        "date on the original bill.</p>",
-        "<ol>" + "".join(f"<li>{escape(step)}</li>" for step in d.how) + "</ol>",
-        "<h2>Disclaimers</h2>",
-        "<ul>" + "".join(f"<li>{escape(t)}</li>" for t in g.disclaimers) + "</ul>",
-        f'<p class="disclaimer">{escape(PREPARED)}</p>',
+        f"<h2>{escape(_('Your rights if the bill is higher'))}</h2>",
+        f"<p>{escape(_rights(g))}</p>",
+        "<ol>" + "".join(f"<li>{escape(step)}</li>" for step in g.dispute.how) + "</ol>",
+        f"<h2>{escape(_('Disclaimers'))}</h2>",
+        "<ul>" + "".join(f"<li>{escape(text)}</li>" for text in g.disclaimers) + "</ul>",
+        f'<p class="disclaimer">{escape(_(PREPARED))}</p>',
     ]
-    return _page("Good Faith Estimate", body)
+    return _page(_("Good Faith Estimate"), body)
 
 
 def gfe_doc(g: GoodFaithEstimate) -> dict[str, Any]:

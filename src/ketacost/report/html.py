@@ -10,8 +10,17 @@ from ketacost.amounts import ZERO, Triple, fmt_money
 from ketacost.compare import Row
 from ketacost.config import Clinic
 from ketacost.estimate import Estimate
+from ketacost.i18n import _, book, fmt_date, fmt_weekday_date, language, t
 from ketacost.report.jsonout import DISCLAIMER
-from ketacost.report.labels import month_note, oldest_label, payer_label, ref_ranges, split_rows
+from ketacost.report.labels import (
+    month_note,
+    oldest_label,
+    payer_label,
+    practical_lines,
+    ref_ranges,
+    source_when,
+    split_rows,
+)
 from ketacost.savings import Tip
 from ketacost.visits import Visit
 
@@ -45,7 +54,7 @@ a { color: #1a4f8b; text-decoration: none; word-break: break-all; }
 
 def _page(title: str, body: list[str]) -> str:
     return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{language()}">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{escape(title)}</title>\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<style>{CSS}</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
@@ -56,8 +65,8 @@ def _money_tds(t: Triple[Decimal]) -> str:
     return "".join(f'<td class="n">{escape(fmt_money(x))}</td>' for x in t)
 
 
-def _count(t: Triple[int]) -> str:
-    return str(t.typical) if t.is_point else f"{t.low} to {t.high} ({t.typical})"
+def _count(n: Triple[int]) -> str:
+    return str(n.typical) if n.is_point else t("{low} to {high} ({typical})", **n.json_count())
 
 
 def header_fields(
@@ -65,12 +74,12 @@ def header_fields(
 ) -> str:
     c = clinic or Clinic()
     fields = [
-        ("Clinic", c.name or ""),
-        ("Prepared on", today.isoformat()),
-        ("Patient", patient or ""),
-        ("Date of birth", dob or ""),
-        ("Address", c.address or ""),
-        ("Phone", c.phone or ""),
+        (_("Clinic"), c.name or ""),
+        (_("Prepared on"), fmt_date(today)),
+        (_("Patient"), patient or ""),
+        (_("Date of birth"), fmt_date(dt.date.fromisoformat(dob)) if dob else ""),
+        (_("Address"), c.address or ""),
+        (_("Phone"), c.phone or ""),
     ]
     cells = "".join(f'<div class="field"><b>{escape(k)}:</b>{escape(v)}</div>' for k, v in fields)
     return f'<div class="fields">{cells}</div>'
@@ -82,12 +91,17 @@ def _tips(tips: tuple[Tip, ...] | list[Tip], heading: str) -> list[str]:
     items = []
     for tip in tips:
         s = tip.saves
-        rng = "" if s.is_point else f" ({fmt_money(s.low)} to {fmt_money(s.high)})"
+        rng = (
+            ""
+            if s.is_point
+            else t(" ({low} to {high})", low=fmt_money(s.low), high=fmt_money(s.high))
+        )
         src = "; ".join(f'<a href="{escape(x.url)}">{escape(x.title)}</a>' for x in tip.sources[:3])
+        saves = t("saves about {amount}", amount=fmt_money(s.typical))
         items.append(
-            f"<li><b>{escape(tip.title)}</b> — saves about {escape(fmt_money(s.typical))}"
+            f"<li><b>{escape(tip.title)}</b> — {escape(saves)}"
             f"{escape(rng)}. {escape(tip.how)}"
-            + (f' <span class="small">Sources: {src}.</span>' if src else "")
+            + (f' <span class="small">{escape(_("Sources:"))} {src}.</span>' if src else "")
             + "</li>"
         )
     return [f"<h2>{escape(heading)}</h2>", "<ol>", *items, "</ol>"]
@@ -96,10 +110,10 @@ def _tips(tips: tuple[Tip, ...] | list[Tip], heading: str) -> list[str]:
 def _sources(est: Estimate) -> list[str]:
     items = [
         f'<li><a href="{escape(s.url)}">{escape(s.title)}</a> '
-        f'<span class="small">({escape(s.when)}) {escape(s.url)}</span></li>'
+        f'<span class="small">({escape(source_when(s))}) {escape(s.url)}</span></li>'
         for s in est.sources
     ]
-    return ["<h2>Sources</h2>", '<ol class="small">', *items, "</ol>"]
+    return [f"<h2>{escape(_('Sources'))}</h2>", '<ol class="small">', *items, "</ol>"]
 
 
 def estimate_html(
@@ -113,12 +127,18 @@ def estimate_html(
     today = today or dt.date.today()
     sc = est.scenario
     last = est.end.fromordinal(est.end.toordinal() - 1)
-    title = f"{est.treatment_name}: cost estimate"
+    title = t("{name}: cost estimate", name=est.treatment_name)
+    span = t(
+        "{months} months from {start} to {last}",
+        months=sc.months,
+        start=fmt_date(sc.start),
+        last=fmt_date(last),
+    )
+    as_of = t("price book as of {date}", date=fmt_date(est.as_of))
     body = [
         f"<h1>{escape(title)}</h1>",
-        f'<p class="meta">{escape(payer_label(est))} · {sc.months} months from '
-        f"{sc.start.isoformat()} to {last.isoformat()} · {escape(est.setting)} · price book "
-        f"as of {est.as_of.isoformat()}; {escape(oldest_label(est))}</p>",
+        f'<p class="meta">{escape(payer_label(est))} · {escape(span)} · '
+        f"{escape(book(est.setting))} · {escape(as_of)}; {escape(oldest_label(est))}</p>",
         header_fields(clinic, patient, dob, today),
     ]
     body += [f'<div class="warning">{escape(w)}</div>' for w in est.warnings]
@@ -127,8 +147,15 @@ def estimate_html(
         refs = ref_ranges(p.refs)
         rows.append(
             f'<tr><td>{escape(p.label)} <span class="small">[{refs}]</span><br>'
-            f'<span class="small">{escape(fmt_money(p.unit_price.typical))} per '
-            f"{escape(est.session_label)} (typical)</span></td>"
+            f'<span class="small">'
+            + escape(
+                t(
+                    "{price} per {per} (typical)",
+                    price=fmt_money(p.unit_price.typical),
+                    per=est.session_label,
+                )
+            )
+            + "</span></td>"
             f'<td class="n">{_count(p.sessions)}</td>{_money_tds(p.split.patient)}</tr>'
         )
     for f in est.fees:
@@ -137,28 +164,34 @@ def estimate_html(
         )
     for name, tri in split_rows(est):
         cls = ' class="total"' if name.startswith(("You pay", "Net after tax")) else ""
-        rows.append(f'<tr{cls}><td>{escape(name)}</td><td class="n"></td>{_money_tds(tri)}</tr>')
+        rows.append(f'<tr{cls}><td>{escape(_(name))}</td><td class="n"></td>{_money_tds(tri)}</tr>')
+    heads = [_("Phase"), _("Sessions"), _("Low"), _("Typical"), _("High")]
     body += [
-        "<h2>What you pay</h2>",
-        '<table><thead><tr><th>Phase</th><th class="n">Sessions</th><th class="n">Low</th>'
-        '<th class="n">Typical</th><th class="n">High</th></tr></thead><tbody>',
+        f"<h2>{escape(_('What you pay'))}</h2>",
+        f"<table><thead><tr><th>{escape(heads[0])}</th>"
+        + "".join(f'<th class="n">{escape(h)}</th>' for h in heads[1:])
+        + "</tr></thead><tbody>",
         *rows,
         "</tbody></table>",
         f'<p class="small">{escape(month_note(est))}</p>',
+        f"<h2>{escape(_('Each visit'))}</h2>",
+        "<ul>",
+        *(f"<li>{escape(line)}</li>" for line in practical_lines(est)),
+        "</ul>",
     ]
-    body += _tips(est.tips[:5], "Ways to pay less")
+    body += _tips(est.tips[:5], _("Ways to pay less"))
     body += [
-        "<h2>Assumptions</h2>",
+        f"<h2>{escape(_('Assumptions'))}</h2>",
         '<ul class="small">',
         *(f"<li>{escape(a)}</li>" for a in est.assumptions),
         "</ul>",
     ]
     body += _sources(est)
-    body.append(
-        f'<p class="disclaimer">{escape(DISCLAIMER)} Which treatment suits you is '
-        "for your prescriber to say. Prices vary by clinic; ask for a written "
-        "estimate.</p>"
+    closing = _(
+        "Which treatment suits you is for your prescriber to say. Prices vary by clinic; "
+        "ask for a written estimate."
     )
+    body.append(f'<p class="disclaimer">{escape(_(DISCLAIMER))} {escape(closing)}</p>')
     return _page(title, body)
 
 
@@ -196,48 +229,57 @@ def compare_html(rows: list[Row], situation: str, today: dt.date | None = None) 
 
 
 def schedule_html(est: Estimate, visits: list[Visit]) -> str:
-    title = f"{est.treatment_name}: visit calendar"
+    title = t("{name}: visit calendar", name=est.treatment_name)
     trs = []
+    reset = escape(_("New plan year: the deductible starts again"))
     for v in visits:
         if v.plan_year_reset:
-            trs.append(
-                '<tr><td colspan="6"><b>New plan year: the deductible starts again</b></td></tr>'
-            )
+            trs.append(f'<tr><td colspan="6"><b>{reset}</b></td></tr>')
         plan = []
         if v.visit_minutes is not None:
-            plan.append(f"{v.visit_minutes} min")
+            plan.append(t("{n} min", n=v.visit_minutes))
         if v.needs_ride:
-            plan.append("arrange a ride home")
+            plan.append(_("arrange a ride home"))
         trs.append(
-            f'<tr><td class="n">{v.number}</td><td>{v.date:%a %Y-%m-%d}</td>'
+            f'<tr><td class="n">{v.number}</td><td>{escape(fmt_weekday_date(v.date))}</td>'
             f'<td>{escape(" + ".join(v.phases))}<br><span class="small">'
             f"{escape(', '.join(plan))}</span></td>"
             f'<td class="n">{escape(fmt_money(v.billed))}</td>'
             f'<td class="n">{escape(fmt_money(v.patient))}</td>'
             f'<td class="n">{escape(fmt_money(v.running_total))}</td></tr>'
         )
+    meta = t(
+        "{payer} · typical scenario · price book as of {date}",
+        payer=payer_label(est),
+        date=fmt_date(est.as_of),
+    )
     body = [
         f"<h1>{escape(title)}</h1>",
-        f'<p class="meta">{escape(payer_label(est))} · typical scenario · price book as of '
-        f"{est.as_of.isoformat()}</p>",
-        '<table><thead><tr><th class="n">#</th><th>Date</th><th>Visit</th>'
-        '<th class="n">Billed</th><th class="n">You pay</th><th class="n">Running</th>'
-        "</tr></thead><tbody>",
+        f'<p class="meta">{escape(meta)}</p>',
+        f'<table><thead><tr><th class="n">#</th><th>{escape(_("Date"))}</th>'
+        f"<th>{escape(_('Visit'))}</th>"
+        + "".join(
+            f'<th class="n">{escape(h)}</th>' for h in (_("Billed"), _("You pay"), _("Running"))
+        )
+        + "</tr></thead><tbody>",
         *trs,
         "</tbody></table>",
-        f'<p class="disclaimer">{escape(DISCLAIMER)}</p>',
+        f'<p class="disclaimer">{escape(_(DISCLAIMER))}</p>',
     ]
     return _page(title, body)
 
 
 def tips_html(est: Estimate) -> str:
-    title = f"Ways to pay less for {est.treatment_name}"
-    body = [
-        f"<h1>{escape(title)}</h1>",
-        f'<p class="meta">You pay about {escape(fmt_money(est.totals.net.typical))} '
-        f"before these ({escape(payer_label(est))}; price book as of "
-        f"{est.as_of.isoformat()})</p>",
+    title = t("Ways to pay less for {name}", name=est.treatment_name)
+    meta = t(
+        "You pay about {amount} before these ({payer}; price book as of {date})",
+        amount=fmt_money(est.totals.net.typical),
+        payer=payer_label(est),
+        date=fmt_date(est.as_of),
+    )
+    body = [f"<h1>{escape(title)}</h1>", f'<p class="meta">{escape(meta)}</p>']
+    body += _tips(est.tips, _("Tips, largest saving first")) or [
+        f"<p>{escape(_('None found.'))}</p>"
     ]
-    body += _tips(est.tips, "Tips, largest saving first") or ["<p>None found.</p>"]
-    body.append(f'<p class="disclaimer">{escape(DISCLAIMER)}</p>')
+    body.append(f'<p class="disclaimer">{escape(_(DISCLAIMER))}</p>')
     return _page(title, body)

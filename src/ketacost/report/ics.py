@@ -7,6 +7,7 @@ import datetime as dt
 from ketacost import __version__
 from ketacost.amounts import fmt_money
 from ketacost.estimate import Estimate
+from ketacost.i18n import _, t
 from ketacost.visits import Visit
 
 
@@ -38,7 +39,7 @@ def calendar_ics(est: Estimate, visits: list[Visit], stamp: dt.datetime) -> str:
         f"PRODID:-//ketacost//ketacost {__version__}//EN",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{_escape(est.treatment_name)} visits (estimate)",
+        "X-WR-CALNAME:" + _escape(t("{name} visits (estimate)", name=est.treatment_name)),
     ]
     utc = stamp.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     for v in visits:
@@ -47,22 +48,25 @@ def calendar_ics(est: Estimate, visits: list[Visit], stamp: dt.datetime) -> str:
         details = []
         if v.visit_minutes is not None:
             details.append(
-                f"Plan about {v.visit_minutes} minutes at the visit"
+                t("Plan about {n} minutes at the visit", n=v.visit_minutes)
                 + (
-                    f", including {v.observation_minutes} minutes of observation."
+                    t(", including {n} minutes of observation.", n=v.observation_minutes)
                     if v.observation_minutes
                     else "."
                 )
             )
         if v.needs_ride:
-            details.append("Arrange a ride home: do not drive yourself after this visit.")
+            details.append(_("Arrange a ride home: do not drive yourself after this visit."))
         details.append(
-            f"Estimated cost to you: {fmt_money(v.patient)} (running total "
-            f"{fmt_money(v.running_total)})."
+            t(
+                "Estimated cost to you: {amount} (running total {running}).",
+                amount=fmt_money(v.patient),
+                running=fmt_money(v.running_total),
+            )
         )
         if v.plan_year_reset:
-            details.append("A new plan year starts: the deductible applies again.")
-        details.append("A cost estimate from ketacost, not medical advice.")
+            details.append(_("A new plan year starts: the deductible applies again."))
+        details.append(_("A cost estimate from ketacost, not medical advice."))
         lines += [
             "BEGIN:VEVENT",
             f"UID:{v.date:%Y%m%d}-{v.number}-{est.treatment}@ketacost",
@@ -77,7 +81,7 @@ def calendar_ics(est: Estimate, visits: list[Visit], stamp: dt.datetime) -> str:
             lines += [
                 "BEGIN:VALARM",
                 "ACTION:DISPLAY",
-                "DESCRIPTION:Arrange a ride home for tomorrow's visit",
+                "DESCRIPTION:" + _escape(_("Arrange a ride home for tomorrow's visit")),
                 "TRIGGER:-PT12H",
                 "END:VALARM",
             ]

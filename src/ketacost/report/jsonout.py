@@ -10,11 +10,13 @@ from ketacost.amounts import money_str, price_str
 from ketacost.compare import Row
 from ketacost.estimate import Estimate, Split
 from ketacost.financing import Plan as FinancePlan
+from ketacost.i18n import N_, _
 from ketacost.pricebook import Figure, GpciTable, Node, PriceBook, ServiceCode, Source, iter_figures
+from ketacost.report.labels import practical_lines
 from ketacost.savings import Tip
 from ketacost.visits import Visit
 
-DISCLAIMER = "A cost estimate, not medical advice."
+DISCLAIMER = N_("A cost estimate, not medical advice.")
 
 
 def dumps(doc: Any) -> str:
@@ -119,10 +121,11 @@ def estimate_doc(est: Estimate) -> dict[str, Any]:
             "visit_minutes": est.practical.visit_minutes.json_count(),
             "observation_minutes": est.practical.observation_minutes.json_count(),
             "needs_ride": est.practical.needs_ride,
+            "notes": practical_lines(est),
         },
         "tips": [tip_doc(t) for t in est.tips],
         "sources": [{"ref": i, **_source(s)} for i, s in enumerate(est.sources, start=1)],
-        "disclaimer": DISCLAIMER,
+        "disclaimer": _(DISCLAIMER),
     }
 
 
@@ -386,7 +389,7 @@ def schedule_doc(est: Estimate, visits: list[Visit]) -> dict[str, Any]:
             "patient": money_str(visits[-1].running_total if visits else Decimal(0)),
         },
         "assumptions": list(est.assumptions),
-        "disclaimer": DISCLAIMER,
+        "disclaimer": _(DISCLAIMER),
     }
 
 
@@ -414,7 +417,7 @@ def tips_doc(est: Estimate) -> dict[str, Any]:
         "price_book": {"as_of": est.as_of.isoformat()},
         "you_pay": est.totals.net.json_money(),
         "tips": [tip_doc(t) for t in est.tips],
-        "disclaimer": DISCLAIMER,
+        "disclaimer": _(DISCLAIMER),
     }
 
 

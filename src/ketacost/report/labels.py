@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from ketacost.amounts import Triple, fmt_money
 from ketacost.estimate import Estimate
+from ketacost.i18n import N_, _, book, fmt_date, fmt_month, t
+from ketacost.pricebook import Source
 
 
 def oldest_label(est: Estimate) -> str:
@@ -13,54 +15,59 @@ def oldest_label(est: Estimate) -> str:
     if est.oldest_figure is None:
         return ""
     path, date, age = est.oldest_figure
-    return f"oldest figure used: {date.isoformat()}, {age} ({path})"
+    return t("oldest figure used: {date}, {age} ({path})", date=fmt_date(date), age=age, path=path)
 
 
 def payer_label(est: Estimate) -> str:
     sc = est.scenario
     if sc.insurance == "none":
-        return "self-pay"
+        return _("self-pay")
     where = ""
     if sc.insurance == "commercial":
-        where = ", in network" if sc.network == "in" else ", out of network (superbill)"
+        where = _(", in network") if sc.network == "in" else _(", out of network (superbill)")
     gap = f" + Medigap {sc.medigap}" if sc.medigap != "none" else ""
-    return f"{sc.insurance}{gap}{where}"
+    payer = {
+        "commercial": N_("commercial"),
+        "medicare": N_("medicare"),
+        "medicare-advantage": N_("medicare-advantage"),
+        "medicaid": N_("medicaid"),
+    }
+    return f"{_(payer.get(sc.insurance, sc.insurance))}{gap}{where}"
 
 
 def split_rows(est: Estimate) -> list[tuple[str, Triple[Decimal]]]:
-    """The totals section, in reading order: who pays what, then what you pay."""
+    """The totals section, in reading order: who pays what, then what you pay. The
+    names are English keys (renderers compare them); show them through `_()`."""
     t, sc = est.totals, est.scenario
     rows: list[tuple[str, Triple[Decimal]]] = []
     if sc.insurance != "none":
-        rows.append(("Billed", t.billed))
+        rows.append((N_("Billed"), t.billed))
         if any(est.secondary_paid):
             primary = Triple(*(i - s for i, s in zip(t.insurer, est.secondary_paid, strict=True)))
-            rows.append(("Primary plan pays", primary))
-            rows.append(("Secondary plan pays", est.secondary_paid))
+            rows.append((N_("Primary plan pays"), primary))
+            rows.append((N_("Secondary plan pays"), est.secondary_paid))
         else:
-            rows.append(("Insurer pays", t.insurer))
+            rows.append((N_("Insurer pays"), t.insurer))
         if any(t.assistance):
-            rows.append(("Savings program", t.assistance))
+            rows.append((N_("Savings program"), t.assistance))
         if sc.network == "out":
-            rows.append(("Paid up front", t.split.upfront))
-            rows.append(("Reimbursed later", t.split.reimbursed))
-    rows.append(("You pay (net)" if sc.network == "out" else "You pay", t.patient))
+            rows.append((N_("Paid up front"), t.split.upfront))
+            rows.append((N_("Reimbursed later"), t.split.reimbursed))
+    rows.append((N_("You pay (net)") if sc.network == "out" else N_("You pay"), t.patient))
     if any(t.tax_savings):
-        account = "HSA" if sc.hsa else "FSA"
-        rows.append((f"Tax saved ({account})", Triple(*(-x for x in t.tax_savings))))
-        rows.append(("Net after tax", t.net))
+        saved = N_("Tax saved (HSA)") if sc.hsa else N_("Tax saved (FSA)")
+        rows.append((saved, Triple(*(-x for x in t.tax_savings))))
+        rows.append((N_("Net after tax"), t.net))
     rows.append((AVERAGE_MONTH, est.per_month()))
     return rows
 
 
-AVERAGE_MONTH = "Average a month"
+AVERAGE_MONTH = N_("Average a month")
 
 
 def _month_name(key: str) -> str:
-    import calendar
-
     year, month = key.split("-")
-    return f"{calendar.month_abbr[int(month)]} {year}"
+    return fmt_month(int(year), int(month))
 
 
 def month_note(est: Estimate) -> str:
@@ -69,11 +76,15 @@ def month_note(est: Estimate) -> str:
     first, high = est.first_month, est.highest_month
     if first is None or high is None:
         return ""
-    return (
-        f"Typical month by month: first month ({_month_name(first.month)}) "
-        f"{fmt_money(first.patient)}; highest month ({_month_name(high.month)}) "
-        f"{fmt_money(high.patient)}; average {fmt_money(est.per_month().typical)} a month "
-        "over the horizon. 'ketacost schedule' lists every visit."
+    return t(
+        "Typical month by month: first month ({first}) {first_pays}; highest month "
+        "({high}) {high_pays}; average {average} a month over the horizon. "
+        "'ketacost schedule' lists every visit.",
+        first=_month_name(first.month),
+        first_pays=fmt_money(first.patient),
+        high=_month_name(high.month),
+        high_pays=fmt_money(high.patient),
+        average=fmt_money(est.per_month().typical),
     )
 
 
@@ -86,3 +97,47 @@ def ref_ranges(nums: tuple[int, ...] | list[int]) -> str:
         else:
             runs.append([n])
     return ",".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+
+
+def _minutes(n: Triple[int]) -> str:
+    if n.is_point:
+        return t("{n} min", n=n.typical)
+    return t("{n} min ({low} to {high})", n=n.typical, low=n.low, high=n.high)
+
+
+def at_home(est: Estimate) -> bool:
+    return "home" in est.setting.lower()
+
+
+def practical_lines(est: Estimate) -> list[str]:
+    """What a visit takes beyond money, in every format of an estimate: how long, how
+    long the patient is watched, the ride home, and the price book's own note (for a
+    home treatment: who must be there, and no driving)."""
+    pr = est.practical
+    home = at_home(est)
+    per, minutes = _(est.session_label), _minutes(pr.visit_minutes)
+    if home:
+        visit = t("Taken at home: about {minutes} of your time per {per}", minutes=minutes, per=per)
+    else:
+        visit = t("Each {per}: about {minutes}", per=per, minutes=minutes)
+    if pr.observation_minutes.typical:
+        watched = _minutes(pr.observation_minutes)
+        visit += t(", including {minutes} of observation", minutes=watched)
+    visit += "."
+    lines = [visit]
+    if pr.needs_ride:
+        lines.append(_("You need a ride home."))
+    elif not home:
+        lines.append(_("No ride home needed."))
+    if pr.ride_note:
+        lines.append(book(pr.ride_note))
+    if home:
+        lines.append(_("Do not drive after a dose until the next day."))
+    return lines
+
+
+def source_when(s: Source) -> str:
+    """A source's date as a reader wants it (as `Source.when`), in the language."""
+    if s.published is not None:
+        return fmt_date(s.published)
+    return t("no date; read {date}", date=fmt_date(s.accessed))

@@ -8,8 +8,17 @@ from decimal import Decimal
 from ketacost.amounts import ZERO, Triple, fmt_money
 from ketacost.compare import Row
 from ketacost.estimate import Estimate
+from ketacost.i18n import _, book, fmt_date, t
 from ketacost.report.jsonout import DISCLAIMER
-from ketacost.report.labels import month_note, oldest_label, payer_label, ref_ranges, split_rows
+from ketacost.report.labels import (
+    month_note,
+    oldest_label,
+    payer_label,
+    practical_lines,
+    ref_ranges,
+    source_when,
+    split_rows,
+)
 from ketacost.savings import Tip
 from ketacost.visits import Visit
 
@@ -39,8 +48,10 @@ def _money_cells(t: Triple[Decimal]) -> list[str]:
     return [fmt_money(x) for x in t]
 
 
-def _count(t: Triple[int]) -> str:
-    return str(t.typical) if t.is_point else f"{t.low} to {t.high} (typical {t.typical})"
+def _count(n: Triple[int]) -> str:
+    if n.is_point:
+        return str(n.typical)
+    return t("{low} to {high} (typical {typical})", **n.json_count())
 
 
 def _table(header: list[str], rows: list[list[str]], right_from: int = 1) -> list[str]:
@@ -51,58 +62,71 @@ def _table(header: list[str], rows: list[list[str]], right_from: int = 1) -> lis
 
 
 def tips_md(
-    tips: tuple[Tip, ...] | list[Tip], heading: str = "Ways to pay less", level: str = "##"
+    tips: tuple[Tip, ...] | list[Tip], heading: str | None = None, level: str = "##"
 ) -> list[str]:
+    heading = heading if heading is not None else _("Ways to pay less")
     out = [f"{level} {heading}", ""]
     if not tips:
-        return [*out, "None found that save money in this situation.", ""]
+        return [*out, _("None found that save money in this situation."), ""]
     for n, tip in enumerate(tips, start=1):
         s = tip.saves
-        rng = "" if s.is_point else f" ({fmt_money(s.low)} to {fmt_money(s.high)})"
-        out.append(f"{n}. **{tip.title}** — saves about {fmt_money(s.typical)}{rng}. {tip.how}")
+        rng = (
+            ""
+            if s.is_point
+            else t(" ({low} to {high})", low=fmt_money(s.low), high=fmt_money(s.high))
+        )
+        saves = t("saves about {amount}", amount=fmt_money(s.typical))
+        out.append(f"{n}. **{tip.title}** — {saves}{rng}. {tip.how}")
         if tip.sources:
             refs = "; ".join(f"[{src.title}]({src.url})" for src in tip.sources)
-            out.append(f"   Sources: {refs}.")
+            out.append(f"   {_('Sources:')} {refs}.")
     return [*out, ""]
 
 
 def estimate_md(est: Estimate) -> str:
     sc = est.scenario
     last = est.end.fromordinal(est.end.toordinal() - 1)
+    title = t("{name}: cost estimate", name=est.treatment_name)
+    span = t(
+        "{months} months from {start} to {last}",
+        months=sc.months,
+        start=fmt_date(sc.start),
+        last=fmt_date(last),
+    )
+    as_of = t("Price book as of {date}", date=fmt_date(est.as_of))
     out = [
-        f"# {est.treatment_name}: cost estimate ({payer_label(est)})",
+        f"# {title} ({payer_label(est)})",
         "",
-        f"{sc.months} months from {sc.start.isoformat()} to {last.isoformat()}; "
-        f"{est.setting}. Price book as of {est.as_of.isoformat()}; {oldest_label(est)}.",
+        f"{span}; {book(est.setting)}. {as_of}; {oldest_label(est)}.",
         "",
     ]
     for w in est.warnings:
-        out += [f"> **Warning:** {w}", ""]
-    out += ["## What you pay, per phase", ""]
+        out += [f"> **{_('Warning:')}** {w}", ""]
+    out += [f"## {_('What you pay, per phase')}", ""]
     rows = []
     for p in est.phases:
-        refs = ref_ranges(p.refs)
-        rows.append(
-            [f"{p.label} (sources {refs})", _count(p.sessions), *_money_cells(p.split.patient)]
-        )
+        refs = t("sources {refs}", refs=ref_ranges(p.refs))
+        rows.append([f"{p.label} ({refs})", _count(p.sessions), *_money_cells(p.split.patient)])
     for f in est.fees:
         rows.append([f.label, "", *_money_cells(f.split.patient)])
     for label, tri in split_rows(est):
         rows.append(
             [
-                f"**{label}**" if label.startswith("You pay") else label,
+                f"**{_(label)}**" if label.startswith("You pay") else _(label),
                 _count(est.totals.sessions) if label == "Billed" else "",
                 *_money_cells(tri),
             ]
         )
-    out += _table(["Line", "Sessions", "Low", "Typical", "High"], rows)
+    out += _table([_("Line"), _("Sessions"), _("Low"), _("Typical"), _("High")], rows)
     out += ["", month_note(est), ""]
+    out += [f"## {_('Each visit')}", ""] + [f"- {line}" for line in practical_lines(est)] + [""]
     if est.tips:
         out += tips_md(est.tips)
-    out += ["## Assumptions", ""] + [f"- {a}" for a in est.assumptions] + [""]
-    out += ["## Sources", ""]
-    out += [f"{n}. [{s.title}]({s.url}) ({s.when})" for n, s in enumerate(est.sources, 1)]
-    out += ["", f"_{DISCLAIMER} Which treatment suits you is for your prescriber to say._", ""]
+    out += [f"## {_('Assumptions')}", ""] + [f"- {a}" for a in est.assumptions] + [""]
+    out += [f"## {_('Sources')}", ""]
+    out += [f"{n}. [{s.title}]({s.url}) ({source_when(s)})" for n, s in enumerate(est.sources, 1)]
+    closing = _("Which treatment suits you is for your prescriber to say.")
+    out += ["", f"_{_(DISCLAIMER)} {closing}_", ""]
     return no_html("\n".join(out))
 
 
@@ -147,26 +171,27 @@ def compare_md(rows: list[Row], situation: str) -> str:
 
 
 def schedule_md(est: Estimate, visits: list[Visit]) -> str:
+    title = t("{name}: visit calendar", name=est.treatment_name)
     out = [
-        f"# {est.treatment_name}: visit calendar ({payer_label(est)}, typical scenario)",
+        f"# {title} ({payer_label(est)}, {_('typical scenario')})",
         "",
-        f"Price book as of {est.as_of.isoformat()}.",
+        t("Price book as of {date}", date=fmt_date(est.as_of)) + ".",
         "",
     ]
     body = []
     for v in visits:
         what = " + ".join(v.phases)
         if v.plan_year_reset:
-            what = f"(new plan year: the deductible starts again) {what}"
+            what = f"({_('new plan year: the deductible starts again')}) {what}"
         extra = []
         if v.visit_minutes is not None:
-            extra.append(f"{v.visit_minutes} min")
+            extra.append(t("{n} min", n=v.visit_minutes))
         if v.needs_ride:
-            extra.append("arrange a ride home")
+            extra.append(_("arrange a ride home"))
         body.append(
             [
                 str(v.number),
-                v.date.isoformat(),
+                fmt_date(v.date),
                 what,
                 ", ".join(extra),
                 fmt_money(v.billed),
@@ -174,20 +199,24 @@ def schedule_md(est: Estimate, visits: list[Visit]) -> str:
                 fmt_money(v.running_total),
             ]
         )
-    out += _table(
-        ["#", "Date", "Visit", "Plan for", "Billed", "You pay", "Running total"], body, right_from=4
-    )
-    out += ["", f"_{DISCLAIMER}_", ""]
+    heads = ["#", _("Date"), _("Visit"), _("Plan for"), _("Billed"), _("You pay")]
+    out += _table([*heads, _("Running total")], body, right_from=4)
+    out += ["", f"_{_(DISCLAIMER)}_", ""]
     return no_html("\n".join(out))
 
 
 def tips_doc_md(est: Estimate) -> str:
-    out = tips_md(est.tips, f"Ways to pay less for {est.treatment_name}", "#")
+    out = tips_md(est.tips, t("Ways to pay less for {name}", name=est.treatment_name), "#")
     out += [
-        f"You pay about {fmt_money(est.totals.net.typical)} before these "
-        f"({payer_label(est)}; price book as of {est.as_of.isoformat()}).",
+        t(
+            "You pay about {amount} before these ({payer}; price book as of {date})",
+            amount=fmt_money(est.totals.net.typical),
+            payer=payer_label(est),
+            date=fmt_date(est.as_of),
+        )
+        + ".",
         "",
-        f"_{DISCLAIMER}_",
+        f"_{_(DISCLAIMER)}_",
         "",
     ]
     return no_html("\n".join(out))

@@ -15,6 +15,7 @@ from ketacost.amounts import Triple, fmt_money, fmt_price
 from ketacost.compare import Row
 from ketacost.estimate import Estimate
 from ketacost.financing import Plan as FinancePlan
+from ketacost.i18n import _, book, fmt_date, fmt_weekday_date, t
 from ketacost.pricebook import (
     Figure,
     Flag,
@@ -31,7 +32,9 @@ from ketacost.report.labels import (
     month_note,
     oldest_label,
     payer_label,
+    practical_lines,
     ref_ranges,
+    source_when,
     split_rows,
 )
 from ketacost.savings import Tip
@@ -43,134 +46,151 @@ def _refs(nums: Iterable[int]) -> str:
     return f" [{text}]" if text else ""
 
 
-def _count(t: Triple[int]) -> str:
-    return str(t.typical) if t.is_point else f"{t.low} · {t.typical} · {t.high}"
+def _count(n: Triple[int]) -> str:
+    return str(n.typical) if n.is_point else f"{n.low} · {n.typical} · {n.high}"
 
 
-def _money_range(t: Triple[Decimal]) -> str:
-    if t.is_point:
-        return fmt_money(t.typical)
-    return f"{fmt_money(t.low)} to {fmt_money(t.high)}"
+def _money_range(m: Triple[Decimal]) -> str:
+    if m.is_point:
+        return fmt_money(m.typical)
+    return t("{low} to {high}", low=fmt_money(m.low), high=fmt_money(m.high))
 
 
 def _age(days: int) -> str:
     if days < 0:
-        return "dated in the future"
+        return _("dated in the future")
     if days < 60:
-        return f"{days} days old"
-    return f"{days // 30} months old"
+        return t("{n} days old", n=days)
+    return t("{n} months old", n=days // 30)
 
 
 def source_text(s: Source) -> Text:
     line = Text(s.title)
     line.append(f" — {s.url}", style="cyan")
-    line.append(f" ({s.when})", style="dim")
+    line.append(f" ({source_when(s)})", style="dim")
     return line
 
 
-def estimate_renderable(est: Estimate) -> RenderableType:
+def estimate_renderable(est: Estimate, tips_command: str = "ketacost tips") -> RenderableType:
     sc = est.scenario
     head = Text()
     head.append(f"{est.treatment_name}", style="bold")
-    head.append(f" — cost estimate, {payer_label(est)}\n")
+    head.append(t(" — cost estimate, {payer}", payer=payer_label(est)) + "\n")
     last = est.end.fromordinal(est.end.toordinal() - 1)
-    head.append(f"{sc.months} months from {sc.start.isoformat()} to {last.isoformat()}")
-    head.append(f" · {est.setting}\n", style="dim")
     head.append(
-        f"Price book as of {est.as_of.isoformat()} ({_age(est.book_age_days)})",
+        t(
+            "{months} months from {start} to {last}",
+            months=sc.months,
+            start=fmt_date(sc.start),
+            last=fmt_date(last),
+        )
+    )
+    head.append(f" · {book(est.setting)}\n", style="dim")
+    head.append(
+        t(
+            "Price book as of {date} ({age})",
+            date=fmt_date(est.as_of),
+            age=_age(est.book_age_days),
+        ),
         style="yellow" if est.stale else "dim",
     )
     if est.oldest_figure is not None:
         head.append(f"; {oldest_label(est)}", style="yellow" if est.stale_figures else "dim")
-    pr = est.practical
-    visit = f"Each {est.session_label}: about {_minutes(pr.visit_minutes)}"
-    if pr.observation_minutes.typical:
-        visit += f", including {_minutes(pr.observation_minutes)} of observation"
-    visit += "; you need a ride home." if pr.needs_ride else "; no ride home needed."
-    head.append(f"\n{visit}\n", style="dim")
+    head.append("\n" + " ".join(practical_lines(est)) + "\n", style="dim")
 
     table = Table(
         box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
-        title="What you pay",
+        title=_("What you pay"),
         title_justify="left",
         title_style="bold",
     )
-    table.add_column("Phase", overflow="fold")
-    table.add_column("Sessions", justify="right", no_wrap=True)
-    table.add_column("Low", justify="right", no_wrap=True)
-    table.add_column("Typical", justify="right", no_wrap=True)
-    table.add_column("High", justify="right", no_wrap=True)
+    table.add_column(_("Phase"), overflow="fold")
+    table.add_column(_("Sessions"), justify="right", no_wrap=True)
+    table.add_column(_("Low"), justify="right", no_wrap=True)
+    table.add_column(_("Typical"), justify="right", no_wrap=True)
+    table.add_column(_("High"), justify="right", no_wrap=True)
 
     for p in est.phases:
         label = Text(p.label, style="bold")
         label.append(_refs(p.refs), style="dim")
-        detail = f"\n{_money_range(p.unit_price)} per {est.session_label}"
+        detail = "\n" + t(
+            "{price} per {per}", price=_money_range(p.unit_price), per=est.session_label
+        )
         if p.interval_weeks is not None:
             gap = p.interval_weeks
-            weeks = str(gap.typical) if gap.is_point else f"{gap.high} to {gap.low}"
-            detail += f", every {weeks} wk"
+            weeks = (
+                str(gap.typical)
+                if gap.is_point
+                else t("{low} to {high}", low=gap.high, high=gap.low)
+            )
+            detail += t(", every {weeks} wk", weeks=weeks)
         if any(p.discount):
-            detail += f", less {_money_range(p.discount)} discount"
+            detail += t(", less {amount} discount", amount=_money_range(p.discount))
         label.append(detail, style="dim")
         table.add_row(label, _count(p.sessions), *(fmt_money(x) for x in p.split.patient))
     for f in est.fees:
         label = Text(f.label, style="bold")
         label.append(_refs(f.refs), style="dim")
         table.add_row(label, "", *(fmt_money(x) for x in f.split.patient))
-    t = est.totals
+    tot = est.totals
     table.add_section()
     for name, tri in split_rows(est):
         strong = name.startswith(("You pay", "Net after tax"))
         style = "bold" if strong else ("dim" if name == AVERAGE_MONTH else "")
         first_total = "Billed" if est.scenario.insurance != "none" else "You pay"
-        count = _count(t.sessions) if name == first_total else ""
+        count = _count(tot.sessions) if name == first_total else ""
         table.add_row(
-            Text(name, style=style), count, *(Text(fmt_money(x), style=style) for x in tri)
+            Text(_(name), style=style), count, *(Text(fmt_money(x), style=style) for x in tri)
         )
     around = est.around
     if around is not None:
         table.add_section()
-        table.add_row(Text("Around each visit", style="bold"), _count(around.visits))
+        table.add_row(Text(_("Around each visit"), style="bold"), _count(around.visits))
         for name, tri in (
-            ("Rides home", around.rides),
-            ("Travel", around.travel),
-            ("Time off work", around.time_off),
+            (_("Rides home"), around.rides),
+            (_("Travel"), around.travel),
+            (_("Time off work"), around.time_off),
         ):
             if any(tri):
                 table.add_row(f"  {name}", "", *(fmt_money(x) for x in tri))
         if around.included:
             table.add_row(
-                Text("Total with these", style="bold"),
+                Text(_("Total with these"), style="bold"),
                 "",
-                *(Text(fmt_money(x), style="bold") for x in t.net + around.total),
+                *(Text(fmt_money(x), style="bold") for x in tot.net + around.total),
             )
     fin = est.financing
     if fin is not None:
         table.add_section()
-        table.add_row(Text(f"Financed: {fin.label}", style="bold"))
+        table.add_row(Text(t("Financed: {label}", label=fin.label), style="bold"))
         table.add_row(
-            f"  Monthly, {fin.months} months", "", *(fmt_money(x) for x in fin.monthly_payment)
+            "  " + t("Monthly, {n} months", n=fin.months),
+            "",
+            *(fmt_money(x) for x in fin.monthly_payment),
         )
-        table.add_row("  Interest", "", *(fmt_money(x) for x in fin.total_interest))
-        table.add_row("  Total paid", "", *(fmt_money(x) for x in fin.total_paid))
+        table.add_row("  " + _("Interest"), "", *(fmt_money(x) for x in fin.total_interest))
+        table.add_row("  " + _("Total paid"), "", *(fmt_money(x) for x in fin.total_paid))
 
     months = Text(month_note(est), style="dim")
     notes = _hanging([("•", Text(a)) for a in est.assumptions])
     refs = _hanging([(f"[{n}]", source_text(s)) for n, s in enumerate(est.sources, start=1)])
-    footer = Text(f"\n{DISCLAIMER} Ask your prescriber which treatment suits you.", style="italic")
+    footer = Text(
+        f"\n{_(DISCLAIMER)} " + _("Ask your prescriber which treatment suits you."),
+        style="italic",
+    )
     tips: list[RenderableType] = []
     if est.tips:
-        tips = [Text(""), tips_renderable(est.tips, limit=3)]
+        tips = [Text(""), tips_renderable(est.tips, limit=3, more_command=tips_command)]
     return Group(
         head,
         table,
         months,
         *tips,
-        Text("\nAssumptions", style="bold"),
+        Text("\n" + _("Assumptions"), style="bold"),
         notes,
-        Text("\nSources", style="bold"),
+        Text("\n" + _("Sources"), style="bold"),
         refs,
         footer,
     )
@@ -184,12 +204,6 @@ def _hanging(rows: list[tuple[str, Text]]) -> Table:
     for marker, text in rows:
         grid.add_row(marker, text)
     return grid
-
-
-def _minutes(t: Triple[int]) -> str:
-    if t.is_point:
-        return f"{t.typical} min"
-    return f"{t.typical} min ({t.low} to {t.high})"
 
 
 def prices_renderable(book: PriceBook, treatment: str | None) -> RenderableType:
@@ -329,39 +343,43 @@ def finance_renderable(
 def schedule_renderable(est: Estimate, visits: list[Visit]) -> RenderableType:
     sc = est.scenario
     head = Text(f"{est.treatment_name}", style="bold")
-    head.append(f" — visit calendar, {payer_label(est)}, typical scenario\n")
+    head.append(t(" — visit calendar, {payer}, typical scenario", payer=payer_label(est)) + "\n")
     head.append(
-        f"{len(visits)} visits from {sc.start.isoformat()} · price book as of "
-        f"{est.as_of.isoformat()}",
+        t(
+            "{n} visits from {start} · price book as of {date}",
+            n=len(visits),
+            start=fmt_date(sc.start),
+            date=fmt_date(est.as_of),
+        ),
         style="dim",
     )
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("Date", no_wrap=True)
-    table.add_column("Visit", overflow="fold")
-    table.add_column("Billed", justify="right", no_wrap=True)
-    table.add_column("You pay", justify="right", no_wrap=True)
-    table.add_column("Running", justify="right", no_wrap=True)
+    table.add_column(_("Date"), no_wrap=True)
+    table.add_column(_("Visit"), overflow="fold")
+    table.add_column(_("Billed"), justify="right", no_wrap=True)
+    table.add_column(_("You pay"), justify="right", no_wrap=True)
+    table.add_column(_("Running"), justify="right", no_wrap=True)
     for v in visits:
         if v.plan_year_reset:
             table.add_row(
                 "",
                 "",
-                Text("New plan year: the deductible starts again", style="bold yellow"),
+                Text(_("New plan year: the deductible starts again"), style="bold yellow"),
             )
         what = Text(" + ".join(v.phases))
         bits = []
         if v.visit_minutes is not None:
-            bits.append(f"{v.visit_minutes} min")
+            bits.append(t("{n} min", n=v.visit_minutes))
         if v.observation_minutes:
-            bits.append(f"{v.observation_minutes} observed")
+            bits.append(t("{n} observed", n=v.observation_minutes))
         if v.needs_ride:
-            bits.append("ride")
+            bits.append(_("ride"))
         if bits:
             what.append(f" ({', '.join(bits)})", style="dim")
         table.add_row(
             str(v.number),
-            f"{v.date:%a %Y-%m-%d}",
+            fmt_weekday_date(v.date),
             what,
             fmt_money(v.billed),
             fmt_money(v.patient),
@@ -371,9 +389,9 @@ def schedule_renderable(est: Estimate, visits: list[Visit]) -> RenderableType:
     return Group(
         head,
         table,
-        Text("Running total by month", style="bold"),
+        Text(_("Running total by month"), style="bold"),
         chart,
-        Text(f"\n{DISCLAIMER}", style="italic"),
+        Text(f"\n{_(DISCLAIMER)}", style="italic"),
     )
 
 
@@ -392,11 +410,18 @@ def _bar_chart(months: list[tuple[str, Decimal]], width: int = 30) -> Table:
 
 
 def tips_renderable(
-    tips: tuple[Tip, ...] | list[Tip], limit: int | None = None, heading: str = "Ways to pay less"
+    tips: tuple[Tip, ...] | list[Tip],
+    limit: int | None = None,
+    heading: str | None = None,
+    more_command: str = "ketacost tips",
 ) -> RenderableType:
+    heading = heading if heading is not None else _("Ways to pay less")
     shown = list(tips)[:limit] if limit else list(tips)
     if not shown:
-        return Text(f"{heading}: none found that save money in this situation.", style="dim")
+        return Text(
+            t("{heading}: none found that save money in this situation.", heading=heading),
+            style="dim",
+        )
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True, style="bold")
     grid.add_column(overflow="fold")
@@ -404,23 +429,32 @@ def tips_renderable(
         body = Text()
         body.append(tip.title, style="bold")
         saves = tip.saves
-        body.append(f" — saves about {fmt_money(saves.typical)}")
+        body.append(" — " + t("saves about {amount}", amount=fmt_money(saves.typical)))
         if saves.low < 0:
             body.append(
-                f" (up to {fmt_money(saves.high)}; in some scenarios it costs more)", style="dim"
+                t(
+                    " (up to {high}; in some scenarios it costs more)",
+                    high=fmt_money(saves.high),
+                ),
+                style="dim",
             )
         elif not saves.is_point:
-            body.append(f" ({fmt_money(saves.low)} to {fmt_money(saves.high)})", style="dim")
+            body.append(
+                t(" ({low} to {high})", low=fmt_money(saves.low), high=fmt_money(saves.high)),
+                style="dim",
+            )
         body.append(f"\n{tip.how}")
         if tip.sources:
             body.append(
-                "\nSource: " + "; ".join(_domain(s.url) for s in tip.sources[:3]), style="dim"
+                "\n" + _("Source:") + " " + "; ".join(_domain(s.url) for s in tip.sources[:3]),
+                style="dim",
             )
         grid.add_row(f"{n}.", body)
     more = len(tips) - len(shown)
     parts: list[RenderableType] = [Text(heading, style="bold"), grid]
     if more > 0:
-        parts.append(Text(f"... and {more} more: ketacost tips", style="dim"))
+        parts.append(Text(t("... and {n} more:", n=more), style="dim"))
+        parts.append(Text(f"  {more_command}", style="dim"))
     return Group(*parts)
 
 

@@ -1,0 +1,177 @@
+"""Issue 20, item 8: Spanish handouts, from a gettext catalog that has every message."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+
+from ketacost import i18n
+from ketacost.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+spec = importlib.util.spec_from_file_location("catalog", ROOT / "scripts" / "catalog.py")
+assert spec and spec.loader
+catalog = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(catalog)
+
+ENV = {"KETACOST_TODAY": "2026-11-27"}
+SPANISH = i18n.read_po(i18n.catalog_path("es").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(autouse=True)
+def _english_after() -> object:
+    yield
+    i18n.set_language(None)
+
+
+def run(runner, *args: str, code: int = 0, env: dict[str, str] | None = None):
+    result = runner.invoke(app, list(args), env={**ENV, **(env or {})})
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def test_every_message_has_spanish() -> None:
+    """A string marked for translation (or a price-book word shown on a page) with no
+    Spanish entry fails here; `scripts/catalog.py` adds it, a translator fills it."""
+    missing = [m for m in catalog.all_messages() if m not in SPANISH]
+    assert not missing, missing[:10]
+
+
+def test_spanish_keeps_every_field_of_its_message() -> None:
+    field = re.compile(r"\{(\w*)\}")
+    for msgid, msgstr in SPANISH.items():
+        assert sorted(field.findall(msgid)) == sorted(field.findall(msgstr)), msgid
+
+
+def test_po_reader_agrees_with_babel() -> None:
+    from babel.messages.pofile import read_po
+
+    with i18n.catalog_path("es").open("rb") as fh:
+        babel = {str(m.id): str(m.string) for m in read_po(fh) if m.id and m.string}
+    assert babel == SPANISH
+
+
+def test_dates_as_cldr_writes_them_for_us_spanish() -> None:
+    from babel.dates import format_date
+
+    i18n.set_language("es")
+    for month in range(1, 13):
+        day = dt.date(2026, month, 5)
+        assert i18n.fmt_date(day) == format_date(day, "medium", locale="es_US")
+        assert i18n.fmt_month(2026, month) == format_date(day, "MMM y", locale="es_US")
+    i18n.set_language("en")
+    assert i18n.fmt_date(dt.date(2026, 12, 1)) == "2026-12-01"
+
+
+def _body_text(page: str) -> str:
+    """The handout's words: tags out, source titles and links out (a cited page keeps
+    its own title), price-book paths such as treatments.iv.consult_fee out."""
+    body = page.split("<body>", 1)[1]
+    body = re.sub(r"<a [^>]*>.*?</a>", " ", body, flags=re.S)
+    body = re.sub(r"<[^>]+>", " ", body)
+    text = html.unescape(body)
+    text = re.sub(r"https?://\S+", " ", text)
+    text = re.sub(r"\b[a-z_]+(\.[a-z0-9_]+)+\b", " ", text)
+    return " ".join(text.split())
+
+
+def _english_patterns() -> list[re.Pattern[str]]:
+    """Every English message of three words or more whose Spanish differs, as a pattern
+    (its {fields} match anything)."""
+    out = []
+    for msgid, msgstr in SPANISH.items():
+        if msgid == msgstr or len(msgid.split()) < 3:
+            continue
+        parts = [re.escape(p) for p in re.split(r"\{\w*\}", " ".join(msgid.split()))]
+        pattern = ".+?".join(p for p in parts)
+        if len(max(parts, key=len)) >= 12:
+            out.append(re.compile(pattern))
+    return out
+
+
+ENGLISH_WORDS = re.compile(r"\b(the|you|your|and|with|per|of|from|is|are|this|which)\b")
+
+
+@pytest.mark.parametrize("treatment", ["iv", "spravato", "oral"])
+def test_spanish_html_handout_has_no_english_sentences(runner, tmp_path: Path, treatment) -> None:
+    out = tmp_path / "x.html"
+    run(runner, "estimate", treatment, "--lang", "es", "--format", "html", "-o", str(out))
+    page = out.read_text(encoding="utf-8")
+    assert '<html lang="es">' in page
+    text = _body_text(page)
+    for pattern in _english_patterns():
+        assert not pattern.search(text), pattern.pattern
+    english = sorted(set(ENGLISH_WORDS.findall(text)))
+    assert not english, (english, text[:2000])
+    assert "Es un cálculo de costos, no un consejo médico." in text
+    assert re.search(r"\$\d{1,3}(,\d{3})*\.\d{2}", text)  # $1,234.56, as US Spanish writes it
+    assert "27 nov 2026" in text
+
+
+def test_the_acceptance_command_as_written(runner, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    run(runner, "estimate", "iv", "--lang", "es", "--format", "html", "-o", "x.html")
+    page = (tmp_path / "x.html").read_text(encoding="utf-8")
+    assert 'lang="es"' in page and "Infusión IV de ketamina" in page
+
+
+@pytest.mark.parametrize(
+    ("args", "spanish"),
+    [
+        (["estimate", "iv"], ["Lo que usted paga", "Necesita que alguien lo lleve a casa."]),
+        (["estimate", "oral", "--format", "markdown"], ["## En cada visita", "No maneje"]),
+        (["tips", "iv"], ["Formas de pagar menos", "ahorra unos"]),
+        (["tips", "iv", "--format", "markdown"], ["# Formas de pagar menos", "Usted paga unos"]),
+        (["schedule", "iv"], ["calendario de visitas", "Total acumulado por mes"]),
+        (["schedule", "iv", "--format", "html"], ['lang="es"', "Acumulado"]),
+        (["schedule", "iv", "--format", "ics"], ["Cuente con unos 90 minutos", "no maneje"]),
+        (["estimate", "spravato", "--insurance", "commercial", "--format", "json"], ["Periodo:"]),
+    ],
+)
+def test_estimates_tips_and_schedules_in_spanish(runner, args, spanish) -> None:
+    out = " ".join(run(runner, *args, "--lang", "es").stdout.split())
+    for words in spanish:
+        assert words in out, words
+
+
+def test_language_from_option_before_or_after_env_and_config(runner, tmp_path: Path) -> None:
+    before = run(runner, "--lang", "es", "estimate", "iv").stdout
+    after = run(runner, "estimate", "iv", "--lang", "es").stdout
+    assert before == after and "Lo que usted paga" in after
+    assert "Lo que usted paga" in run(runner, "estimate", "iv", env={"KETACOST_LANG": "es"}).stdout
+    config = tmp_path / "config.yaml"
+    config.write_text("lang: es\n", encoding="utf-8")
+    env = {"KETACOST_CONFIG": str(config)}
+    assert "Lo que usted paga" in run(runner, "estimate", "iv", env=env).stdout
+    english = run(runner, "estimate", "iv", "--lang", "en", env=env).stdout
+    assert "What you pay" in english
+    # each run starts from English again
+    assert "What you pay" in run(runner, "estimate", "iv").stdout
+
+
+def test_unknown_language_is_refused(runner) -> None:
+    result = run(runner, "estimate", "iv", "--lang", "fr", code=2)
+    assert "--lang" in result.stderr and "en, es" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["gfe-markdown", "gfe-html"])
+def test_good_faith_estimate_in_spanish_with_the_rights_text(runner, fmt: str) -> None:
+    args = ["estimate", "iv", "--price", "500", "--format", fmt, "--lang", "es"]
+    out = " ".join(run(runner, *args, "--dob", "01/02/1980").stdout.split())
+    for words in (
+        "Estimado de Buena Fe para Artículos y Servicios de Atención Médica",
+        "Sus derechos si la factura es más alta",
+        "tiene derecho a disputar la factura",
+        "1-800-985-3059",
+        "2 ene 1980",
+        "Total de cobros esperados",
+    ):
+        assert words in out, words
+    assert "Your rights if the bill is higher" not in out
+    assert "federal law allows you to dispute" not in out
