@@ -46,26 +46,35 @@ def interleaved(cmds: dict[str, list[str]], rounds: int) -> dict[str, float]:
     return {name: statistics.median(v) for name, v in times.items()}
 
 
-def startup(rounds: int) -> list[tuple[str, float, str, float]]:
+FLOOR = "floor: import typer, rich.table, pydantic, yaml"
+TYPER = "floor: import typer"
+# (command, goal as a ratio to the deps floor): issue 17's table.
+COMMANDS: tuple[tuple[str, float], ...] = (
+    ("estimate iv", 1.15),
+    ("estimate spravato --insurance commercial", 1.15),
+    ("estimate iv --format json", 1.15),
+    ("compare", 1.15),
+    ("tips iv", 1.15),
+    ("schedule spravato", 1.15),
+    ("prices", 1.15),
+    ("--help", 1.0),
+)
+VERSION_GOAL = 0.5  # `--version` against `import typer`
+
+
+def startup(rounds: int) -> list[tuple[str, float, str, float, float]]:
+    """(command, median, floor name, floor median, goal ratio) for every start-up goal."""
     cmds = {
-        "floor: import typer, rich.table, pydantic, yaml": [
-            PY,
-            "-c",
-            "import typer, rich.table, pydantic, yaml",
-        ],
-        "floor: import typer": [PY, "-c", "import typer"],
-        "ketacost estimate iv": [BIN, "estimate", "iv"],
+        FLOOR: [PY, "-c", "import typer, rich.table, pydantic, yaml"],
+        TYPER: [PY, "-c", "import typer"],
+        **{f"ketacost {c}": [BIN, *c.split()] for c, _ in COMMANDS},
         "ketacost --version": [BIN, "--version"],
-        "ketacost --help": [BIN, "--help"],
     }
     med = interleaved(cmds, rounds)
-    full = med["floor: import typer, rich.table, pydantic, yaml"]
-    typer_only = med["floor: import typer"]
-    return [
-        ("ketacost estimate iv", med["ketacost estimate iv"], "deps floor", full),
-        ("ketacost --version", med["ketacost --version"], "import typer", typer_only),
-        ("ketacost --help", med["ketacost --help"], "import typer", typer_only),
-    ]
+    full, typer_only = med[FLOOR], med[TYPER]
+    rows = [(f"ketacost {c}", med[f"ketacost {c}"], "deps floor", full, g) for c, g in COMMANDS]
+    rows.append(("ketacost --version", med["ketacost --version"], "import typer", typer_only, 0.5))
+    return rows
 
 
 def book_load(repeats: int) -> float:
@@ -83,8 +92,13 @@ def book_load(repeats: int) -> float:
     return float(out)
 
 
+INSURED_KINDS = ("commercial", "commercial-out", "medicare", "medicaid", "hsa", "fsa")
+
+
 def make_batch(path: Path, rows: int, insured: bool, seed: int = 7) -> None:
-    """Rows a counselor might send: varied prices, sessions, plans and start dates."""
+    """Rows a counselor might send: varied prices, sessions, plans and start dates.
+    Insured rows mix commercial in and out of network, Medicare (with and without a
+    Medigap plan), Medicaid, and HSA/FSA money, over all six treatments."""
     rnd = random.Random(seed)
     treatments = ["iv", "im", "kap", "spravato", "oral", "nasal"]
     with path.open("w", newline="") as f:
@@ -98,9 +112,13 @@ def make_batch(path: Path, rows: int, insured: bool, seed: int = 7) -> None:
                 "months",
                 "start",
                 "insurance",
+                "network",
                 "deductible",
                 "coinsurance",
                 "oop_max",
+                "medigap",
+                "hsa",
+                "fsa",
             ]
         )
         for i in range(rows):
@@ -109,26 +127,36 @@ def make_batch(path: Path, rows: int, insured: bool, seed: int = 7) -> None:
             sessions = rnd.choice(["", "4", "6", "8"])
             months = rnd.choice(["6", "12", "12", "18"])
             start = f"2027-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
+            # insurance, network, deductible, coinsurance, oop_max, medigap, hsa, fsa
+            plan = ["", "", "", "", "", "", "", ""]
             if insured:
+                kind = rnd.choice(INSURED_KINDS)
                 ded = str(rnd.randrange(0, 5000, 250))
-                row = [
-                    i,
-                    t,
-                    price,
-                    sessions,
-                    months,
-                    start,
-                    "commercial",
-                    ded,
-                    rnd.choice(["10", "20", "30"]),
-                    str(int(ded) + rnd.randrange(1000, 6000, 500)),
-                ]
-            else:
-                row = [i, t, price, sessions, months, start, "", "", "", ""]
-            w.writerow(row)
+                oop = str(int(ded) + rnd.randrange(1000, 6000, 500))
+                coins = rnd.choice(["10", "20", "30"])
+                if kind in ("commercial", "commercial-out"):
+                    net = "out" if kind == "commercial-out" else "in"
+                    plan = ["commercial", net, ded, coins, oop, "", "", ""]
+                elif kind == "medicare":
+                    plan = ["medicare", "", "", "", "", rnd.choice(["", "G", "N"]), "", ""]
+                elif kind == "medicaid":
+                    plan = ["medicaid", "", "", "", "", "", "", ""]
+                else:  # pre-tax money, self-pay or with a commercial plan
+                    pay = ["yes", ""] if kind == "hsa" else ["", "yes"]
+                    if rnd.random() < 0.5:
+                        plan = ["", "", "", "", "", "", *pay]
+                    else:  # an HSA needs a high-deductible plan
+                        hdhp = str(rnd.randrange(2000, 5000, 250))
+                        oop = str(int(hdhp) + rnd.randrange(1000, 3000, 500))
+                        plan = ["commercial", "in", hdhp, coins, oop, "", *pay]
+            w.writerow([i, t, price, sessions, months, start, *plan])
 
 
-def batch(rows: int, insured: bool, folder: Path) -> tuple[float, float, int]:
+def batch(rows: int, insured: bool, folder: Path) -> tuple[float, float, float, int]:
+    """(rows per wall-clock second, rows per CPU second, peak MB, exit code) of one
+    `ketacost batch` process. CPU seconds (user + system, from /usr/bin/time) are what
+    one core of its own would take: on a shared machine the wall clock also counts the
+    time the process waited for a core."""
     src = folder / f"batch-{rows}-{insured}.csv"
     make_batch(src, rows, insured)
     out = folder / "out.csv"
@@ -137,18 +165,32 @@ def batch(rows: int, insured: bool, folder: Path) -> tuple[float, float, int]:
     r = subprocess.run(cmd, capture_output=True, text=True, env=ENV, check=False)
     elapsed = time.perf_counter() - start
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", r.stderr)
-    return rows / elapsed, int(peak.group(1)) / 1024 if peak else float("nan"), r.returncode
+    user = re.search(r"User time \(seconds\): ([\d.]+)", r.stderr)
+    system = re.search(r"System time \(seconds\): ([\d.]+)", r.stderr)
+    cpu = float(user.group(1)) + float(system.group(1)) if user and system else elapsed
+    return (
+        rows / elapsed,
+        rows / max(cpu, 1e-9),
+        int(peak.group(1)) / 1024 if peak else float("nan"),
+        r.returncode,
+    )
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "NOT MET"
+
+
+SELF_PAY_GOAL = 25_000  # rows/s, including start-up
+INSURED_GOAL = 15_000
+MEMORY_GOAL_MB = 50.0
+FLAT_MB = 5.0  # "flat": the largest run's peak within this of the smallest's
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="a short smoke run")
-    ap.add_argument(
-        "--insured-max",
-        type=int,
-        default=1_000_000,
-        help="largest insured batch (insured rows are slow; see the README)",
-    )
+    ap.add_argument("--rounds", type=int, help="start-up rounds (default 21; 5 with --quick)")
+    ap.add_argument("--no-batch", action="store_true", help="start-up only")
     ap.add_argument(
         "--rates-mb",
         type=float,
@@ -157,39 +199,88 @@ def main() -> None:
         help="sizes in MB for 'rates extract' (default 100; --quick: 10; e.g. 100 2000)",
     )
     args = ap.parse_args()
-    rounds = 5 if args.quick else 21
-    sizes = [10_000] if args.quick else [10_000, 100_000, 1_000_000]
+    rounds = args.rounds or (5 if args.quick else 21)
+    self_pay_sizes = [10_000] if args.quick else [10_000, 100_000, 1_000_000]
+    insured_sizes = [10_000] if args.quick else [100_000]
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, {platform.platform()}"
     )
+    goals: list[tuple[str, str, str, bool]] = []
     print(f"\nStart-up, median of {rounds} interleaved runs")
-    print(f"{'command':24} {'median':>9} {'against':>14} {'floor':>9} {'ratio':>6}")
-    for name, t, floor_name, floor in startup(rounds):
+    print(f"{'command':48} {'median':>8} {'against':>13} {'floor':>7} {'ratio':>6} {'goal':>6}")
+    for name, t, floor_name, floor, goal in startup(rounds):
+        ratio = t / floor
         print(
-            f"{name:24} {t * 1000:7.0f}ms {floor_name:>14} {floor * 1000:7.0f}ms {t / floor:6.2f}"
+            f"{name:48} {t * 1000:6.0f}ms {floor_name:>13} {floor * 1000:5.0f}ms "
+            f"{ratio:6.2f} {goal:6.2f}  {_met(ratio <= goal)}"
         )
+        goals.append((f"`{name}` vs {floor_name}", f"{ratio:.2f}x", f"<= {goal}x", ratio <= goal))
     load = book_load(20 if args.quick else 100)
     print(f"\nPrice book load + validation (in-process, median): {load * 1000:.1f} ms")
-    print("\nBatch (rows/s include process start; peak memory from /usr/bin/time -v)")
-    print(f"{'rows':>10} {'kind':>9} {'rows/s':>10} {'peak MB':>8}")
+    if args.no_batch:
+        _summary(goals)
+        return
+    print(
+        "\nBatch, one process (rows/s include process start; rows per CPU second judge the"
+        "\ngoals, as on a core of its own; peak memory: /usr/bin/time -v)"
+    )
+    print(f"{'rows':>10} {'kind':>9} {'rows/s':>10} {'rows/cpu-s':>11} {'peak MB':>8}")
+    peaks: dict[int, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for insured in (False, True):
+        for insured, sizes in ((False, self_pay_sizes), (True, insured_sizes)):
             for rows in sizes:
-                if insured and rows > args.insured_max:
-                    continue
-                rate, peak, rc = batch(rows, insured, Path(tmp))
+                wall, rate, peak, rc = batch(rows, insured, Path(tmp))
                 kind = "insured" if insured else "self-pay"
                 print(
-                    f"{rows:>10,} {kind:>9} {rate:>10,.0f} {peak:>8.1f}"
+                    f"{rows:>10,} {kind:>9} {wall:>10,.0f} {rate:>11,.0f} {peak:>8.1f}"
                     + ("" if rc == 0 else f"  (exit {rc})")
                 )
+                if insured:
+                    goals.append(
+                        (
+                            f"batch insured mix, {rows:,} rows",
+                            f"{rate:,.0f} rows/cpu-s ({wall:,.0f} rows/s wall)",
+                            f">= {INSURED_GOAL:,}",
+                            rate >= INSURED_GOAL and rc == 0,
+                        )
+                    )
+                else:
+                    peaks[rows] = peak
+                    if rows >= 100_000 or args.quick:
+                        goals.append(
+                            (
+                                f"batch self-pay, {rows:,} rows",
+                                f"{rate:,.0f} rows/cpu-s ({wall:,.0f} rows/s wall)",
+                                f">= {SELF_PAY_GOAL:,}",
+                                rate >= SELF_PAY_GOAL and rc == 0,
+                            )
+                        )
+    low, high = min(peaks.values()), max(peaks.values())
+    sizes_text = " / ".join(f"{p:.1f}" for p in peaks.values())
+    goals.append(
+        (
+            f"batch peak memory, {' / '.join(f'{r:,}' for r in peaks)} rows",
+            f"{sizes_text} MB",
+            f"flat, <= {MEMORY_GOAL_MB:.0f} MB",
+            high - low <= FLAT_MB and high <= MEMORY_GOAL_MB,
+        )
+    )
     # Price-transparency extraction: benchmarks/rates_bench.py (files cached in /tmp).
     import rates_bench
 
     rates_mb = args.rates_mb if args.rates_mb is not None else [10.0 if args.quick else 100.0]
     if rates_mb:
         rates_bench.main(["--mb", *map(str, rates_mb)])
+    _summary(goals)
+
+
+def _summary(goals: list[tuple[str, str, str, bool]]) -> None:
+    print("\nGoals (issue 17)")
+    print("| measure | result | goal | |")
+    print("|---|---|---|---|")
+    for name, result, goal, ok in goals:
+        print(f"| {name} | {result} | {goal} | {_met(ok)} |")
 
 
 if __name__ == "__main__":

@@ -363,7 +363,8 @@ def test_unexpected_exception_is_reported_per_row(
         return real(book, scenario, memo)  # type: ignore[arg-type]
 
     monkeypatch.setattr("ketacost.batch.batch_figures", flaky)
-    # covered insured rows take the full path through build (the rest take a shortcut)
+    # the claim engine's path (covered rows normally take the integer-cents one)
+    monkeypatch.setattr("ketacost.batch.fast_batch_figures", lambda *a: None)
     output, counts = quote(
         book,
         "treatment,months,insurance\nspravato,1,commercial\nspravato,2,commercial\n"

@@ -22,6 +22,7 @@ from typing import Any, Literal, TextIO
 from ketacost.amounts import money_str
 from ketacost.errors import InputError, KetacostError
 from ketacost.estimate import batch_figures
+from ketacost.fastclaims import fast_batch_figures
 from ketacost.pricebook import PriceBook
 from ketacost.scenario import Scenario
 
@@ -376,7 +377,8 @@ def quote_rows(
         try:
             given = {k: v for k, v in zip(option_keys, cells, strict=True) if v}
             scenario = scenario_from_cells(given, today, base).resolved(book)
-            f = batch_figures(book, scenario, prices)
+            # Integer cents for covered rows of the common plans; else the usual path.
+            f = fast_batch_figures(book, scenario, prices) or batch_figures(book, scenario, prices)
             figures = (f.split.billed, f.split.insurer, f.split.assistance, f.split.patient, f.net)
             plan = (
                 book.treatments[scenario.treatment].name,  # type: ignore[index]

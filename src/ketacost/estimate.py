@@ -784,6 +784,22 @@ def _tax_savings(
 ) -> Triple[Decimal]:
     if not (sc.hsa or sc.fsa) or book.tax is None:
         return zero_money()
+    patient = Triple(*(_patient_total(runs[c]) for c in CASES))
+    payments = {c: [(ln.claim.date, ln.patient) for ln in runs[c].lines] for c in CASES}
+    return tax_savings_of(book, sc, patient, payments, notes)
+
+
+def tax_savings_of(
+    book: PriceBook,
+    sc: Scenario,
+    patient: Triple[Decimal],
+    payments: dict[Case, list[tuple[dt.date, Decimal]]],
+    notes: list[str],
+) -> Triple[Decimal]:
+    """What paying with pre-tax money saves, per case, from what the patient pays in
+    total and when (`payments`: dated amounts; only their calendar years matter)."""
+    if not (sc.hsa or sc.fsa) or book.tax is None:
+        return zero_money()
     tax = book.tax
     # Payroll tax is saved only on money that goes in through an employer's payroll: an
     # FSA always, an HSA when contributions are payroll deductions (--hsa-payroll).
@@ -843,13 +859,7 @@ def _tax_savings(
     if sc.hsa and sc.insurance == "none":
         notes.append(_(HSA_NEEDS_HDHP))
     notes.append(_(ELIGIBILITY))
-    patient = Triple(*(_patient_total(runs[c]) for c in CASES))
-    drawn = Triple(
-        *(
-            pretax_savings(((ln.claim.date, ln.patient) for ln in runs[c].lines), pot).paid_pretax
-            for c in CASES
-        )
-    )
+    drawn = Triple(*(pretax_savings(payments[c], pot).paid_pretax for c in CASES))
     kept = ordered_draws(patient, drawn)
     if kept != drawn:
         notes.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,10 +41,15 @@ class PhaseDates:
 def business_day(day: dt.date, after: dt.date | None = None) -> dt.date:
     """The first weekday on or after `day` (and after `after`, so two visits never share
     a day) that is not a US federal holiday."""
-    from ketacost.federal_holidays import is_holiday
-
     if after is not None and day <= after:
         day = after + _DAY
+    return _next_business_day(day)
+
+
+@functools.lru_cache(maxsize=4096)  # batches look up the same few hundred days
+def _next_business_day(day: dt.date) -> dt.date:
+    from ketacost.federal_holidays import is_holiday
+
     while day.weekday() >= 5 or is_holiday(day):
         day += _DAY
     return day

@@ -1,0 +1,447 @@
+"""The claim engine's totals in integer cents, for batch quoting.
+
+`claim_totals` (estimate.py) adjudicates every claim line as `Decimal`s and line
+objects: right, and slow for a batch (a year of Spravato is ~45 visits of two lines, in
+three cases). `fast_claim_totals` gives the same `Totals`, to the cent, by
+
+- working out, once per treatment, case and price, the claim lines of a session (the
+  insurance module's own `claims_for`, so drug/administration splits, G-codes and
+  out-of-network allowed amounts are its own) and keeping them as integer cents;
+- reusing each protocol's session pacing (`schedule._steps`) across rows, shifted to
+  each row's start, with business days looked up once per date;
+- running the adjudication rules of `costshare.adjudicate` (deductible, copay per visit
+  or coinsurance, out-of-pocket maximum, plan-year resets, Medigap G/N, the
+  manufacturer program with its calendar-year cap, the observation rebate, network in
+  or out with the superbill) over plain integers.
+
+It covers the common plan kinds: self-pay with an HSA/FSA, commercial in or out of
+network, Medicare (with or without Medigap), Medicaid, the savings program and the
+observation rebate, and pre-tax money (HSA/FSA) with any of them. It returns None (the
+caller then uses `claim_totals`) for family limits, a pharmacy benefit, a drug network
+that differs from the visit's, a copay accumulator, a secondary plan, Medicare
+Advantage, a rate book (`rates`), and any figure that is not a whole number of cents.
+`tests/test_fastclaims.py` checks it against `claim_totals` on random rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from operator import itemgetter
+from typing import Any, NamedTuple
+
+from ketacost.amounts import Triple, cents, zero_money
+from ketacost.costshare import MEDIGAP_N_VISIT_COPAY, plan_year_of
+from ketacost.estimate import (
+    CONSULT,
+    BatchFigures,
+    Split,
+    Totals,
+    _dose,
+    _quick_applies,
+    combined_discount,
+    schedule_options,
+    session_price,
+    tax_savings_of,
+)
+from ketacost.insurance import Charge, claims_for, resolve_plan
+from ketacost.pricebook import CASES, Case, PriceBook
+from ketacost.scenario import Scenario
+from ketacost.schedule import _EPOCH, _steps, add_months, business_day
+
+_KINDS = ("none", "commercial", "medicare", "medicaid")
+_MEDIGAP_N = int(MEDIGAP_N_VISIT_COPAY * 100)
+# Memo entries kept at most (prices, claim lines, pacing): a batch of any
+# length stays within a bounded memory.
+_MEMO_LIMIT = 20_000
+
+
+class _NotCents(Exception):
+    """A figure with a fraction of a cent: the claim engine's Decimals decide."""
+
+
+def _c(x: Decimal) -> int:
+    n = x * 100
+    i = int(n)
+    if i != n:
+        raise _NotCents
+    return i
+
+
+def _c_opt(x: Decimal | None) -> int | None:
+    return None if x is None else _c(x)
+
+
+def eligible(sc: Scenario) -> bool:
+    """Whether `fast_claim_totals` handles this scenario's plan (see the module doc)."""
+    return (
+        sc.insurance in _KINDS
+        and sc.drug_benefit == "medical"
+        and (sc.drug_network is None or sc.drug_network == sc.network)
+        and not sc.accumulator
+        and sc.secondary_plan is None
+        and sc.rates is None
+        and sc.family_deductible is None
+        and sc.family_oop_max is None
+        and sc.annual_family_deductible is None
+        and sc.annual_family_oop_max is None
+    )
+
+
+def _put(memo: dict[object, Any], key: object, value: Any) -> Any:
+    if len(memo) > _MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
+    return value
+
+
+def _dates(
+    book: PriceBook, sc: Scenario, t: Any, case: Case, end: dt.date, memo: dict[object, Any]
+) -> list[tuple[str, list[dt.date]]]:
+    """Each phase's session dates, as `schedule.expand` lays them out."""
+    opts = schedule_options(t, sc)
+    key = ("steps", id(t.phases), case, opts)
+    hit = memo.get(key)
+    if hit is None or hit[0] is not t.phases:
+        hit = _put(memo, key, (t.phases, _steps(t.phases, _EPOCH, case, opts)))
+    shift = sc.start - _EPOCH
+    out: list[tuple[str, list[dt.date]]] = []
+    after: dt.date | None = None
+    one = dt.timedelta(days=1)
+    for st in hit[1]:
+        days = st.nominal(end, shift)
+        if opts.clinic_days:
+            rolled: list[dt.date] = []
+            for day in days:
+                if after is not None and day <= after:
+                    day = after + one
+                after = business_day(day)
+                if after >= end:
+                    break
+                rolled.append(after)
+            days = rolled
+        out.append((st.phase.id, days))
+    return out
+
+
+# One claim line, in cents: (charge, allowed, drug, observation, visit)
+_LineC = tuple[int, int, bool, bool, bool]
+
+
+def _lines_of(
+    book: PriceBook,
+    t: Any,
+    sc: Scenario,
+    case: Case,
+    plan: Any,
+    tag: str,
+    amount: Decimal,
+    dose: int | None,
+    memo: dict[object, Any],
+) -> tuple[_LineC, ...]:
+    """The claim lines of one priced service, from `claims_for`, in cents."""
+    key: tuple[object, ...] = ("lines", sc.insurance, sc.network, sc.allowed, sc.state)
+    key += (sc.price is None, sc.treatment, case, tag == CONSULT, amount, dose)
+    key += (plan.covered, plan.allowed_percent)
+    hit = memo.get(key)
+    if hit is None:
+        claims = claims_for(book, t, sc, case, plan, Charge(sc.start, tag, amount, dose))
+        hit = _put(
+            memo,
+            key,
+            tuple((_c(c.charge), _c(c.allowed), c.drug, c.observation, c.visit) for c in claims),
+        )
+    return hit  # type: ignore[no-any-return]
+
+
+def _coins_share(rest: int, num: int, den: int) -> int:
+    """cents(rest x coinsurance / 100), half up, for rest >= 0 and coinsurance num/den."""
+    return (2 * rest * num + 100 * den) // (200 * den)
+
+
+class _Run(NamedTuple):
+    """One case's figures in cents."""
+
+    totals: tuple[int, ...]  # billed, insurer, assistance, patient, upfront, reimbursed
+    sessions: int
+    by_year: dict[int, int]  # what the patient pays per calendar year
+    by_tag: dict[str, int]  # ... per phase (and consultation)
+    first_month: int  # ... in the calendar month of the start
+    lead: str | None  # the first phase laid out (batch's "first series")
+
+
+def _case(
+    book: PriceBook, t: Any, sc: Scenario, case: Case, end: dt.date, memo: dict[object, Any]
+) -> _Run:
+    """One case, as `estimate._run_case` adjudicates it."""
+    plan = resolve_plan(book, t, sc, case)
+    terms = plan.terms
+    covered = plan.covered
+    # The services, in the order `_run_case` charges them.
+    visits: list[tuple[dt.date, str, tuple[_LineC, ...]]] = []
+    consult = sc.consult if sc.consult is not None else cents(t.consult_fee.cost_pick(case))
+    if consult > 0:
+        visits.append(
+            (sc.start, CONSULT, _lines_of(book, t, sc, case, plan, CONSULT, consult, None, memo))
+        )
+    pkey = ("prices", sc.treatment, case, sc.dose, sc.price)
+    prices = memo.get(pkey)
+    if prices is None:
+        dose_case: Case = "typical" if sc.price is not None else case
+        prices = _put(
+            memo,
+            pkey,
+            (
+                sc.price if sc.price is not None else session_price(t, case, sc.dose, False),
+                sc.price if sc.price is not None else session_price(t, case, sc.dose, True),
+                _dose(t, dose_case, sc.dose, False),
+                _dose(t, dose_case, sc.dose, True),
+            ),
+        )
+    regular, opening, dose_regular, dose_first = prices
+    first = True
+    sessions = 0
+    laid_out = _dates(book, sc, t, case, end, memo)
+    lead = laid_out[0][0] if laid_out else None
+    for tag, days in laid_out:
+        if not days:
+            continue
+        frac = combined_discount(book, sc.discounts, tag, case) if sc.discounts else 0
+        for i, day in enumerate(days):
+            price = opening if first else regular
+            if i < 2 or first:
+                off = cents(price * frac) if frac else 0
+                lines = _lines_of(
+                    book,
+                    t,
+                    sc,
+                    case,
+                    plan,
+                    tag,
+                    price - off,
+                    dose_first if first else dose_regular,
+                    memo,
+                )
+            visits.append((day, tag, lines))
+            first = False
+        sessions += len(days)
+    visits.sort(key=itemgetter(0))  # adjudicate's order: by date, stable
+    # One visit = one (date, tag): two services on one day of one phase are one visit.
+    merged: list[tuple[dt.date, str, tuple[_LineC, ...]]] = []
+    for v in visits:
+        if merged and merged[-1][0] == v[0] and merged[-1][1] == v[1]:
+            merged[-1] = (v[0], v[1], merged[-1][2] + v[2])
+        else:
+            merged.append(v)
+
+    num, den = terms.coinsurance.as_integer_ratio()  # the percent, as num/den
+    copay = _c_opt(terms.copay)
+    ded_left, oop_left = _c(terms.deductible), _c_opt(terms.oop_max)
+    annual_ded, annual_oop = _c(terms.annual_deductible), _c_opt(terms.annual_oop_max)
+    year_start = terms.year_start
+    year = plan_year_of(terms.as_of, year_start)
+    medigap = sc.medigap if covered else "none"
+    program, rebate = plan.program, plan.rebate
+    floor = _c(program.floor) if program is not None else 0
+    cap = _c_opt(program.annual_cap) if program is not None else None
+    rebate_floor = _c(rebate.floor) if rebate is not None else 0
+    program_year = 0
+    program_left = 0
+    out_net = sc.network == "out"
+
+    by_year: dict[int, int] = {}
+    by_tag: dict[str, int] = {}
+    first_month = 0
+    start_month = (sc.start.year, sc.start.month)
+    if not covered:  # every line paid in full by the patient; nothing accumulates
+        paid_all = 0
+        for day, tag, lines in merged:
+            paid = sum(line[0] for line in lines)
+            paid_all += paid
+            by_year[day.year] = by_year.get(day.year, 0) + paid
+            by_tag[tag] = by_tag.get(tag, 0) + paid
+            if (day.year, day.month) == start_month:
+                first_month += paid
+        totals = (paid_all, 0, 0, paid_all, paid_all, 0)
+        return _Run(totals, sessions, by_year, by_tag, first_month, lead)
+    tb = ti = ta = tp = tu = tr = 0  # billed, insurer, assistance, patient, upfront, reimbursed
+    # A steady state: deductible met and the out-of-pocket maximum met (or none, and no
+    # program): then a visit of the same lines as the last one costs what it did, until
+    # the plan year or the calendar year turns.
+    same_lines: object = None
+    same: tuple[int, ...] = ()
+    same_year = 0
+    for day, tag, lines in merged:
+        claim_year = plan_year_of(day, year_start)
+        if claim_year != year:
+            year = claim_year
+            ded_left, oop_left = annual_ded, annual_oop
+            same_lines = None
+        if lines is same_lines and day.year == same_year:
+            vb, vi, va, vp, vu, vr = same
+        else:
+            if program is not None and day.year != program_year:
+                program_year, program_left = day.year, cap or 0
+            steady = ded_left == 0 and (oop_left == 0 or (oop_left is None and program is None))
+            # As costshare.adjudicate: a first guess of the deductible parts (each line
+            # takes what the ones before it leave), the copay placed on what they leave
+            # (visit line first), then the lines in order against the pools, again
+            # until the deductible parts agree with the guess.
+            n = len(lines)
+            allowed_of = [0] * n
+            guess = [0] * n
+            held = 0
+            for i, (charge, allowed, _drug, _obs, _visit) in enumerate(lines):
+                if out_net and charge < allowed:
+                    allowed = charge
+                left = ded_left - held
+                part = min(allowed, left) if left > 0 else 0
+                held += part
+                allowed_of[i] = allowed
+                guess[i] = part
+            for _ in range(n + 2):
+                d_left, o_left, p_left = ded_left, oop_left, program_left
+                afters = [0] * n
+                if copay is not None:
+                    due = min(copay, sum(allowed_of[i] - guess[i] for i in range(n)))
+                    for i in sorted(range(n), key=lambda i: not lines[i][4]):
+                        take = min(due, allowed_of[i] - guess[i])
+                        afters[i] = take
+                        due -= take
+                parts = [0] * n
+                vb = vi = va = vp = vu = vr = 0
+                for i, (charge, _a, drug, obs, visit) in enumerate(lines):
+                    allowed = allowed_of[i]
+                    part = allowed if allowed < d_left else d_left
+                    parts[i] = part
+                    if copay is None:
+                        after = _coins_share(allowed - part, num, den)
+                    else:
+                        after = min(afters[i], allowed - part)
+                    share = part + after
+                    if o_left is not None and share > o_left:
+                        share = o_left
+                    applied = part if part < share else share
+                    plan_pays = allowed - share
+                    supplement = 0
+                    if medigap != "none":
+                        coins = share - applied
+                        if medigap == "N":
+                            supplement = coins - (min(coins, _MEDIGAP_N) if visit else 0)
+                        else:
+                            supplement = coins
+                    helped = 0
+                    if program is not None and drug:
+                        helped = max(0, share - supplement - floor)
+                        if cap is not None:
+                            helped = min(helped, p_left)
+                            p_left -= helped
+                    elif rebate is not None and obs:
+                        helped = max(0, share - supplement - rebate_floor)
+                    d_left = max(0, d_left - applied)
+                    if o_left is not None:
+                        o_left = max(0, o_left - share)
+                    if out_net:
+                        balance = charge - allowed
+                        vb += charge
+                        vu += charge
+                        vr += plan_pays + supplement
+                    else:
+                        balance = 0
+                        vb += allowed
+                        vu += share - supplement - helped
+                    vi += plan_pays + supplement
+                    va += helped
+                    vp += share - supplement - helped + balance
+                if parts == guess:
+                    break
+                guess = parts
+            ded_left, oop_left, program_left = d_left, o_left, p_left
+            if steady:
+                same_lines, same, same_year = lines, (vb, vi, va, vp, vu, vr), day.year
+            else:
+                same_lines = None
+        tb += vb
+        ti += vi
+        ta += va
+        tp += vp
+        tu += vu
+        tr += vr
+        by_year[day.year] = by_year.get(day.year, 0) + vp
+        by_tag[tag] = by_tag.get(tag, 0) + vp
+        if (day.year, day.month) == start_month:
+            first_month += vp
+    return _Run((tb, ti, ta, tp, tu, tr), sessions, by_year, by_tag, first_month, lead)
+
+
+def _money(x: int) -> Decimal:
+    return Decimal(x).scaleb(-2)
+
+
+def _runs(
+    book: PriceBook, sc: Scenario, memo: dict[object, Any] | None
+) -> tuple[dict[Case, _Run], _Run, Split, Triple[Decimal]] | None:
+    """Each case's run (the low and high columns swapped for the typical one as
+    `estimate._ordered` does), the typical run, the split and the tax saving."""
+    if not eligible(sc):
+        return None
+    memo = {} if memo is None else memo
+    t = book.treatments[sc.treatment]  # type: ignore[index]
+    end = add_months(sc.start, sc.months)
+    try:
+        raw = {c: _case(book, t, sc, c, end, memo) for c in CASES}
+    except _NotCents:
+        return None
+    runs = dict(raw)
+    typical = raw["typical"].totals
+    if any(a > b for a, b in zip(raw["low"].totals, typical, strict=True)):
+        runs["low"] = raw["typical"]
+    if any(a < b for a, b in zip(raw["high"].totals, typical, strict=True)):
+        runs["high"] = raw["typical"]
+    split = Split(*(Triple(*(_money(runs[c].totals[k]) for c in CASES)) for k in range(6)))
+    if sc.hsa or sc.fsa:
+        payments = {
+            c: [(dt.date(y, 1, 1), _money(v)) for y, v in sorted(runs[c].by_year.items())]
+            for c in CASES
+        }
+        tax = tax_savings_of(book, sc, split.patient, payments, [])
+    else:
+        tax = zero_money()
+    return runs, raw["typical"], split, tax
+
+
+def fast_claim_totals(
+    book: PriceBook, scenario: Scenario, memo: dict[object, Any] | None = None
+) -> Totals | None:
+    """`claim_totals(book, scenario)` in integer cents, or None for a plan this fast
+    path does not cover. Pass the same `memo` dict for many scenarios on one book."""
+    got = _runs(book, scenario, memo)
+    if got is None:
+        return None
+    runs, _typical, split, tax = got
+    sessions = Triple(*(runs[c].sessions for c in CASES))
+    return Totals(sessions=sessions, split=split, tax_savings=tax)
+
+
+def fast_batch_figures(
+    book: PriceBook, scenario: Scenario, memo: dict[object, Any] | None = None
+) -> BatchFigures | None:
+    """`batch_figures(book, scenario)` in integer cents for a row whose plan covers the
+    treatment or that pays with pre-tax money (self-pay rows have their own arithmetic
+    there), or None: the caller then uses `batch_figures`."""
+    sc = scenario
+    t = book.treatments[sc.treatment]  # type: ignore[index]
+    if _quick_applies(t, sc):
+        return None
+    got = _runs(book, sc, memo)
+    if got is None:
+        return None
+    runs, typical, split, tax = got
+    lead = typical.lead
+    series = (
+        Triple(*(_money(runs[c].by_tag.get(lead, 0)) for c in CASES))
+        if lead is not None
+        else zero_money()
+    )
+    month = f"{sc.start.year:04d}-{sc.start.month:02d}"
+    return BatchFigures(split, tax, sc.months, series, month, _money(typical.first_month))

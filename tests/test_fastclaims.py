@@ -1,0 +1,130 @@
+"""The batch's integer-cents claim loop (ketacost.fastclaims) gives the claim engine's
+totals (estimate.claim_totals) to the cent, on random rows of every plan kind it
+covers; for the plan kinds it does not cover it steps aside (returns None)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from ketacost import pricebook
+from ketacost.batch import scenario_from_cells
+from ketacost.errors import KetacostError
+from ketacost.estimate import _quick_applies, batch_figures, claim_totals
+from ketacost.fastclaims import eligible, fast_batch_figures, fast_claim_totals
+
+BOOK = pricebook.load()
+MEMO: dict[object, Any] = {}  # shared across examples, as a batch shares it across rows
+
+money = st.one_of(
+    st.integers(0, 9000).map(str),
+    st.decimals("0", "6000", places=2, allow_nan=False, allow_infinity=False).map(str),
+)
+optional = st.one_of(st.just(""), money)
+percent = st.sampled_from(["", "0", "10", "20", "30", "12.5", "33.33", "100"])
+flag = st.sampled_from(["", "yes", "no"])
+
+
+@st.composite
+def rows(draw: st.DrawFn) -> dict[str, str]:
+    insurance = draw(st.sampled_from(["", "none", "commercial", "medicare", "medicaid"]))
+    cells = {
+        "treatment": draw(st.sampled_from(["iv", "im", "kap", "spravato", "oral", "nasal"])),
+        "months": draw(st.sampled_from(["", "1", "3", "6", "12", "18", "30"])),
+        "start": f"{draw(st.integers(2026, 2028))}-{draw(st.integers(1, 12)):02d}-"
+        f"{draw(st.integers(1, 28)):02d}",
+        "sessions": draw(st.sampled_from(["", "1", "4", "6", "8", "12"])),
+        "maintenance_weeks": draw(st.sampled_from(["", "", "1", "2", "4"])),
+        "no_maintenance": draw(flag),
+        "price": draw(st.one_of(st.just(""), st.just(""), money)),
+        "consult": draw(st.sampled_from(["", "", "0", "150", "399.99"])),
+        "dose": draw(st.sampled_from(["", "", "56", "84"])),
+        "discount": draw(st.sampled_from(["", "", "package", "prompt_pay", "package;group"])),
+        "insurance": insurance,
+        "covered": draw(flag),
+        "network": draw(st.sampled_from(["", "in", "out"])),
+        "allowed": draw(st.one_of(st.just(""), st.just(""), money)),
+        "deductible": draw(optional),
+        "coinsurance": draw(percent),
+        "copay": draw(st.sampled_from(["", "", "", "0", "25", "40.50"])),
+        "oop_max": draw(optional),
+        "annual_deductible": draw(optional),
+        "annual_oop_max": draw(optional),
+        "plan_year_start": draw(st.sampled_from(["", "", "07-01", "10-15", "03-31"])),
+        "medigap": draw(st.sampled_from(["", "none", "G", "N"])),
+        "assistance": draw(flag),
+        "observation_rebate": draw(flag),
+        "state": draw(st.sampled_from(["", "", "CA", "NY", "TX", "MA"])),
+        "hsa": draw(flag),
+        "fsa": draw(flag),
+        "hsa_payroll": draw(flag),
+        "family": draw(flag),
+        "tax_rate": draw(st.sampled_from(["", "", "22", "32.5"])),
+        "account_balance": draw(st.sampled_from(["", "", "0", "500", "2500.50"])),
+    }
+    return {k: v for k, v in cells.items() if v}
+
+
+def _scenario(cells: dict[str, str]) -> Any:
+    try:
+        return scenario_from_cells(cells).resolved(BOOK)
+    except KetacostError:
+        assume(False)
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=rows())
+def test_equal_to_the_claim_engine_to_the_cent(cells: dict[str, str]) -> None:
+    sc = _scenario(cells)
+    try:
+        expected = claim_totals(BOOK, sc)
+    except KetacostError:
+        assume(False)
+    fast = fast_claim_totals(BOOK, sc, MEMO)
+    assert fast is not None, "every plan kind these rows use is on the fast path"
+    assert fast == expected
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"insurance": "medicare-advantage"},
+        {"insurance": "commercial", "treatment": "spravato", "drug_benefit": "pharmacy"},
+        {"insurance": "commercial", "treatment": "spravato", "drug_network": "out"},
+        {"insurance": "commercial", "treatment": "spravato", "accumulator": "yes"},
+        {"insurance": "commercial", "family_deductible": "3000"},
+    ],
+)
+def test_other_plans_go_to_the_claim_engine(extra: dict[str, str]) -> None:
+    cells = {"treatment": "iv", "start": "2027-03-01", **extra}
+    sc = scenario_from_cells(cells).resolved(BOOK)
+    assert not eligible(sc)
+    assert fast_claim_totals(BOOK, sc) is None
+
+
+def test_a_fraction_of_a_cent_goes_to_the_claim_engine() -> None:
+    sc = scenario_from_cells(
+        {"treatment": "spravato", "start": "2027-03-01", "insurance": "commercial"}
+    ).resolved(BOOK)
+    sc = sc.model_copy(update={"deductible": Decimal("100.005")})
+    assert fast_claim_totals(BOOK, sc) is None
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=rows())
+def test_batch_figures_equal_to_the_claim_engine(cells: dict[str, str]) -> None:
+    """What a batch row reports (totals, first series, first month, tax) is the same."""
+    sc = _scenario(cells)
+    try:
+        expected = batch_figures(BOOK, sc)
+    except KetacostError:
+        assume(False)
+    fast = fast_batch_figures(BOOK, sc, MEMO)
+    if fast is None:  # self-pay arithmetic: batch_figures' own fast path
+        assert _quick_applies(BOOK.treatments[sc.treatment], sc)
+        return
+    assert fast == expected
