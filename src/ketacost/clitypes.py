@@ -76,6 +76,8 @@ def _path(value: Any, descriptor: Any, param: Any, ctx: Any) -> Any:
             value.encode("utf-8")
         except UnicodeEncodeError:
             raise _Ask from None
+        if str(path_type(value)) != value:  # "0/" -> "0": typer's message keeps "0/"
+            raise _Ask
         value = path_type(value)
     if not isinstance(value, path_type):
         raise _Ask
