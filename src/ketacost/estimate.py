@@ -218,6 +218,14 @@ class Estimate:
         return Triple(*(cents(x / m) for x in self.totals.net))
 
     @property
+    def primary_paid(self) -> Triple[Decimal]:
+        """What the primary plan (and any Medigap) paid: the insurer total less what a
+        secondary plan paid."""
+        return Triple(
+            *(i - s for i, s in zip(self.totals.insurer, self.secondary_paid, strict=True))
+        )
+
+    @property
     def first_month(self) -> MonthLine | None:
         return self.by_month[0] if self.by_month else None
 

@@ -43,8 +43,7 @@ def split_rows(est: Estimate) -> list[tuple[str, Triple[Decimal]]]:
     if sc.insurance != "none":
         rows.append((N_("Billed"), t.billed))
         if any(est.secondary_paid):
-            primary = Triple(*(i - s for i, s in zip(t.insurer, est.secondary_paid, strict=True)))
-            rows.append((N_("Primary plan pays"), primary))
+            rows.append((N_("Primary plan pays"), est.primary_paid))
             rows.append((N_("Secondary plan pays"), est.secondary_paid))
         else:
             rows.append((N_("Insurer pays"), t.insurer))
