@@ -230,6 +230,11 @@ class Estimate:
         return self.by_month[0] if self.by_month else None
 
     @property
+    def first_month_patient(self) -> Decimal:
+        """What you pay in the first calendar month (typical scenario)."""
+        return self.by_month[0].patient if self.by_month else ZERO
+
+    @property
     def highest_month(self) -> MonthLine | None:
         """The month you pay most in (the earliest of equals), typical scenario."""
         if not self.by_month:

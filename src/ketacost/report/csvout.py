@@ -129,9 +129,7 @@ def compare_csv(rows: list[Row]) -> str:
                 **_triple("net", t.net),
                 **_triple("per_month", est.per_month()),
                 "first_month": est.first_month.month if est.first_month else "",
-                "first_month_patient": money_str(est.first_month.patient)
-                if est.first_month
-                else "",
+                "first_month_patient": money_str(est.first_month_patient),
             }
         )
     return _write(out)

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from html import escape
 
-from ketacost.amounts import ZERO, Triple, fmt_money
+from ketacost.amounts import Triple, fmt_money
 from ketacost.compare import Row
 from ketacost.config import Clinic
 from ketacost.estimate import Estimate
@@ -202,7 +202,7 @@ def compare_html(rows: list[Row], situation: str, today: dt.date | None = None) 
     for row in rows:
         est, t = row.estimate, row.estimate.totals
         mark = " <b>(lowest)</b>" if row.cheapest else ""
-        first = est.first_month.patient if est.first_month else ZERO
+        first = est.first_month_patient
         trs.append(
             f'<tr><td>{escape(est.treatment_name)}{mark}<br><span class="small">'
             f"{escape(est.setting)}; {escape(row.coverage)}</span></td>"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ketacost.amounts import ZERO, Triple, fmt_money
+from ketacost.amounts import Triple, fmt_money
 from ketacost.compare import Row
 from ketacost.estimate import Estimate
 from ketacost.i18n import _, book, fmt_date, t
@@ -146,7 +146,7 @@ def compare_md(rows: list[Row], situation: str) -> str:
                 fmt_money(t.insurer.typical),
                 fmt_money(t.net.typical),
                 f"{fmt_money(t.net.low)} to {fmt_money(t.net.high)}",
-                fmt_money(est.first_month.patient if est.first_month else ZERO),
+                fmt_money(est.first_month_patient),
                 fmt_money(est.per_month().typical),
             ]
         )

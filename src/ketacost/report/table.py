@@ -516,7 +516,7 @@ def compare_renderable(rows: list[Row], situation: str) -> RenderableType:
             str(t.sessions.typical),
             fmt_money(t.billed.typical),
             Text(fmt_money(t.net.typical), style="bold"),
-            fmt_money(est.first_month.patient if est.first_month else t.net.typical),
+            fmt_money(est.first_month_patient),
             fmt_money(est.per_month().typical),
         )
         table.add_row()
