@@ -137,7 +137,7 @@ def cases(folder: Path) -> list[Case]:
 def _in_process(args: list[str], env: dict[str, str]) -> str:
     """The refusal alone, without starting Python: loading the book (or the config) in
     this process, in ms; blank for a batch file."""
-    from ketacost import pricebook
+    from ketacost.book import pricebook
     from ketacost.config import load_settings
     from ketacost.errors import KetacostError
 

@@ -58,7 +58,7 @@ def code_messages() -> dict[str, list[str]]:
 
 def book_messages(book: Any = None) -> dict[str, list[str]]:
     """msgid -> path, for the bundled price book's words that reach a page."""
-    from ketacost import pricebook
+    from ketacost.book import pricebook
 
     book = book or pricebook.load()
     found: dict[str, list[str]] = {}

@@ -1,4 +1,4 @@
-"""Write src/ketacost/federal_holidays.py from the maintained `holidays` package.
+"""Write src/ketacost/engine/federal_holidays.py from the maintained `holidays` package.
 
 The CLI must start fast, and importing `holidays` costs about 120 ms (it loads every
 country), so the dates are generated once into a small module. A test compares the

@@ -71,7 +71,7 @@ def render(scenario: str, fmt: str) -> str:
     """What the CLI prints for one scenario and format."""
     from typer.testing import CliRunner
 
-    from ketacost.cli import app
+    from ketacost.cli.app import app
 
     command, extra, _ = FORMATS[fmt]
     given = SCENARIOS[scenario]

@@ -45,7 +45,7 @@ def render(args: list[str]) -> str:
     """Run one command in-process with a recording console; return the SVG."""
     from rich.console import Console
 
-    from ketacost import cli
+    from ketacost.cli import app as cli
 
     recorder = Console(
         record=True,

@@ -11,10 +11,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from ketacost import batch, pricebook
+from ketacost import batch
+from ketacost.book import pricebook
+from ketacost.book.pricebook import PriceBook
+from ketacost.engine.estimate import build
 from ketacost.errors import InputError
-from ketacost.estimate import build
-from ketacost.pricebook import PriceBook
 from ketacost.scenario import Scenario
 
 import bookfactory
@@ -353,7 +354,7 @@ def test_a_field_just_under_the_limit_is_fine(book: PriceBook) -> None:
 def test_unexpected_exception_is_reported_per_row(
     book: PriceBook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ketacost.estimate import batch_figures
+    from ketacost.engine.estimate import batch_figures
 
     real = batch_figures
 

@@ -7,7 +7,7 @@ import io
 import json
 from pathlib import Path
 
-from ketacost.cli import app
+from ketacost.cli.app import app
 
 FIVE = (
     "id,treatment,price,sessions,no_maintenance,consult,start\n"

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from ketacost import batch, pricebook
-from ketacost.cli import app
-from ketacost.costshare import Claim, PlanTerms, Program, adjudicate
+from ketacost import batch
+from ketacost.book import pricebook
+from ketacost.cli.app import app
+from ketacost.engine.costshare import Claim, PlanTerms, Program, adjudicate
 
 D = Decimal
 ENV = {"KETACOST_TODAY": "2026-11-27"}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ketacost import __version__
-from ketacost.cli import app
+from ketacost.cli.app import app
 
 START = "2026-12-01"
 
@@ -44,7 +44,7 @@ def test_no_arguments_shows_an_overview_with_three_examples(runner) -> None:
 
 
 def test_completion_offers_ids_from_the_price_book() -> None:
-    from ketacost.cli import complete_discount, complete_preset, complete_treatment
+    from ketacost.cli.app import complete_discount, complete_preset, complete_treatment
 
     assert "spravato" in complete_treatment("sp") and "iv" not in complete_treatment("sp")
     assert set(complete_treatment("")) >= {"iv", "im", "kap", "spravato", "oral", "nasal"}
@@ -304,12 +304,12 @@ def test_stale_price_book_warns_on_stderr(runner, tmp_path: Path) -> None:
 def test_internal_error_is_one_line_with_a_debug_hint(runner, monkeypatch, test_book_path) -> None:
     import sys
 
-    import ketacost.estimate  # noqa: F401  (the module; the package's name is the API)
+    import ketacost.engine.estimate  # noqa: F401  (the module; the package's name is the API)
 
     def boom(*a, **k):
         raise ZeroDivisionError("oops")
 
-    monkeypatch.setattr(sys.modules["ketacost.estimate"], "build", boom)
+    monkeypatch.setattr(sys.modules["ketacost.engine.estimate"], "build", boom)
     result = run(runner, "estimate", "iv", "--pricing", str(test_book_path))
     assert result.exit_code == 1
     assert "KETACOST_DEBUG=1" in result.stderr

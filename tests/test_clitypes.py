@@ -1,4 +1,4 @@
-"""The plain option coercion (ketacost.clitypes) gives what typer's pydantic adapters
+"""The plain option coercion (ketacost.cli.coerce) gives what typer's pydantic adapters
 give: the same value, or the same error message, for any value."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import ketacost.cli  # noqa: F401  (installs the plain coercion)
-from ketacost import clitypes
+import ketacost.cli.app  # noqa: F401  (installs the plain coercion)
+from ketacost.cli import coerce as clitypes
 
 _coercion = pytest.importorskip("typer._coercion")
 if not hasattr(_coercion, "build_runtime_param"):  # pragma: no cover - typer < 0.29
@@ -21,7 +21,7 @@ if not hasattr(_coercion, "build_runtime_param"):  # pragma: no cover - typer < 
 from typer.core import build_runtime_param as patched  # noqa: E402
 from typer.models import ArgumentInfo, OptionInfo  # noqa: E402
 
-from ketacost.cli import BatchFormat, Format  # noqa: E402
+from ketacost.cli.app import BatchFormat, Format  # noqa: E402
 
 original = _coercion.build_runtime_param
 

@@ -16,16 +16,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ketacost import pricebook
 from ketacost.amounts import Triple
-from ketacost.cli import app
-from ketacost.estimate import build, ordered_draws
-from ketacost.federal_holidays import FIRST_YEAR, LAST_YEAR, is_holiday
+from ketacost.book import pricebook
+from ketacost.cli.app import app
+from ketacost.engine.estimate import build, ordered_draws
+from ketacost.engine.federal_holidays import FIRST_YEAR, LAST_YEAR, is_holiday
 from ketacost.report.csvout import estimate_csv
 from ketacost.report.jsonout import estimate_doc
 from ketacost.report.markdown import estimate_md
-from ketacost.savings import tips
 from ketacost.scenario import Scenario
+from ketacost.whatif.savings import tips
 
 D = Decimal
 ENV = {"KETACOST_TODAY": "2026-11-27"}
@@ -141,7 +141,7 @@ def test_one_copay_per_spravato_visit(runner, assistance: str) -> None:
 
 
 def test_copay_falls_on_the_drug_line_when_the_visit_line_is_smaller() -> None:
-    from ketacost.costshare import Claim, PlanTerms, adjudicate
+    from ketacost.engine.costshare import Claim, PlanTerms, adjudicate
 
     day = dt.date(2027, 3, 1)
     terms = PlanTerms(D(0), D(0), D("50.00"), None, D(0), None)
@@ -249,7 +249,7 @@ def test_a_quoted_spravato_price_splits_the_same_in_every_column(runner) -> None
 
 
 def test_a_price_below_the_drug_cost_is_all_drug() -> None:
-    from ketacost.insurance import split_all_in
+    from ketacost.engine.insurance import split_all_in
 
     t = BOOK.treatments["spravato"]
     drug = t.drug_price("typical", 84)
@@ -407,7 +407,7 @@ def test_timing_tip_never_suggests_a_long_wait_and_asks_the_prescriber(runner) -
 
 
 def test_weak_tips_say_so_and_rank_after_strong_ones_of_similar_size() -> None:
-    from ketacost.savings import WEAK_RANK_WEIGHT, Evidence, Tip
+    from ketacost.whatif.savings import WEAK_RANK_WEIGHT, Evidence, Tip
 
     strong = Tip(
         "a", "discount", "A", "", Triple(D(90), D(90), D(90)), (), None, Evidence(("sourced",), 3)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ketacost.costshare import Claim, Line, PlanTerms, Program, adjudicate, plan_year_of
+from ketacost.engine.costshare import Claim, Line, PlanTerms, Program, adjudicate, plan_year_of
 
 D = Decimal
 DAY = dt.date(2026, 3, 2)
@@ -283,7 +283,7 @@ def test_invariants(plan: tuple[PlanTerms, str, str, Program | None], cl: list[C
         shared_by_year[year] = shared_by_year.get(year, D(0)) + line.cost_share
     if t.oop_max is not None:
         # within the first plan year the cost share stays within the OOP max remaining
-        from ketacost.costshare import plan_year_of as py
+        from ketacost.engine.costshare import plan_year_of as py
 
         first = py(t.as_of, t.year_start)
         total = sum((x.cost_share for x in lines if py(x.claim.date, t.year_start) == first), D(0))

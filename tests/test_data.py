@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 import yaml
 
-from ketacost import pricebook
-from ketacost.cli import app
-from ketacost.freshness import Dates, age_text, is_stale, months_between
-from ketacost.pricebook import UNITS, Figure, iter_figures
+from ketacost.book import pricebook
+from ketacost.book.freshness import Dates, age_text, is_stale, months_between
+from ketacost.book.pricebook import UNITS, Figure, iter_figures
+from ketacost.cli.app import app
 
 START = "2026-12-01"
 
@@ -326,7 +326,7 @@ def test_national_g_code_rates_recompute_from_cms_rvus(book) -> None:
 
 
 def test_a_state_with_one_locality_uses_its_indices(book) -> None:
-    from ketacost.locality import allowed, for_state
+    from ketacost.book.locality import allowed, for_state
 
     m = book.insurance.medicare
     al = for_state(m, "AL")
@@ -340,7 +340,7 @@ def test_a_state_with_one_locality_uses_its_indices(book) -> None:
 
 
 def test_a_state_with_several_localities_spans_them(book) -> None:
-    from ketacost.locality import allowed, for_state
+    from ketacost.book.locality import allowed, for_state
 
     m = book.insurance.medicare
     ca = for_state(m, "CA")

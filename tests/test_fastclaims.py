@@ -1,4 +1,4 @@
-"""The batch's integer-cents claim loop (ketacost.fastclaims) gives the claim engine's
+"""The batch's integer-cents claim loop (ketacost.engine.fastclaims) gives the claim engine's
 totals (estimate.claim_totals) to the cent, on random rows of every plan kind it
 covers; for the plan kinds it does not cover it steps aside (returns None)."""
 
@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from ketacost import pricebook
 from ketacost.batch import scenario_from_cells
+from ketacost.book import pricebook
+from ketacost.engine.estimate import _quick_applies, batch_figures, claim_totals
+from ketacost.engine.fastclaims import eligible, fast_batch_figures, fast_claim_totals
 from ketacost.errors import KetacostError
-from ketacost.estimate import _quick_applies, batch_figures, claim_totals
-from ketacost.fastclaims import eligible, fast_batch_figures, fast_claim_totals
 
 BOOK = pricebook.load()
 MEMO: dict[object, Any] = {}  # shared across examples, as a batch shares it across rows
@@ -31,41 +31,61 @@ flag = st.sampled_from(["", "yes", "no"])
 
 @st.composite
 def rows(draw: st.DrawFn) -> dict[str, str]:
+    """Random rows that mostly pass the cross-field checks, so the examples are spent
+    on arithmetic: plan fields only with a plan, Medigap only with Medicare, one of
+    copay or coinsurance, one of maintenance weeks or none."""
     insurance = draw(st.sampled_from(["", "none", "commercial", "medicare", "medicaid"]))
+    insured = insurance in ("commercial", "medicare", "medicaid")
     cells = {
         "treatment": draw(st.sampled_from(["iv", "im", "kap", "spravato", "oral", "nasal"])),
         "months": draw(st.sampled_from(["", "1", "3", "6", "12", "18", "30"])),
         "start": f"{draw(st.integers(2026, 2028))}-{draw(st.integers(1, 12)):02d}-"
         f"{draw(st.integers(1, 28)):02d}",
         "sessions": draw(st.sampled_from(["", "1", "4", "6", "8", "12"])),
-        "maintenance_weeks": draw(st.sampled_from(["", "", "1", "2", "4"])),
-        "no_maintenance": draw(flag),
         "price": draw(st.one_of(st.just(""), st.just(""), money)),
         "consult": draw(st.sampled_from(["", "", "0", "150", "399.99"])),
-        "dose": draw(st.sampled_from(["", "", "56", "84"])),
-        "discount": draw(st.sampled_from(["", "", "package", "prompt_pay", "package;group"])),
         "insurance": insurance,
-        "covered": draw(flag),
-        "network": draw(st.sampled_from(["", "in", "out"])),
-        "allowed": draw(st.one_of(st.just(""), st.just(""), money)),
-        "deductible": draw(optional),
-        "coinsurance": draw(percent),
-        "copay": draw(st.sampled_from(["", "", "", "0", "25", "40.50"])),
-        "oop_max": draw(optional),
-        "annual_deductible": draw(optional),
-        "annual_oop_max": draw(optional),
-        "plan_year_start": draw(st.sampled_from(["", "", "07-01", "10-15", "03-31"])),
-        "medigap": draw(st.sampled_from(["", "none", "G", "N"])),
         "assistance": draw(flag),
-        "observation_rebate": draw(flag),
         "state": draw(st.sampled_from(["", "", "CA", "NY", "TX", "MA"])),
-        "hsa": draw(flag),
-        "fsa": draw(flag),
-        "hsa_payroll": draw(flag),
-        "family": draw(flag),
-        "tax_rate": draw(st.sampled_from(["", "", "22", "32.5"])),
-        "account_balance": draw(st.sampled_from(["", "", "0", "500", "2500.50"])),
     }
+    if cells["treatment"] == "spravato":
+        cells["dose"] = draw(st.sampled_from(["", "", "56", "84"]))
+        if insurance == "commercial":
+            cells["observation_rebate"] = draw(flag)
+    if cells["treatment"] == "iv":
+        cells["discount"] = draw(st.sampled_from(["", "", "package", "prompt_pay"]))
+    if draw(st.booleans()):
+        cells["no_maintenance"] = draw(flag)
+    else:
+        cells["maintenance_weeks"] = draw(st.sampled_from(["", "", "1", "2", "4"]))
+    if insured:
+        networks = ["", "in", "out"] if insurance == "commercial" else ["", "in"]
+        cells |= {
+            "covered": draw(flag),
+            "network": draw(st.sampled_from(networks)),
+            "allowed": draw(st.one_of(st.just(""), st.just(""), money)),
+            "deductible": draw(optional),
+            "oop_max": draw(optional),
+            "annual_deductible": draw(optional),
+            "annual_oop_max": draw(optional),
+        }
+        if draw(st.booleans()):
+            cells["coinsurance"] = draw(percent)
+        else:
+            cells["copay"] = draw(st.sampled_from(["", "", "", "0", "25", "40.50"]))
+    if insurance == "commercial":
+        cells["plan_year_start"] = draw(st.sampled_from(["", "", "07-01", "10-15", "03-31"]))
+    if insurance == "medicare":
+        cells["medigap"] = draw(st.sampled_from(["", "none", "G", "N"]))
+    accounts = ["", "fsa"] if insurance in ("medicare", "medicaid") else ["", "hsa", "fsa"]
+    account = draw(st.sampled_from(accounts))
+    if account:
+        cells[account] = "yes"
+        cells["tax_rate"] = draw(st.sampled_from(["", "", "22", "32.5"]))
+        cells["account_balance"] = draw(st.sampled_from(["", "", "0", "500", "2500.50"]))
+        if account == "hsa":
+            cells["hsa_payroll"] = draw(flag)
+            cells["family"] = draw(flag)
     return {k: v for k, v in cells.items() if v}
 
 
@@ -76,7 +96,9 @@ def _scenario(cells: dict[str, str]) -> Any:
         assume(False)
 
 
-@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Many random rows are refused by the cross-field checks (an HSA with Medicare, say);
+# those are filtered, and the valid rest still covers every plan kind.
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(cells=rows())
 def test_equal_to_the_claim_engine_to_the_cent(cells: dict[str, str]) -> None:
     sc = _scenario(cells)

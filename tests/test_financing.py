@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ketacost.cli import app
+from ketacost.cli.app import app
 from ketacost.errors import InputError
-from ketacost.financing import amortize, deferred, level_payment
+from ketacost.paying.financing import amortize, deferred, level_payment
 
 D = Decimal
 

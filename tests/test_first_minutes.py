@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ketacost.cli import app, hoist_globals
+from ketacost.cli.app import app, hoist_globals
 
 TODAY = {"KETACOST_TODAY": "2026-11-27"}
 
@@ -60,7 +60,7 @@ def test_more_tips_line_is_a_command_that_runs(runner) -> None:
     shown = run(runner, *shlex.split(command)[1:]).stdout
     assert "Ways to pay less" in shown
     # an option of its own value shape is quoted for the shell
-    from ketacost.cli import command_line
+    from ketacost.cli.app import command_line
 
     line = command_line("tips", "iv", {"price": "$1,200", "insurance": "commercial"})
     assert shlex.split(line) == [
@@ -146,7 +146,7 @@ def test_pdf_without_a_browser_says_what_to_do(runner, tmp_path: Path) -> None:
 
 
 def test_pdf_printed_by_chromium(runner, tmp_path: Path) -> None:
-    from ketacost.pdf import find_browser
+    from ketacost.report.pdf import find_browser
 
     if find_browser() is None:
         if os.environ.get("CI"):

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from ketacost import output as output_module
-from ketacost.cli import app
+from ketacost.cli import output as output_module
+from ketacost.cli.app import app
 
 D = Decimal
 BASE = ["--start", "2026-12-01"]

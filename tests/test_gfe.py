@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ketacost.cli import app
-from ketacost.errors import InputError, PriceBookError
-from ketacost.goodfaith import (
+from ketacost.cli.app import app
+from ketacost.engine.goodfaith import (
     Dispute,
     GfeLine,
     GoodFaithEstimate,
@@ -29,6 +28,7 @@ from ketacost.goodfaith import (
     check_tin,
     parse_dob,
 )
+from ketacost.errors import InputError, PriceBookError
 
 D = Decimal
 TODAY = {"KETACOST_TODAY": "2026-11-27"}
@@ -287,7 +287,7 @@ def test_inherited_figures_are_listed_to_confirm(runner, tmp_path: Path) -> None
 
 
 def test_book_refuses_double_coding_and_undated_sources(tmp_path: Path) -> None:
-    from ketacost import pricebook
+    from ketacost.book import pricebook
 
     national = yaml.safe_load(pricebook.bundled_path().read_text())
     national["billing"]["coding"]["spravato"]["bundled"].append(
@@ -310,7 +310,7 @@ def test_book_refuses_double_coding_and_undated_sources(tmp_path: Path) -> None:
 
 
 def test_every_billing_node_is_sourced_and_checked() -> None:
-    from ketacost import pricebook
+    from ketacost.book import pricebook
 
     billing = pricebook.load().billing
     assert billing is not None

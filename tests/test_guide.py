@@ -8,7 +8,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from ketacost.cli import app
+from ketacost.cli.app import app
 
 ENV = {"KETACOST_TODAY": "2026-11-27"}
 
@@ -175,7 +175,7 @@ def test_guide_lines_wrap_between_words_at_the_terminal_width() -> None:
 
     from rich.console import Console
 
-    from ketacost.guide import Interview, rich_io
+    from ketacost.cli.guide import Interview, rich_io
 
     buf = io.StringIO()
     console = Console(file=buf, width=40, color_system=None, force_terminal=False)

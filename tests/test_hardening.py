@@ -21,12 +21,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ketacost import bookcache, pricebook, safeio
-from ketacost import output as output_module
-from ketacost.cli import app
+from ketacost import safeio
+from ketacost.book import cache as bookcache
+from ketacost.book import pricebook
+from ketacost.cli import output as output_module
+from ketacost.cli.app import app
+from ketacost.cli.output import OutputError, open_atomic, write_atomic
 from ketacost.csvsafe import cell
 from ketacost.errors import KetacostError, PriceBookError
-from ketacost.output import OutputError, open_atomic, write_atomic
 
 import bookfactory
 

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ketacost import pricebook
-from ketacost.cli import app
-from ketacost.estimate import build
-from ketacost.pricebook import PriceBook
+from ketacost.book import pricebook
+from ketacost.book.pricebook import PriceBook
+from ketacost.cli.app import app
+from ketacost.engine.estimate import build
 from ketacost.scenario import Scenario
 
 D = Decimal
@@ -424,7 +424,7 @@ def test_insured_invariants(
     assert t.billed.low <= t.billed.typical <= t.billed.high
     # within the first plan year the cost share never exceeds the OOP max remaining
     if est.plan.terms.oop_max is not None:
-        from ketacost.costshare import plan_year_of
+        from ketacost.engine.costshare import plan_year_of
 
         terms = est.plan.terms
         first = plan_year_of(terms.as_of, terms.year_start)

@@ -12,9 +12,9 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from ketacost import pricebook
-from ketacost.cli import app
-from ketacost.pretax import PreTax, savings
+from ketacost.book import pricebook
+from ketacost.cli.app import app
+from ketacost.paying.pretax import PreTax, savings
 
 D = Decimal
 FIXED = [

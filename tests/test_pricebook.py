@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-from ketacost import pricebook
+from ketacost.book import pricebook
+from ketacost.book.pricebook import TREATMENT_IDS
 from ketacost.errors import PriceBookError
-from ketacost.pricebook import TREATMENT_IDS
 
 import bookfactory
 
@@ -307,12 +307,12 @@ def test_validated_book_is_cached_and_a_bad_cache_is_ignored(
     first = pricebook.load()
     (entry,) = (tmp_path / "cache").glob("book-*.json")
 
-    import ketacost.yamlsafe
+    import ketacost.book.yamlsafe
 
     def no_parsing(*args: object, **kwargs: object) -> None:
         raise AssertionError("parsed again despite the cache")
 
-    monkeypatch.setattr(ketacost.yamlsafe, "parse", no_parsing)
+    monkeypatch.setattr(ketacost.book.yamlsafe, "parse", no_parsing)
     assert pricebook.load() == first
     entry.write_bytes(b"not JSON")
     monkeypatch.undo()

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from ketacost.cli import app
+from ketacost.cli.app import app
 from ketacost.rates import book as ratebook
 
 NPI = "1234567893"  # a valid check digit (the Luhn rule with prefix 80840)
@@ -687,8 +687,8 @@ def test_progress_reports_bytes_of_each_pass(tmp_path: Path, refs_after: bool) -
 def test_without_a_g_code_rate_spravato_is_drug_per_mg_plus_administration(
     runner: Any, tmp_path: Path
 ) -> None:
-    from ketacost import pricebook
-    from ketacost.insurance import split_all_in
+    from ketacost.book import pricebook
+    from ketacost.engine.insurance import split_all_in
 
     doc = in_network()
     doc["in_network"] = [

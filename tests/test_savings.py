@@ -9,12 +9,12 @@ from decimal import Decimal
 
 import pytest
 
-from ketacost import pricebook
-from ketacost.cli import app
-from ketacost.estimate import build
-from ketacost.pricebook import PriceBook
-from ketacost.savings import WEAK_RANK_WEIGHT, tips
+from ketacost.book import pricebook
+from ketacost.book.pricebook import PriceBook
+from ketacost.cli.app import app
+from ketacost.engine.estimate import build
 from ketacost.scenario import Scenario
+from ketacost.whatif.savings import WEAK_RANK_WEIGHT, tips
 
 D = Decimal
 TODAY = dt.date(2026, 11, 27)

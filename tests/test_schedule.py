@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ketacost import pricebook
-from ketacost.pricebook import PriceBook
-from ketacost.schedule import ScheduleOptions, add_months, counts, expand
+from ketacost.book import pricebook
+from ketacost.book.pricebook import PriceBook
+from ketacost.engine.schedule import ScheduleOptions, add_months, counts, expand
 
 import bookfactory
 

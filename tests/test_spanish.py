@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ketacost import i18n
-from ketacost.cli import app
+from ketacost.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("catalog", ROOT / "scripts" / "catalog.py")

@@ -29,9 +29,9 @@ def __getattr__(name: str) -> Any:
 
 
 class _Package(types.ModuleType):
-    """`ketacost.estimate` is the API function even though a module of that name
-    exists (as do `compare` and `schedule`): importing the module must not replace
-    the function on the package. `from ketacost.estimate import build` still works."""
+    """`ketacost.scenario` is the API function even though a module of that name
+    exists: importing the module must not replace the function on the package.
+    `from ketacost.scenario import Scenario` still works."""
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in _API and isinstance(value, types.ModuleType):

@@ -24,18 +24,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ketacost.compare import Row
-    from ketacost.estimate import Estimate
-    from ketacost.financing import Plan as FinancePlan
-    from ketacost.pricebook import PriceBook
-    from ketacost.savings import Tip
+    from ketacost.book.pricebook import PriceBook
+    from ketacost.engine.estimate import Estimate
+    from ketacost.engine.visits import Visit
+    from ketacost.paying.financing import Plan as FinancePlan
     from ketacost.scenario import Scenario
-    from ketacost.visits import Visit
+    from ketacost.whatif.compare import Row
+    from ketacost.whatif.savings import Tip
 
 
 def load_book(path: str | Path | None = None) -> PriceBook:
     """The bundled national price book, or the price book (or clinic book) at `path`."""
-    from ketacost import pricebook
+    from ketacost.book import pricebook
 
     return pricebook.load(path)
 
@@ -79,8 +79,8 @@ def estimate(
     **options: Any,
 ) -> Estimate:
     """The estimate for one treatment: cost per phase, who pays what, tips."""
-    from ketacost.estimate import build
-    from ketacost.savings import with_tips as attach
+    from ketacost.engine.estimate import build
+    from ketacost.whatif.savings import with_tips as attach
 
     book = book or load_book()
     sc = scenario(treatment, book, **options)
@@ -103,7 +103,7 @@ def compare(
     **options: Any,
 ) -> list[Row]:
     """Every treatment (or `treatments`) for the same situation, cheapest first."""
-    from ketacost.compare import compare as rows
+    from ketacost.whatif.compare import compare as rows
 
     book = book or load_book()
     situation = scenario("iv", book, **options)
@@ -114,7 +114,7 @@ def schedule(
     treatment: str, *, book: PriceBook | None = None, today: dt.date | None = None, **options: Any
 ) -> list[Visit]:
     """The dated visits of the typical scenario, with what is paid at each."""
-    from ketacost.visits import calendar
+    from ketacost.engine.visits import calendar
 
     return calendar(estimate(treatment, book=book, today=today, with_tips=False, **options))
 
@@ -130,7 +130,7 @@ def finance(
     book: PriceBook | None = None,
 ) -> FinancePlan:
     """A payment plan: amortized at an APR, or a deferred-interest promotion."""
-    from ketacost.payment import plan_from_options
+    from ketacost.paying.payment import plan_from_options
 
     plan, _ = plan_from_options(
         book or (load_book() if preset else None),

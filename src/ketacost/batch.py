@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from ketacost.amounts import money_str
+from ketacost.book.pricebook import PriceBook
+from ketacost.engine.estimate import batch_figures
+from ketacost.engine.fastclaims import fast_batch_figures
 from ketacost.errors import InputError, KetacostError
-from ketacost.estimate import batch_figures
-from ketacost.fastclaims import fast_batch_figures
-from ketacost.pricebook import PriceBook
 from ketacost.scenario import Scenario
 
 # Scenario options, by their CLI names with underscores, then the free `id` column.

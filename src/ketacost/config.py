@@ -149,7 +149,7 @@ def load_settings(path: Path | None = None) -> Settings:
             hint = "; create it, or unset KETACOST_CONFIG" if path is None else ""
             raise ConfigError(f"{where}: no such file{hint}") from None
         raise ConfigError(f"{where}: {exc.reason}") from None
-    from ketacost.yamlsafe import parse
+    from ketacost.book.yamlsafe import parse
 
     try:
         text = raw.decode("utf-8-sig")

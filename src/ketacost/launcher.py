@@ -18,7 +18,7 @@ def main() -> None:
 
         sys.stdout.write(f"ketacost {__version__}\n")
         return
-    from ketacost.cli import main as run
+    from ketacost.cli.app import main as run
 
     run()
 

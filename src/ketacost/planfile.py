@@ -189,9 +189,9 @@ def _rate(value: Decimal | None, name: str) -> None:
 def load_plan(path: Path, option: str = "--plan") -> PlanFile:
     """Read and validate a plan file; any problem is an error naming the file (exit 2).
     It is read like a price book: a regular UTF-8 file, size-capped, strict YAML."""
+    from ketacost.book.pricebook import _read
+    from ketacost.book.yamlsafe import parse
     from ketacost.errors import KetacostError
-    from ketacost.pricebook import _read
-    from ketacost.yamlsafe import parse
 
     try:
         data = parse(_read(path), str(path))

@@ -9,9 +9,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ketacost.amounts import parse_money, parse_percent
+from ketacost.book.pricebook import Figure, PriceBook, resolve_treatment
 from ketacost.errors import InputError, PriceBookError
 from ketacost.planfile import PlanFile
-from ketacost.pricebook import Figure, PriceBook, resolve_treatment
 
 MAX_MONTHS = 60
 
@@ -511,7 +511,7 @@ class Scenario(BaseModel):
             if key not in seen:
                 seen.append(key)
         if self.finance is not None:
-            from ketacost.payment import parse_finance_spec
+            from ketacost.paying.payment import parse_finance_spec
 
             parse_finance_spec(self.finance, book)
         if (self.hsa or self.fsa) and book.tax is None:

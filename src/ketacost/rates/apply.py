@@ -21,9 +21,9 @@ from ketacost.amounts import cents, fmt_money
 from ketacost.rates.book import AllowedAmount, Negotiated, RateBook, load
 
 if TYPE_CHECKING:
-    from ketacost.costshare import Claim
-    from ketacost.insurance import Charge, Plan
-    from ketacost.pricebook import Case, PriceBook, Treatment
+    from ketacost.book.pricebook import Case, PriceBook, Treatment
+    from ketacost.engine.costshare import Claim
+    from ketacost.engine.insurance import Charge, Plan
     from ketacost.scenario import Scenario
 
 NO_END = dt.date(9999, 12, 31)
@@ -168,7 +168,7 @@ def claims_from_rates(
 ) -> list[Claim] | None:
     """The claim line(s) for one service priced from the rate book, or None to fall
     back to the usual rule (a code without a rate, or not a commercial plan)."""
-    from ketacost.costshare import Claim
+    from ketacost.engine.costshare import Claim
 
     rb = rate_book(sc)
     if rb is None or sc.insurance != "commercial" or sc.allowed is not None:
@@ -205,7 +205,7 @@ def claims_from_rates(
         drug_amount = _total(pricer, drug_uses, day) if drug_uses else None
         if drug_amount is None:
             return None
-        from ketacost.insurance import HUNDRED, split_session
+        from ketacost.engine.insurance import HUNDRED, split_session
 
         drug_charge, admin_charge = split_session(t, case, charge, fixed=sc.price is not None)
         admin_amount = _total(pricer, admin_uses, day) if admin_uses else None
@@ -250,7 +250,7 @@ def rate_notes(
     if rb is None:
         return [], []
     if end is None:
-        from ketacost.schedule import add_months
+        from ketacost.engine.schedule import add_months
 
         end = add_months(sc.start, sc.months)
     notes: list[str] = []

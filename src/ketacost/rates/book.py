@@ -196,7 +196,7 @@ def validate(data: Any, where: str) -> RateBook:
     try:
         return RateBook.model_validate(data)
     except ValidationError as exc:
-        from ketacost.pricebook import _describe
+        from ketacost.book.pricebook import _describe
 
         text = _describe(exc, where, 5).replace("part of the price book format", "rate-book key")
         raise RatesError(text) from None
@@ -215,9 +215,9 @@ def load(path: str | Path) -> RateBook:
 
 @functools.lru_cache(maxsize=8)
 def _load(resolved: str, mtime: int, shown: str) -> RateBook:
+    from ketacost.book.pricebook import _read
+    from ketacost.book.yamlsafe import parse
     from ketacost.errors import PriceBookError
-    from ketacost.pricebook import _read
-    from ketacost.yamlsafe import parse
 
     try:
         text = _read(Path(shown))

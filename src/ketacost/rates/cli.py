@@ -79,7 +79,7 @@ def extract(
     force: Annotated[bool, typer.Option("--force", help="Replace the output file.")] = False,
 ) -> None:
     """Keep one provider's rates for this project's codes: a small rate book for --rates."""
-    from ketacost.cli import handled
+    from ketacost.cli.app import handled
 
     handled(_extract)(files, npi, tin, code, jobs, pricing, output, force)
 
@@ -96,9 +96,9 @@ def _extract(
 ) -> None:
     import re
 
-    from ketacost.cli import _load_book, _settings, _today
+    from ketacost.cli.app import _load_book, _settings, _today
+    from ketacost.engine.goodfaith import check_npi, check_tin
     from ketacost.errors import InputError
-    from ketacost.goodfaith import check_npi, check_tin
     from ketacost.rates import extract as ex
     from ketacost.rates.book import dump
 
@@ -112,7 +112,7 @@ def _extract(
         extra.append(text)
     if output is not None and output.exists() and not force:
         # refuse before hours of reading, not after
-        from ketacost.output import OutputError
+        from ketacost.cli.output import OutputError
 
         raise OutputError(f"-o {output}: already exists; add --force to replace it")
     book, _ = _load_book(pricing, _settings())
@@ -128,7 +128,7 @@ def _extract(
     if output is None:
         sys.stdout.write(text)
     else:
-        from ketacost.output import write_atomic
+        from ketacost.cli.output import write_atomic
 
         write_atomic(output, text, force=force)
     found = sorted({r.code for r in rate_book.negotiated})

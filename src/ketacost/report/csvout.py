@@ -6,13 +6,13 @@ import io
 from decimal import Decimal
 
 from ketacost.amounts import Triple, money_str
-from ketacost.compare import Row
 from ketacost.csvsafe import Writer
-from ketacost.estimate import Estimate, Split
+from ketacost.engine.estimate import Estimate, Split
+from ketacost.engine.visits import Visit
 from ketacost.i18n import _
 from ketacost.report.labels import practical_lines
-from ketacost.savings import Tip
-from ketacost.visits import Visit
+from ketacost.whatif.compare import Row
+from ketacost.whatif.savings import Tip
 
 SCHEDULE_COLUMNS = [
     "visit",

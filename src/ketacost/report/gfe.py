@@ -1,6 +1,6 @@
 """Good Faith Estimate renderers: Markdown, printable HTML and JSON.
 
-All three render the same `GoodFaithEstimate` (ketacost.goodfaith), which carries every
+All three render the same `GoodFaithEstimate` (ketacost.engine.goodfaith), which carries every
 line, quantity, charge and total already worked out from the estimate's result; nothing
 here adds, multiplies or rounds. The elements follow 45 CFR 149.610(c)(1) and the
 wording of the CMS model form (CMS-10791).
@@ -12,7 +12,7 @@ from html import escape
 from typing import Any
 
 from ketacost.amounts import fmt_money, money_str
-from ketacost.goodfaith import GfeLine, GoodFaithEstimate, LineCode
+from ketacost.engine.goodfaith import GfeLine, GoodFaithEstimate, LineCode
 from ketacost.i18n import N_, _, fmt_date, t
 
 BLANK = "________________"

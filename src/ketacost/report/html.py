@@ -7,9 +7,9 @@ from decimal import Decimal
 from html import escape
 
 from ketacost.amounts import Triple, fmt_money
-from ketacost.compare import Row
 from ketacost.config import Clinic
-from ketacost.estimate import Estimate
+from ketacost.engine.estimate import Estimate
+from ketacost.engine.visits import Visit
 from ketacost.i18n import _, book, fmt_date, fmt_weekday_date, language, t
 from ketacost.report.jsonout import DISCLAIMER
 from ketacost.report.labels import (
@@ -21,8 +21,8 @@ from ketacost.report.labels import (
     source_when,
     split_rows,
 )
-from ketacost.savings import Tip
-from ketacost.visits import Visit
+from ketacost.whatif.compare import Row
+from ketacost.whatif.savings import Tip
 
 # Letter and A4 both fit a 180 mm x 250 mm box with 15 mm margins.
 CSS = """

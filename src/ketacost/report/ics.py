@@ -6,9 +6,9 @@ import datetime as dt
 
 from ketacost import __version__
 from ketacost.amounts import fmt_money
-from ketacost.estimate import Estimate
+from ketacost.engine.estimate import Estimate
+from ketacost.engine.visits import Visit
 from ketacost.i18n import _, t
-from ketacost.visits import Visit
 
 
 def _escape(text: str) -> str:

@@ -7,14 +7,22 @@ from decimal import Decimal
 from typing import Any
 
 from ketacost.amounts import money_str, price_str
-from ketacost.compare import Row
-from ketacost.estimate import Estimate, Split
-from ketacost.financing import Plan as FinancePlan
+from ketacost.book.pricebook import (
+    Figure,
+    GpciTable,
+    Node,
+    PriceBook,
+    ServiceCode,
+    Source,
+    iter_figures,
+)
+from ketacost.engine.estimate import Estimate, Split
+from ketacost.engine.visits import Visit
 from ketacost.i18n import N_, _
-from ketacost.pricebook import Figure, GpciTable, Node, PriceBook, ServiceCode, Source, iter_figures
+from ketacost.paying.financing import Plan as FinancePlan
 from ketacost.report.labels import practical_lines
-from ketacost.savings import Tip
-from ketacost.visits import Visit
+from ketacost.whatif.compare import Row
+from ketacost.whatif.savings import Tip
 
 DISCLAIMER = N_("A cost estimate, not medical advice.")
 
@@ -317,7 +325,7 @@ def prices_doc(book: PriceBook, treatment: str | None) -> dict[str, Any]:
 
 def _spravato_all_in(book: PriceBook) -> dict[str, dict[str, str]]:
     """Drug plus administration for one Spravato treatment, at each dose, per case."""
-    from ketacost.pricebook import spravato_all_in
+    from ketacost.book.pricebook import spravato_all_in
 
     return {
         f"{mg}mg": {case: money_str(v) for case, v in spravato_all_in(book, mg).items()}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ketacost.amounts import Triple, fmt_money
-from ketacost.estimate import Estimate
+from ketacost.book.pricebook import Source
+from ketacost.engine.estimate import Estimate
 from ketacost.i18n import N_, _, book, fmt_date, fmt_month, t
-from ketacost.pricebook import Source
 
 
 def oldest_label(est: Estimate) -> str:

@@ -6,8 +6,8 @@ import re
 from decimal import Decimal
 
 from ketacost.amounts import Triple, fmt_money
-from ketacost.compare import Row
-from ketacost.estimate import Estimate
+from ketacost.engine.estimate import Estimate
+from ketacost.engine.visits import Visit
 from ketacost.i18n import _, book, fmt_date, t
 from ketacost.report.jsonout import DISCLAIMER
 from ketacost.report.labels import (
@@ -19,8 +19,8 @@ from ketacost.report.labels import (
     source_when,
     split_rows,
 )
-from ketacost.savings import Tip
-from ketacost.visits import Visit
+from ketacost.whatif.compare import Row
+from ketacost.whatif.savings import Tip
 
 
 def no_html(doc: str) -> str:

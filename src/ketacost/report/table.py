@@ -13,11 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ketacost.amounts import Triple, fmt_money, fmt_price
-from ketacost.compare import Row
-from ketacost.estimate import Estimate
-from ketacost.financing import Plan as FinancePlan
-from ketacost.i18n import _, book, fmt_date, fmt_weekday_date, t
-from ketacost.pricebook import (
+from ketacost.book.pricebook import (
     Figure,
     Flag,
     GpciTable,
@@ -27,6 +23,10 @@ from ketacost.pricebook import (
     Source,
     iter_figures,
 )
+from ketacost.engine.estimate import Estimate
+from ketacost.engine.visits import Visit, monthly_running
+from ketacost.i18n import _, book, fmt_date, fmt_weekday_date, t
+from ketacost.paying.financing import Plan as FinancePlan
 from ketacost.report.jsonout import DISCLAIMER
 from ketacost.report.labels import (
     AVERAGE_MONTH,
@@ -38,8 +38,8 @@ from ketacost.report.labels import (
     source_when,
     split_rows,
 )
-from ketacost.savings import Tip
-from ketacost.visits import Visit, monthly_running
+from ketacost.whatif.compare import Row
+from ketacost.whatif.savings import Tip
 
 
 def _refs(nums: Iterable[int]) -> str:
@@ -218,7 +218,7 @@ def prices_renderable(book: PriceBook, treatment: str | None) -> RenderableType:
         "the low value is the dearer case.",
         style="dim",
     )
-    from ketacost.freshness import Dates
+    from ketacost.book.freshness import Dates
 
     dates = Dates(book)
     rows: list[RenderableType] = []
@@ -265,7 +265,7 @@ def _detail(text: str) -> RenderableType:
 
 
 def _spravato_rows(book: PriceBook) -> list[RenderableType]:
-    from ketacost.pricebook import spravato_all_in
+    from ketacost.book.pricebook import spravato_all_in
 
     out: list[RenderableType] = [Text("per treatment, all in", style="bold")]
     for mg in (56, 84):

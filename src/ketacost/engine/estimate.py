@@ -14,21 +14,21 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ketacost.amounts import ZERO, Triple, cents, fmt_money, zero_money
-from ketacost.costshare import Line, adjudicate, coordinate
+from ketacost.book.pricebook import CASES, Case, Figure, PriceBook, Referenced, Source, Treatment
+from ketacost.engine.costshare import Line, adjudicate, coordinate
+from ketacost.engine.insurance import Charge, Plan, claims_for, resolve_plan, secondary_terms
+from ketacost.engine.schedule import PhaseDates, ScheduleOptions, add_months, counts, expand
 from ketacost.i18n import N_, _, fmt_date, language
 from ketacost.i18n import book as book_text
 from ketacost.i18n import t as tr
-from ketacost.indirect import around_visits
-from ketacost.insurance import Charge, Plan, claims_for, resolve_plan, secondary_terms
-from ketacost.payment import parse_finance_spec, plan_from_options
-from ketacost.pretax import ELIGIBILITY, Account, PreTax
-from ketacost.pretax import savings as pretax_savings
-from ketacost.pricebook import CASES, Case, Figure, PriceBook, Referenced, Source, Treatment
+from ketacost.paying.indirect import around_visits
+from ketacost.paying.payment import parse_finance_spec, plan_from_options
+from ketacost.paying.pretax import ELIGIBILITY, Account, PreTax
+from ketacost.paying.pretax import savings as pretax_savings
 from ketacost.scenario import Scenario
-from ketacost.schedule import PhaseDates, ScheduleOptions, add_months, counts, expand
 
 if TYPE_CHECKING:  # savings builds estimates, so it imports this module, not the reverse
-    from ketacost.savings import Tip
+    from ketacost.whatif.savings import Tip
 
 STALE_AFTER_DAYS = 365
 HUNDRED = Decimal(100)
@@ -759,7 +759,7 @@ def _freshness(
     book: PriceBook, nodes: list[Referenced], today: dt.date
 ) -> tuple[tuple[str, dt.date, str] | None, tuple[str, ...]]:
     """The oldest figure used, and a note for each one too old to use quietly."""
-    from ketacost.freshness import Dates, age_text, is_stale, stale_note
+    from ketacost.book.freshness import Dates, age_text, is_stale, stale_note
 
     used = Dates(book).used(nodes)
     if not used:
@@ -1099,7 +1099,7 @@ def _assumptions(
     elif sc.maintenance_weeks is not None:
         out.append(tr("Maintenance every {n} week(s) as given.", n=sc.maintenance_weeks))
     if t.drug is not None and sc.insurance == "medicare" and sc.allowed is None:
-        from ketacost.locality import note as locality_note
+        from ketacost.book.locality import note as locality_note
 
         out.append(locality_note(book.insurance.medicare, sc.state))
     if t.drug is not None and sc.price is None:

@@ -17,7 +17,8 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from ketacost import __version__, clitypes
+from ketacost import __version__
+from ketacost.cli import coerce as clitypes
 from ketacost.errors import KetacostError
 
 clitypes.install()  # option values without building pydantic validators (typer >= 0.29)
@@ -341,7 +342,7 @@ def _pick(
 def _load_book(path: Path | None, settings: Any = None) -> tuple[Any, str | None]:
     """The price book: --pricing (or KETACOST_PRICING), else the config file's, else the
     bundled national book."""
-    from ketacost import pricebook
+    from ketacost.book import pricebook
 
     if path is None and settings is not None and settings.pricing is not None:
         path = settings.pricing
@@ -911,10 +912,10 @@ def _emit(text: str, output: Path | None, force: bool) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    from ketacost.output import open_atomic, write_atomic
+    from ketacost.cli.output import open_atomic, write_atomic
 
     if output.suffix.lower() == ".pdf":  # format_for let only HTML through
-        from ketacost.pdf import html_to_pdf
+        from ketacost.report.pdf import html_to_pdf
         from ketacost.safeio import shown
 
         data = html_to_pdf(text, shown(output))
@@ -1006,7 +1007,7 @@ def command_line(command: str, treatment: str, params: dict[str, Any]) -> str:
 def _check_dob(dob: str | None) -> str | None:
     if dob is None:
         return None
-    from ketacost.goodfaith import parse_dob
+    from ketacost.engine.goodfaith import parse_dob
 
     return parse_dob(dob, _today()).isoformat()
 
@@ -1025,7 +1026,7 @@ def _gfe_render(fmt: Format, output: Path | None) -> str:
 def _gfe_who(params: dict[str, Any], settings: Any) -> dict[str, Any]:
     """Who the GFE is from and for: the options, else the config file, checked."""
     from ketacost.config import config_path
-    from ketacost.goodfaith import Provider, check_icd10, check_npi, check_text, check_tin
+    from ketacost.engine.goodfaith import Provider, check_icd10, check_npi, check_text, check_tin
 
     c = settings.clinic
     where = str(config_path())
@@ -1146,8 +1147,8 @@ def estimate(
 
 def _run_estimate(params: dict[str, Any]) -> None:
     """The estimate command's work, from its parameters (also used by `guide`)."""
-    from ketacost.estimate import build
-    from ketacost.savings import with_tips
+    from ketacost.engine.estimate import build
+    from ketacost.whatif.savings import with_tips
 
     scenario = _scenario(params)
     fmt, pricing, dob = params.get("fmt"), params.get("pricing"), params.get("dob")
@@ -1158,7 +1159,7 @@ def _run_estimate(params: dict[str, Any]) -> None:
     book, book_path = _load_book(pricing, settings)
     who: dict[str, Any] | None = None
     if chosen.value in GFE_FORMATS:
-        from ketacost.goodfaith import check_self_pay, needs_clinic_prices
+        from ketacost.engine.goodfaith import check_self_pay, needs_clinic_prices
 
         check_self_pay(scenario.insurance)
         needs_clinic_prices(scenario.price is not None, book_path)
@@ -1208,8 +1209,8 @@ def _run_estimate(params: dict[str, Any]) -> None:
     def as_gfe() -> str:
         import datetime as dt
 
-        from ketacost import pricebook
-        from ketacost.goodfaith import build_gfe
+        from ketacost.book import pricebook
+        from ketacost.engine.goodfaith import build_gfe
         from ketacost.report import gfe
 
         assert who is not None
@@ -1313,8 +1314,8 @@ def tips(
     force: ForceOpt = False,
 ) -> None:
     """Savings tips for your situation, ranked by the dollars they save."""
-    from ketacost.estimate import build
-    from ketacost.savings import with_tips
+    from ketacost.engine.estimate import build
+    from ketacost.whatif.savings import with_tips
 
     scenario = _scenario(locals())
     settings = _settings()
@@ -1435,7 +1436,7 @@ def compare(
 
 def _run_compare(given: dict[str, Any]) -> None:
     """The compare command's work, from its parameters (also used by `guide`)."""
-    from ketacost.compare import compare as compare_rows
+    from ketacost.whatif.compare import compare as compare_rows
 
     params = dict(given)
     params["treatment"] = "iv"  # a placeholder: each row sets its own
@@ -1546,8 +1547,8 @@ def schedule(
     force: ForceOpt = False,
 ) -> None:
     """Dated visit calendar with what you pay at each visit and the running total."""
-    from ketacost.estimate import build
-    from ketacost.visits import calendar
+    from ketacost.engine.estimate import build
+    from ketacost.engine.visits import calendar
 
     scenario = _scenario(locals())
     settings = _settings()
@@ -1673,7 +1674,7 @@ def finance(
     force: ForceOpt = False,
 ) -> None:
     """A payment plan: monthly payment, interest, total, month by month."""
-    from ketacost.payment import plan_from_options
+    from ketacost.paying.payment import plan_from_options
 
     settings = _settings()
     chosen = _pick(fmt, FINANCE_FORMATS, settings, output)
@@ -1767,7 +1768,7 @@ def batch(
         if output is None:
             sink: Any = sys.stdout
         else:
-            from ketacost.output import open_atomic
+            from ketacost.cli.output import open_atomic
 
             sink = stack.enter_context(open_atomic(output, force=force))
         progress = stack.enter_context(_progress()) if sys.stderr.isatty() else None
@@ -1849,8 +1850,8 @@ def _progress() -> Any:
 @handled
 def guide(pricing: Path = _pricing_option()) -> None:
     """Answer a few plain questions and get your estimate: no options to learn."""
+    from ketacost.cli.guide import Interview, rich_io
     from ketacost.errors import InputError
-    from ketacost.guide import Interview, rich_io
 
     console = _console(stderr=True)
     ask, say = rich_io(console)
@@ -1907,10 +1908,10 @@ def prices(
     fmt: Format | None = _format_option(*FINANCE_FORMATS),
 ) -> None:
     """The price book: every figure with its range, unit, basis and sources."""
-    from ketacost.pricebook import resolve_treatment
+    from ketacost.book.pricebook import resolve_treatment
 
     if template:
-        from ketacost.clinicbook import template_text
+        from ketacost.book.clinic import template_text
         from ketacost.errors import InputError
 
         if fmt is not None:  # the template is YAML with comments: no other format
@@ -2021,7 +2022,7 @@ def validate(
     ),
 ) -> None:
     """Check a custom price book: every problem, each with its field path."""
-    from ketacost import pricebook
+    from ketacost.book import pricebook
 
     book = pricebook.load(file, all_errors=True)
     count = sum(1 for _ in pricebook.iter_figures(book))

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ketacost.amounts import ZERO, cents, fmt_money
-from ketacost.costshare import Claim, Family, PlanTerms, Program, Rx
+from ketacost.book.pricebook import Case, PriceBook, Treatment
+from ketacost.engine.costshare import Claim, Family, PlanTerms, Program, Rx
 from ketacost.i18n import _, fmt_day_month
 from ketacost.i18n import book as book_text
 from ketacost.i18n import t as tr
 from ketacost.planfile import PlanFile
-from ketacost.pricebook import Case, PriceBook, Treatment
 from ketacost.scenario import Scenario
 
 HUNDRED = Decimal(100)
@@ -543,7 +543,7 @@ def claims_for(
 
     is_session = charge.tag != "consultation"
     if t.drug is not None and is_session and sc.insurance in ("medicare", "medicare-advantage"):
-        from ketacost.locality import allowed as medicare_allowed
+        from ketacost.book.locality import allowed as medicare_allowed
 
         code = "G2082" if (charge.dose_mg or 56) <= 56 else "G2083"
         allowed = (

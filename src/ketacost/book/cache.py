@@ -45,7 +45,8 @@ def cache_dir() -> Path | None:
 
 def _models() -> dict[str, type[BaseModel]]:
     """The price book's model classes, by name: the only classes an entry may build."""
-    from ketacost import planfile, pricebook
+    from ketacost import planfile
+    from ketacost.book import pricebook
 
     found: dict[str, type[BaseModel]] = {}
     # The book's own models, and the plan-file models its plan templates hold.
@@ -129,7 +130,8 @@ def get(key: str | None) -> Any:
     folder = cache_dir()
     if key is None or folder is None:
         return None
-    from ketacost import pricebook, safeio
+    from ketacost import safeio
+    from ketacost.book import pricebook
 
     try:
         if not _private(os.stat(folder)):

@@ -8,7 +8,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from ketacost.pricebook import Case, Phase
+from ketacost.book.pricebook import Case, Phase
 
 
 def add_months(start: dt.date, months: int) -> dt.date:
@@ -48,7 +48,7 @@ def business_day(day: dt.date, after: dt.date | None = None) -> dt.date:
 
 @functools.lru_cache(maxsize=4096)  # batches look up the same few hundred days
 def _next_business_day(day: dt.date) -> dt.date:
-    from ketacost.federal_holidays import is_holiday
+    from ketacost.engine.federal_holidays import is_holiday
 
     while day.weekday() >= 5 or is_holiday(day):
         day += _DAY

@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ketacost.pricebook import Node, PriceBook, Referenced, iter_figures
+from ketacost.book.pricebook import Node, PriceBook, Referenced, iter_figures
 
 STALE_AFTER_MONTHS = 24
 

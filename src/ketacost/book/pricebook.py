@@ -744,7 +744,7 @@ def bundled_path() -> Path:
     if path.is_file():
         return path
     # Editable install from a checkout: the book lives at the top of the repo.
-    return Path(__file__).resolve().parents[2] / "data" / "pricing.yaml"
+    return Path(__file__).resolve().parents[3] / "data" / "pricing.yaml"
 
 
 def load(path: str | Path | None = None, *, all_errors: bool = False) -> PriceBook:
@@ -758,11 +758,11 @@ def load(path: str | Path | None = None, *, all_errors: bool = False) -> PriceBo
     cached = _cache_get(key)
     if cached is not None:
         return cached
-    from ketacost.yamlsafe import parse  # local: only loading needs YAML
+    from ketacost.book.yamlsafe import parse  # local: only loading needs YAML
 
     data = parse(text, str(p))
     if isinstance(data, dict) and "extends" in data:
-        from ketacost.clinicbook import extend
+        from ketacost.book.clinic import extend
 
         data = extend(data, str(p), parse(_read(bundled_path()), "the national book"))
     book = validate(data, str(p), limit=None if all_errors else 5)
@@ -793,14 +793,14 @@ def _cache_key(text: str) -> str:
 
 
 def _cache_get(key: str | None) -> PriceBook | None:
-    from ketacost import bookcache
+    from ketacost.book import cache as bookcache
 
     book = bookcache.get(key)
     return book if isinstance(book, PriceBook) else None
 
 
 def _cache_put(key: str | None, book: PriceBook) -> None:
-    from ketacost import bookcache
+    from ketacost.book import cache as bookcache
 
     bookcache.put(key, book)
 

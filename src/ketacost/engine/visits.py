@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ketacost.amounts import ZERO
-from ketacost.estimate import CONSULT, Estimate
+from ketacost.engine.estimate import CONSULT, Estimate
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,13 @@ from decimal import Decimal
 from typing import cast
 
 from ketacost.amounts import ZERO, fmt_money
+from ketacost.book.pricebook import Billing, BillingCode, CodeUse, PriceBook, Treatment, TreatmentId
+from ketacost.engine.estimate import CONSULT, Estimate, _dose
+from ketacost.engine.schedule import add_months
 from ketacost.errors import InputError
-from ketacost.estimate import CONSULT, Estimate, _dose
 from ketacost.i18n import N_, _, fmt_date, plural
 from ketacost.i18n import book as book_text
 from ketacost.i18n import t as tr
-from ketacost.pricebook import Billing, BillingCode, CodeUse, PriceBook, Treatment, TreatmentId
-from ketacost.schedule import add_months
 
 # Recurring services: one GFE states their expected scope for at most 12 months
 # (45 CFR 149.610); care after that gets a new GFE.

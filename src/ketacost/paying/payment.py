@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ketacost import financing
 from ketacost.amounts import ZERO, parse_money, parse_percent
+from ketacost.book.pricebook import PriceBook
 from ketacost.errors import InputError
-from ketacost.financing import Plan
-from ketacost.pricebook import PriceBook
+from ketacost.paying import financing
+from ketacost.paying.financing import Plan
 
 _SPEC = re.compile(r"^\s*(\d+)\s*@\s*(\d+(\.\d+)?)\s*%?\s*$")
 

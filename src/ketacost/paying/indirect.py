@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ketacost.amounts import ZERO, cents
-from ketacost.pricebook import Case, Indirect, Treatment
+from ketacost.book.pricebook import Case, Indirect, Treatment
 
 
 @dataclass(frozen=True)

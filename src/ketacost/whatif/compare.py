@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ketacost.amounts import Triple
-from ketacost.estimate import Estimate, build
-from ketacost.pricebook import PriceBook, resolve_treatment
-from ketacost.savings import route_scenario
+from ketacost.book.pricebook import PriceBook, resolve_treatment
+from ketacost.engine.estimate import Estimate, build
 from ketacost.scenario import Scenario
+from ketacost.whatif.savings import route_scenario
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ketacost.amounts import Triple, fmt_money
-from ketacost.costshare import plan_year_of
+from ketacost.book.pricebook import CASES, PriceBook, Referenced, Source, Treatment
+from ketacost.engine.costshare import plan_year_of
+from ketacost.engine.estimate import Estimate, Totals, claim_totals
 from ketacost.errors import KetacostError
-from ketacost.estimate import Estimate, Totals, claim_totals
 from ketacost.i18n import N_, _, book, fmt_date, fmt_day_month, t
-from ketacost.pricebook import CASES, PriceBook, Referenced, Source, Treatment
 from ketacost.scenario import Scenario
 
 # A tip resting on an assumption or on a single source ranks as if it saved this share
@@ -339,7 +339,7 @@ def _help(ctx: _Context) -> Iterator[Tip]:
 def drug_share(t: Treatment, base: Estimate) -> Decimal:
     """The drug's part of what the typical course charges (Spravato), split from each
     session as the claim engine splits it; the first session is the label's first dose."""
-    from ketacost.insurance import Charge, split_session
+    from ketacost.engine.insurance import Charge, split_session
 
     if t.drug is None:
         return Decimal("0.00")
@@ -371,7 +371,7 @@ def _timing(ctx: _Context) -> Iterator[Tip]:
     # A later start delays treatment: never suggest more than 8 weeks later.
     later = reset
     if not ctx.t.at_home:  # a clinic opens on business days (Jan 1 is a holiday)
-        from ketacost.schedule import business_day
+        from ketacost.engine.schedule import business_day
 
         later = business_day(reset)
     candidates: list[tuple[str, dt.date]] = (
@@ -379,7 +379,7 @@ def _timing(ctx: _Context) -> Iterator[Tip]:
     )
     earlier = reset - span - dt.timedelta(days=7)
     if not ctx.t.at_home:
-        from ketacost.schedule import business_day
+        from ketacost.engine.schedule import business_day
 
         earlier = business_day(earlier)
     if ctx.today <= earlier < sc.start:
@@ -457,8 +457,8 @@ def _financing(ctx: _Context) -> Iterator[Tip]:
         )
     if fin.deferred and not fin.triggered[1]:
         # What the promotion would charge back if only the card's minimum were paid.
-        from ketacost.financing import back_interest
-        from ketacost.payment import parse_finance_spec
+        from ketacost.paying.financing import back_interest
+        from ketacost.paying.payment import parse_finance_spec
 
         preset, _months, _apr = parse_finance_spec(ctx.sc.finance or "", ctx.book)
         if preset is None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ketacost.amounts import cents
-from ketacost.pricebook import Case, Locality, Medicare, Rvus
+from ketacost.book.pricebook import Case, Locality, Medicare, Rvus
 
 CODES = ("G2082", "G2083")
 

@@ -31,8 +31,9 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from ketacost.amounts import Triple, cents, zero_money
-from ketacost.costshare import MEDIGAP_N_VISIT_COPAY, plan_year_of
-from ketacost.estimate import (
+from ketacost.book.pricebook import CASES, Case, PriceBook
+from ketacost.engine.costshare import MEDIGAP_N_VISIT_COPAY, plan_year_of
+from ketacost.engine.estimate import (
     CONSULT,
     BatchFigures,
     Split,
@@ -44,10 +45,9 @@ from ketacost.estimate import (
     session_price,
     tax_savings_of,
 )
-from ketacost.insurance import Charge, claims_for, resolve_plan
-from ketacost.pricebook import CASES, Case, PriceBook
+from ketacost.engine.insurance import Charge, claims_for, resolve_plan
+from ketacost.engine.schedule import _EPOCH, _steps, add_months, business_day
 from ketacost.scenario import Scenario
-from ketacost.schedule import _EPOCH, _steps, add_months, business_day
 
 _KINDS = ("none", "commercial", "medicare", "medicaid")
 _MEDIGAP_N = int(MEDIGAP_N_VISIT_COPAY * 100)
