@@ -14,6 +14,7 @@ from ketacost.errors import InputError, PriceBookError
 from ketacost.planfile import PlanFile
 
 MAX_MONTHS = 60
+MIN_YEAR, MAX_YEAR = 2000, 2100  # a start date outside is a typo
 
 # Field name -> the option a user typed, so errors name what the user can change.
 OPTION = {
@@ -192,7 +193,7 @@ class Scenario(BaseModel):
     @field_validator("start")
     @classmethod
     def _plausible_year(cls, v: dt.date) -> dt.date:
-        if not 2000 <= v.year <= 2100:
+        if not MIN_YEAR <= v.year <= MAX_YEAR:
             raise ValueError("must be a date between 2000 and 2100")
         return v
 

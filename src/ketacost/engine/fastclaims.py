@@ -265,24 +265,31 @@ def _case(
         totals = (paid_all, 0, 0, paid_all, paid_all, 0)
         return _Run(totals, sessions, by_year, by_tag, first_month, lead)
     tb = ti = ta = tp = tu = tr = 0  # billed, insurer, assistance, patient, upfront, reimbursed
-    # A steady state: deductible met and the out-of-pocket maximum met (or none, and no
-    # program): then a visit of the same lines as the last one costs what it did, until
-    # the plan year or the calendar year turns.
-    same_lines: object = None
-    same: tuple[int, ...] = ()
-    same_year = 0
+    # With the deductible met, a visit's lines cost what they did the last time, as long
+    # as neither the out-of-pocket maximum nor the program's cap held them back either
+    # time: each entry is (lines, totals, what they add to the maximum and the program).
+    settled: dict[int, tuple[tuple[_LineC, ...], tuple[int, ...], int, int]] = {}
     for day, tag, lines in merged:
         claim_year = plan_year_of(day, year_start)
         if claim_year != year:
             year = claim_year
             ded_left, oop_left = annual_ded, annual_oop
-            same_lines = None
-        if lines is same_lines and day.year == same_year:
-            vb, vi, va, vp, vu, vr = same
+        if program is not None and day.year != program_year:
+            program_year, program_left = day.year, cap or 0
+        hit = settled.get(id(lines)) if ded_left == 0 else None
+        if (
+            hit is not None
+            and hit[0] is lines
+            and (oop_left is None or oop_left >= hit[2])
+            and (cap is None or program_left >= hit[3])
+        ):
+            vb, vi, va, vp, vu, vr = hit[1]
+            if oop_left is not None:
+                oop_left -= hit[2]
+            if cap is not None:
+                program_left -= hit[3]
         else:
-            if program is not None and day.year != program_year:
-                program_year, program_left = day.year, cap or 0
-            steady = ded_left == 0 and (oop_left == 0 or (oop_left is None and program is None))
+            settle = ded_left == 0
             # As costshare.adjudicate: a first guess of the deductible parts (each line
             # takes what the ones before it leave), the copay placed on what they leave
             # (visit line first), then the lines in order against the pools, again
@@ -310,6 +317,8 @@ def _case(
                         due -= take
                 parts = [0] * n
                 vb = vi = va = vp = vu = vr = 0
+                added = helped_all = 0
+                held_back = False
                 for i, (charge, _a, drug, obs, visit) in enumerate(lines):
                     allowed = allowed_of[i]
                     part = allowed if allowed < d_left else d_left
@@ -321,6 +330,7 @@ def _case(
                     share = part + after
                     if o_left is not None and share > o_left:
                         share = o_left
+                        held_back = True
                     applied = part if part < share else share
                     plan_pays = allowed - share
                     supplement = 0
@@ -334,13 +344,17 @@ def _case(
                     if program is not None and drug:
                         helped = max(0, share - supplement - floor)
                         if cap is not None:
-                            helped = min(helped, p_left)
+                            if helped > p_left:
+                                helped = p_left
+                                held_back = True
                             p_left -= helped
+                            helped_all += helped
                     elif rebate is not None and obs:
                         helped = max(0, share - supplement - rebate_floor)
                     d_left = max(0, d_left - applied)
                     if o_left is not None:
                         o_left = max(0, o_left - share)
+                    added += share
                     if out_net:
                         balance = charge - allowed
                         vb += charge
@@ -357,10 +371,8 @@ def _case(
                     break
                 guess = parts
             ded_left, oop_left, program_left = d_left, o_left, p_left
-            if steady:
-                same_lines, same, same_year = lines, (vb, vi, va, vp, vu, vr), day.year
-            else:
-                same_lines = None
+            if settle and not held_back:
+                settled[id(lines)] = (lines, (vb, vi, va, vp, vu, vr), added, helped_all)
         tb += vb
         ti += vi
         ta += va

@@ -1,0 +1,255 @@
+"""Self-pay batch rows in integer cents, with everything but the start date worked out once.
+
+`batch_figures` prices a self-pay row (or one whose plan does not cover the treatment)
+phase by phase in `Decimal`s: for every row it lays out the protocol for each case,
+counts the sessions that fall before the horizon's end, and multiplies. In a batch, rows
+differ mostly in their start date, so `self_pay_plan` keeps what does not depend on it
+(each case's pacing, consultation fee, and each phase's first and regular session price
+after discounts, in cents) and `SelfPayPlan.figures` does the rest for one start date:
+the session counts (as `schedule.counts` has them, business-day moves included) and the
+sums, in integers. `tests/test_fastselfpay.py` checks it against `batch_figures`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from ketacost.amounts import cents
+from ketacost.book.pricebook import CASES, PriceBook, Treatment
+from ketacost.engine.estimate import (
+    _quick_applies,
+    combined_discount,
+    schedule_options,
+    session_price,
+)
+from ketacost.engine.federal_holidays import is_holiday
+from ketacost.engine.schedule import _EPOCH, _TAIL, ScheduleOptions, _steps, add_months
+from ketacost.scenario import Scenario
+
+# The most days a clinic visit moves to reach a business day: a weekend next to a
+# federal holiday (Sat, Sun, Mon; or Fri, Sat, Sun). tests/test_fastselfpay.py checks
+# the holiday table never has a longer run.
+MAX_SHIFT = 3
+
+
+class _Step(NamedTuple):
+    """One phase's pacing from the start date, in days, and its prices in cents."""
+
+    offset: int  # the phase's first nominal day, from the start
+    sessions: int  # a series' (0 for a recurring phase)
+    span: int  # a series' sessions fall `span // pace` days apart ...
+    pace: int
+    interval: int  # ... a recurring phase's every `interval` days (0 for a series)
+    reach: int  # how far past its nominal day the last session can move (see _count)
+    done: int  # a series: its last nominal day + reach, from the start (-1: recurring)
+    first: int  # the course's first session, here, after discounts
+    regular: int  # any other session here, after discounts
+
+
+class _Case(NamedTuple):
+    steps: tuple[_Step, ...]
+    consult: int
+
+
+class SelfPayPlan(NamedTuple):
+    """What a self-pay row's figures depend on, but its start date."""
+
+    cases: tuple[_Case, _Case, _Case]  # low, typical, high
+    months: int
+    clinic_days: bool
+
+
+def _cents(x: Decimal) -> int | None:
+    n = x * 100
+    i = int(n)
+    return i if i == n else None
+
+
+def self_pay_plan(
+    book: PriceBook, sc: Scenario, memo: dict[object, Any] | None = None
+) -> SelfPayPlan | None:
+    """The start-free part of `batch_figures` for a row where its self-pay arithmetic
+    applies (no pre-tax money, no plan that covers the treatment), or None. Pass the
+    same `memo` dict for many scenarios on one book to reuse the protocols' pacing."""
+    t = book.treatments[sc.treatment]  # type: ignore[index]
+    if not _quick_applies(t, sc) or sc.rates is not None:
+        return None
+    opts = schedule_options(t, sc)
+    # Rows that differ in months alone share their cases.
+    key = ("self-pay cases", sc.treatment, sc.price, sc.consult, sc.dose, sc.discounts, opts)
+    if memo is not None and key in memo:
+        cases: tuple[_Case, _Case, _Case] | None = memo[key]
+    else:
+        cases = _cases(book, t, sc, opts, memo)
+        if memo is not None:
+            memo[key] = cases
+    if cases is None:
+        return None
+    return SelfPayPlan(cases, sc.months, opts.clinic_days)
+
+
+def _cases(
+    book: PriceBook,
+    t: Treatment,
+    sc: Scenario,
+    opts: ScheduleOptions,
+    memo: dict[object, Any] | None,
+) -> tuple[_Case, _Case, _Case] | None:
+    cases: list[_Case] = []
+    for case in CASES:
+        consult = sc.consult if sc.consult is not None else cents(t.consult_fee.cost_pick(case))
+        if sc.price is not None:
+            regular = opening = sc.price
+        else:
+            regular = session_price(t, case, sc.dose, False)
+            opening = session_price(t, case, sc.dose, True)
+        steps: list[_Step] = []
+        key = ("self-pay steps", id(t.phases), case, opts)
+        hit = memo.get(key) if memo is not None else None
+        if hit is None or hit[0] is not t.phases:
+            hit = (t.phases, _steps(t.phases, _EPOCH, case, opts))
+            if memo is not None:
+                memo[key] = hit
+        for st in hit[1]:
+            interval = 7 * st.interval_weeks if st.interval_weeks is not None else 0
+            if st.interval_weeks is not None and interval <= 0:
+                return None  # the schedule's own arithmetic says what that means
+            gap = interval if interval else st.span_days // st.pace_count
+            # Each of the last _TAIL sessions moves at most MAX_SHIFT past the day before
+            # it was pushed to, and a push carries over only when the gap is that short.
+            reach = MAX_SHIFT + (_TAIL - 1) * max(0, MAX_SHIFT + 1 - gap)
+            offset = (st.start - _EPOCH).days
+            done = -1
+            if not interval:
+                done = offset + reach + (max(st.count - 1, 0) * st.span_days) // st.pace_count
+            frac = combined_discount(book, sc.discounts, st.phase.id, case) if sc.discounts else 0
+            if frac:
+                one, other = opening - cents(opening * frac), regular - cents(regular * frac)
+            else:
+                one, other = opening, regular
+            c_one, c_other = _cents(one), _cents(other)
+            if c_one is None or c_other is None:
+                return None
+            steps.append(
+                _Step(
+                    offset,
+                    st.count,
+                    st.span_days,
+                    st.pace_count,
+                    interval,
+                    reach,
+                    done,
+                    c_one,
+                    c_other,
+                )
+            )
+        c_consult = _cents(consult)
+        if c_consult is None:
+            return None
+        cases.append(_Case(tuple(steps), c_consult))
+    return cases[0], cases[1], cases[2]
+
+
+_BUSINESS: dict[int, int] = {}  # day ordinal -> the first business day's, on or after it
+
+
+def _business(day: int) -> int:
+    hit = _BUSINESS.get(day)
+    if hit is None:
+        d = day
+        # ordinal 1 (0001-01-01) is a Monday: (d - 1) % 7 is the weekday
+        while (d - 1) % 7 >= 5 or is_holiday(dt.date.fromordinal(d)):
+            d += 1
+        hit = _BUSINESS[day] = d
+    return hit
+
+
+def _count(st: _Step, start: int, end: int, clinic: bool) -> int:
+    """`schedule.counts` for one phase: the sessions before `end` (day ordinals)."""
+    offset, count, span, pace, interval, reach, done, _first, _regular = st  # (locals: fast)
+    if done >= 0 and end - start > done:  # the whole series, business-day moves and all
+        return count
+    first_day = start + offset
+    left = end - first_day
+    if left <= 0:
+        return 0
+    if interval:
+        n = -(-left // interval)
+    elif span == 0:
+        n = count
+    else:
+        n = min(count, -(-left * pace // span))
+    if not clinic or not n:
+        return n
+    # The last session moves at most `reach` days: when even that is before the end,
+    # every session of the tail stays in the horizon. Else roll the tail as counts does.
+    last = first_day + (interval * (n - 1) if interval else ((n - 1) * span) // pace)
+    if last + reach < end:
+        return n
+    lo = max(0, n - _TAIL)
+    after = 0
+    kept = 0
+    for i in range(lo, n):
+        day = first_day + (interval * i if interval else (i * span) // pace)
+        if after and day <= after:
+            day = after + 1
+        after = _business(day)
+        if after >= end:
+            break
+        kept += 1
+    return lo + kept
+
+
+def _total(case: _Case, start: int, end: int, clinic: bool) -> tuple[int, int]:
+    """(what the case bills, what its first phase with sessions bills)."""
+    total = case.consult
+    series = -1
+    for st in case.steps:
+        n = _count(st, start, end, clinic)
+        if n == 0:
+            continue
+        if series < 0:
+            series = st.first + (n - 1) * st.regular
+            total += series
+        else:
+            total += n * st.regular
+    return total, max(series, 0)
+
+
+class Figures(NamedTuple):
+    """A self-pay row's figures in cents (nobody else pays and no tax is saved)."""
+
+    billed: tuple[int, int, int]
+    first_series: tuple[int, int, int]
+    first_month: str  # YYYY-MM
+    first_month_patient: int
+    per_month: tuple[int, int, int]
+
+
+def figures(plan: SelfPayPlan, start: dt.date) -> Figures:
+    """`batch_figures` for a row of this plan starting on `start`, in cents."""
+    end_date = add_months(start, plan.months)
+    day, end = start.toordinal(), end_date.toordinal()
+    clinic = plan.clinic_days
+    low, low_series = _total(plan.cases[0], day, end, clinic)
+    typ, typ_series = _total(plan.cases[1], day, end, clinic)
+    high, high_series = _total(plan.cases[2], day, end, clinic)
+    y, m = start.year, start.month
+    month_end = dt.date(y + m // 12, m % 12 + 1, 1).toordinal()
+    first, _ = _total(plan.cases[1], day, min(end, month_end), clinic)
+    months = plan.months
+    return Figures(
+        (low, typ, high),
+        (low_series, typ_series, high_series),
+        f"{y:04d}-{m:02d}",
+        first,
+        (_per(low, months), _per(typ, months), _per(high, months)),
+    )
+
+
+def _per(total: int, months: int) -> int:
+    """cents(total / months), half up (away from zero), as `Decimal` rounds it."""
+    q = (abs(total) * 2 + months) // (2 * months)
+    return q if total >= 0 else -q

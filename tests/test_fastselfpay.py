@@ -1,0 +1,107 @@
+"""The batch's self-pay rows in integer cents (ketacost.engine.fastselfpay) give what
+`batch_figures` gives, to the cent, on random rows and start dates; the business-day
+bound they rely on holds for the whole holiday table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from ketacost.batch import scenario_from_cells
+from ketacost.book import pricebook
+from ketacost.engine import fastselfpay
+from ketacost.engine.estimate import batch_figures
+from ketacost.engine.federal_holidays import FIRST_YEAR, LAST_YEAR, is_holiday
+from ketacost.engine.schedule import business_day
+from ketacost.errors import KetacostError
+
+BOOK = pricebook.load()
+MEMO: dict[object, Any] = {}  # shared across examples, as a batch shares it across rows
+
+days = st.dates(dt.date(2026, 1, 1), dt.date(2029, 12, 31))
+
+
+@st.composite
+def self_pay_rows(draw: st.DrawFn) -> dict[str, str]:
+    """Self-pay rows, and insured rows whose plan does not cover the treatment."""
+    treatment = draw(st.sampled_from(["iv", "im", "kap", "spravato", "oral", "nasal"]))
+    cells = {
+        "treatment": treatment,
+        "months": draw(st.sampled_from(["", "1", "2", "3", "6", "12", "18", "60"])),
+        "sessions": draw(st.sampled_from(["", "", "1", "2", "4", "6", "8", "12", "100"])),
+        "price": draw(
+            st.one_of(
+                st.just(""),
+                st.integers(0, 3000).map(str),
+                st.decimals("0", "3000", places=2, allow_nan=False, allow_infinity=False).map(str),
+            )
+        ),
+        "consult": draw(st.sampled_from(["", "", "0", "150", "399.99"])),
+    }
+    if treatment == "spravato":
+        cells["dose"] = draw(st.sampled_from(["", "56", "84"]))
+    if treatment == "iv":
+        cells["discount"] = draw(
+            st.sampled_from(["", "package", "prompt_pay", "package;prompt_pay"])
+        )
+    if draw(st.booleans()):
+        cells["no_maintenance"] = draw(st.sampled_from(["", "yes", "no"]))
+    else:
+        cells["maintenance_weeks"] = draw(st.sampled_from(["", "1", "2", "4", "8"]))
+    if draw(st.booleans()):
+        cells["insurance"] = draw(st.sampled_from(["commercial", "medicare", "medicaid"]))
+        cells["covered"] = "no"
+    return {k: v for k, v in cells.items() if v}
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(cells=self_pay_rows(), start=days)
+def test_equal_to_batch_figures_to_the_cent(cells: dict[str, str], start: dt.date) -> None:
+    try:
+        sc = scenario_from_cells({**cells, "start": start.isoformat()}).resolved(BOOK)
+        expected = batch_figures(BOOK, sc)
+    except KetacostError:
+        assume(False)
+    plan = fastselfpay.self_pay_plan(BOOK, sc, MEMO)
+    assert plan is not None, "every self-pay row is on the fast path"
+    got = fastselfpay.figures(plan, start)
+    assert got.billed == tuple(int(x * 100) for x in expected.split.patient)
+    assert expected.split.billed == expected.split.patient
+    assert not any(expected.split.insurer) and not any(expected.split.assistance)
+    assert not any(expected.tax_savings)
+    assert got.first_series == tuple(int(x * 100) for x in expected.first_series)
+    assert got.first_month == expected.first_month
+    assert got.first_month_patient == int(expected.first_month_patient * 100)
+    assert got.per_month == tuple(int(x * 100) for x in expected.per_month())
+
+
+def test_covered_and_pre_tax_rows_are_not_self_pay() -> None:
+    for cells in (
+        {"treatment": "spravato", "insurance": "commercial"},
+        {"treatment": "iv", "fsa": "yes"},
+    ):
+        sc = scenario_from_cells({**cells, "start": "2027-03-01"}).resolved(BOOK)
+        assert fastselfpay.self_pay_plan(BOOK, sc) is None
+
+
+def test_no_visit_moves_further_than_max_shift() -> None:
+    """The bound behind skipping the business-day roll: over the holiday table (and a
+    year either side), no date is more than MAX_SHIFT days before a business day."""
+    day, last = dt.date(FIRST_YEAR - 1, 1, 1), dt.date(LAST_YEAR + 1, 12, 31)
+    longest = 0
+    while day <= last:
+        longest = max(longest, (business_day(day) - day).days)
+        # the next day that could start a longer run: a weekend day or a holiday
+        day += dt.timedelta(days=1)
+        while day <= last and day.weekday() < 5 and not is_holiday(day):
+            day += dt.timedelta(days=1)
+    assert longest <= fastselfpay.MAX_SHIFT
+
+
+@settings(deadline=None)
+@given(day=st.dates(dt.date(2000, 1, 1), dt.date(2110, 12, 31)))
+def test_business_days_agree_with_the_schedule(day: dt.date) -> None:
+    assert fastselfpay._business(day.toordinal()) == business_day(day).toordinal()
