@@ -4,6 +4,7 @@ covers; for the plan kinds it does not cover it steps aside (returns None)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -150,3 +151,20 @@ def test_batch_figures_equal_to_the_claim_engine(cells: dict[str, str]) -> None:
         assert _quick_applies(BOOK.treatments[sc.treatment], sc)
         return
     assert fast == expected
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=rows(), other=st.dates(dt.date(2026, 1, 1), dt.date(2028, 12, 31)))
+def test_plans_shared_across_start_dates(cells: dict[str, str], other: dt.date) -> None:
+    """A batch resolves each case's plan once for rows that differ in their start date
+    alone: figures from the first row's plans are the second row's own."""
+    sc = _scenario(cells)
+    plans: dict[Any, Any] = {}
+    if fast_batch_figures(BOOK, sc, MEMO, plans) is None:
+        return
+    moved = sc.model_copy(update={"start": other})
+    try:
+        expected = batch_figures(BOOK, moved)
+    except KetacostError:
+        assume(False)
+    assert fast_batch_figures(BOOK, moved, MEMO, plans) == expected

@@ -78,10 +78,42 @@ def test_equal_to_batch_figures_to_the_cent(cells: dict[str, str], start: dt.dat
     assert got.per_month == tuple(int(x * 100) for x in expected.per_month())
 
 
-def test_covered_and_pre_tax_rows_are_not_self_pay() -> None:
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(
+    cells=self_pay_rows(),
+    start=days,
+    account=st.sampled_from(["hsa", "fsa"]),
+    extra=st.fixed_dictionaries(
+        {
+            "tax_rate": st.sampled_from(["", "22", "32.5"]),
+            "account_balance": st.sampled_from(["", "0", "500", "2500.50"]),
+        }
+    ),
+)
+def test_pre_tax_rows_equal_to_batch_figures_to_the_cent(
+    cells: dict[str, str], start: dt.date, account: str, extra: dict[str, str]
+) -> None:
+    """Paid in full from an HSA or FSA: totals, first series, first month and the tax
+    saving, which depends on how the payments fall in calendar years."""
+    row = {**cells, account: "yes", "start": start.isoformat()}
+    row |= {k: v for k, v in extra.items() if v}
+    if account == "hsa" and row.get("insurance") in ("medicare", "medicaid"):
+        row.pop("insurance")
+        row.pop("covered")
+    try:
+        sc = scenario_from_cells(row).resolved(BOOK)
+        expected = batch_figures(BOOK, sc)
+    except KetacostError:
+        assume(False)
+    plan = fastselfpay.self_pay_plan(BOOK, sc, MEMO)
+    assert plan is not None and plan.pre_tax
+    assert fastselfpay.pre_tax_figures(BOOK, sc, plan) == expected
+
+
+def test_covered_rows_are_not_self_pay() -> None:
     for cells in (
         {"treatment": "spravato", "insurance": "commercial"},
-        {"treatment": "iv", "fsa": "yes"},
+        {"treatment": "spravato", "insurance": "commercial", "fsa": "yes"},
     ):
         sc = scenario_from_cells({**cells, "start": "2027-03-01"}).resolved(BOOK)
         assert fastselfpay.self_pay_plan(BOOK, sc) is None

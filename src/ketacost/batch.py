@@ -23,9 +23,9 @@ from typing import Any, Literal, NamedTuple, TextIO
 from ketacost.amounts import money_str
 from ketacost.book.pricebook import PriceBook
 from ketacost.engine import fastselfpay
-from ketacost.engine.estimate import batch_figures
+from ketacost.engine.estimate import BatchFigures, batch_figures
 from ketacost.engine.fastclaims import fast_batch_figures
-from ketacost.engine.fastselfpay import SelfPayPlan, self_pay_plan
+from ketacost.engine.fastselfpay import SelfPayPlan, pre_tax_figures, self_pay_plan
 from ketacost.errors import InputError, KetacostError
 from ketacost.scenario import MAX_YEAR, MIN_YEAR, Scenario
 
@@ -128,6 +128,7 @@ _NOT_UTF8 = re.compile("[\udc80-\udcff]")
 CACHE_SIZE = 1024
 # ... and of distinct scenarios less their start date.
 SHAPES = 4096
+HEAVY_SHAPES = 1024  # ... of them with a scenario and its plans (the others hold a few ints)
 PROGRESS_EVERY = 1000
 
 Format = Literal["csv", "jsonl"]
@@ -349,6 +350,7 @@ class _Shape(NamedTuple):
     scenario: Scenario | None  # checked and resolved, with the first such row's start
     self_pay: SelfPayPlan | None  # else: the rest of a self-pay row's figures, but the date
     name: str  # the treatment's
+    plans: dict[Any, Any]  # each case's resolved plan, for the claim loop
 
 
 def _start_day(text: str) -> dt.date | None:
@@ -358,6 +360,20 @@ def _start_day(text: str) -> dt.date | None:
     except ValueError:
         return None
     return day if MIN_YEAR <= day.year <= MAX_YEAR else None
+
+
+def _figure_cells(f: BatchFigures, name: str) -> tuple[str, ...]:
+    """FIGURE_COLUMNS of a row's figures."""
+    tris = (f.split.billed, f.split.insurer, f.split.assistance, f.split.patient, f.net)
+    return (
+        *(money_str(x) for tri in tris for x in tri),
+        name,
+        *(money_str(x) for x in f.first_series),
+        f.first_month,
+        money_str(f.first_month_patient),
+        *(money_str(x) for x in f.per_month()),
+        *(money_str(x) for x in f.tax_savings),
+    )
 
 
 def _cents_str(c: int) -> str:
@@ -438,6 +454,7 @@ def _quoted(
     # Rows that differ only in a valid start date share their checks and everything
     # their figures do not take from the date: one entry per row less its start.
     shapes: dict[tuple[str, ...], _Shape | str] = {}
+    kept: list[tuple[str, ...]] = []  # the shapes that hold a scenario and its plans
 
     def scenario_of(cells: tuple[str, ...]) -> Scenario:
         given = {k: v for k, v in zip(option_keys, cells, strict=True) if v}
@@ -451,22 +468,15 @@ def _quoted(
             return exc.message
         name = book.treatments[scenario.treatment].name  # type: ignore[index]
         plan = self_pay_plan(book, scenario, prices)
-        return _Shape(scenario if plan is None else None, plan, name)
+        keep = plan is None or plan.pre_tax  # (whose figures need the scenario)
+        return _Shape(scenario if keep else None, plan, name, {})
 
-    def figures(scenario: Scenario) -> tuple[str, ...]:
+    def figures(scenario: Scenario, plans: dict[Any, Any] | None = None) -> tuple[str, ...]:
         # Integer cents for covered rows of the common plans; else the usual path.
-        f = fast_batch_figures(book, scenario, prices) or batch_figures(book, scenario, prices)
-        tris = (f.split.billed, f.split.insurer, f.split.assistance, f.split.patient, f.net)
-        plan = (
-            book.treatments[scenario.treatment].name,  # type: ignore[index]
-            *(money_str(x) for x in f.first_series),
-            f.first_month,
-            money_str(f.first_month_patient),
-            *(money_str(x) for x in f.per_month()),
-            *(money_str(x) for x in f.tax_savings),
+        f = fast_batch_figures(book, scenario, prices, plans) or batch_figures(
+            book, scenario, prices
         )
-        money = [money_str(x) for tri in tris for x in tri]
-        return (*money, *plan)
+        return _figure_cells(f, book.treatments[scenario.treatment].name)  # type: ignore[index]
 
     @lru_cache(maxsize=CACHE_SIZE)
     def quote(cells: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
@@ -478,8 +488,12 @@ def _quoted(
             shape = shapes.get(key)
             if shape is None:
                 shape = shape_of(cells)
-                if len(shapes) >= SHAPES:
+                heavy = not isinstance(shape, str) and shape.scenario is not None
+                if len(shapes) >= SHAPES or (heavy and len(kept) >= HEAVY_SHAPES):
                     shapes.clear()
+                    kept.clear()
+                if heavy:
+                    kept.append(key)
                 # (a rate book's prices are checked against each row's own dates)
                 if isinstance(shape, str) or shape.scenario is None or not shape.scenario.rates:
                     shapes[key] = shape
@@ -488,7 +502,12 @@ def _quoted(
             if shape.scenario is None:
                 assert shape.self_pay is not None
                 return _self_pay_cells(shape.self_pay, day, shape.name), ""
-            return figures(shape.scenario.model_copy(update={"start": day})), ""
+            scenario = shape.scenario.model_copy(update={"start": day})
+            if shape.self_pay is not None:  # paid in full from an HSA or FSA
+                return _figure_cells(
+                    pre_tax_figures(book, scenario, shape.self_pay), shape.name
+                ), ""
+            return figures(scenario, shape.plans), ""
         except KetacostError as exc:
             return _BLANK_MONEY, exc.message
         except Exception as exc:  # one bad row must never stop the batch

@@ -25,6 +25,7 @@ Advantage, a rate book (`rates`), and any figure that is not a whole number of c
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 from operator import itemgetter
@@ -45,7 +46,7 @@ from ketacost.engine.estimate import (
     session_price,
     tax_savings_of,
 )
-from ketacost.engine.insurance import Charge, claims_for, resolve_plan
+from ketacost.engine.insurance import Charge, Plan, claims_for, resolve_plan
 from ketacost.engine.schedule import _EPOCH, _steps, add_months, business_day
 from ketacost.scenario import Scenario
 
@@ -171,10 +172,20 @@ class _Run(NamedTuple):
 
 
 def _case(
-    book: PriceBook, t: Any, sc: Scenario, case: Case, end: dt.date, memo: dict[object, Any]
+    book: PriceBook,
+    t: Any,
+    sc: Scenario,
+    case: Case,
+    end: dt.date,
+    memo: dict[object, Any],
+    plans: dict[Case, Plan] | None = None,
 ) -> _Run:
     """One case, as `estimate._run_case` adjudicates it."""
-    plan = resolve_plan(book, t, sc, case)
+    plan = plans.get(case) if plans is not None else None
+    if plan is None:
+        plan = resolve_plan(book, t, sc, case)
+        if plans is not None:  # without its wording, which a batch holds for many rows
+            plan = plans[case] = dataclasses.replace(plan, assumptions=(), warnings=())
     terms = plan.terms
     covered = plan.covered
     # The services, in the order `_run_case` charges them.
@@ -239,7 +250,7 @@ def _case(
     ded_left, oop_left = _c(terms.deductible), _c_opt(terms.oop_max)
     annual_ded, annual_oop = _c(terms.annual_deductible), _c_opt(terms.annual_oop_max)
     year_start = terms.year_start
-    year = plan_year_of(terms.as_of, year_start)
+    year = plan_year_of(sc.start, year_start)  # (the plan's as_of: a shared plan's is not)
     medigap = sc.medigap if covered else "none"
     program, rebate = plan.program, plan.rebate
     floor = _c(program.floor) if program is not None else 0
@@ -391,7 +402,10 @@ def _money(x: int) -> Decimal:
 
 
 def _runs(
-    book: PriceBook, sc: Scenario, memo: dict[object, Any] | None
+    book: PriceBook,
+    sc: Scenario,
+    memo: dict[object, Any] | None,
+    plans: dict[Case, Plan] | None = None,
 ) -> tuple[dict[Case, _Run], _Run, Split, Triple[Decimal]] | None:
     """Each case's run (the low and high columns swapped for the typical one as
     `estimate._ordered` does), the typical run, the split and the tax saving."""
@@ -401,7 +415,7 @@ def _runs(
     t = book.treatments[sc.treatment]  # type: ignore[index]
     end = add_months(sc.start, sc.months)
     try:
-        raw = {c: _case(book, t, sc, c, end, memo) for c in CASES}
+        raw = {c: _case(book, t, sc, c, end, memo, plans) for c in CASES}
     except _NotCents:
         return None
     runs = dict(raw)
@@ -423,11 +437,16 @@ def _runs(
 
 
 def fast_claim_totals(
-    book: PriceBook, scenario: Scenario, memo: dict[object, Any] | None = None
+    book: PriceBook,
+    scenario: Scenario,
+    memo: dict[object, Any] | None = None,
+    plans: dict[Case, Plan] | None = None,
 ) -> Totals | None:
     """`claim_totals(book, scenario)` in integer cents, or None for a plan this fast
-    path does not cover. Pass the same `memo` dict for many scenarios on one book."""
-    got = _runs(book, scenario, memo)
+    path does not cover. Pass the same `memo` dict for many scenarios on one book, and
+    the same `plans` dict for scenarios that differ in their start date alone (each
+    case's resolved plan)."""
+    got = _runs(book, scenario, memo, plans)
     if got is None:
         return None
     runs, _typical, split, tax = got
@@ -436,7 +455,10 @@ def fast_claim_totals(
 
 
 def fast_batch_figures(
-    book: PriceBook, scenario: Scenario, memo: dict[object, Any] | None = None
+    book: PriceBook,
+    scenario: Scenario,
+    memo: dict[object, Any] | None = None,
+    plans: dict[Case, Plan] | None = None,
 ) -> BatchFigures | None:
     """`batch_figures(book, scenario)` in integer cents for a row whose plan covers the
     treatment or that pays with pre-tax money (self-pay rows have their own arithmetic
@@ -445,7 +467,7 @@ def fast_batch_figures(
     t = book.treatments[sc.treatment]  # type: ignore[index]
     if _quick_applies(t, sc):
         return None
-    got = _runs(book, sc, memo)
+    got = _runs(book, sc, memo, plans)
     if got is None:
         return None
     runs, typical, split, tax = got

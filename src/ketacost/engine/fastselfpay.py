@@ -16,14 +16,18 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from ketacost.amounts import cents
+from ketacost.amounts import Triple, cents, zero_money
 from ketacost.book.pricebook import CASES, PriceBook, Treatment
 from ketacost.engine.estimate import (
+    BatchFigures,
+    Split,
     _quick_applies,
     combined_discount,
     schedule_options,
     session_price,
+    tax_savings_of,
 )
+from ketacost.engine.fastclaims import eligible
 from ketacost.engine.federal_holidays import is_holiday
 from ketacost.engine.schedule import _EPOCH, _TAIL, ScheduleOptions, _steps, add_months
 from ketacost.scenario import Scenario
@@ -59,6 +63,14 @@ class SelfPayPlan(NamedTuple):
     cases: tuple[_Case, _Case, _Case]  # low, typical, high
     months: int
     clinic_days: bool
+    pre_tax: bool  # paid from an HSA or FSA: `pre_tax_figures`, not `figures`
+
+
+def _covered(t: Treatment, sc: Scenario) -> bool:
+    """Whether a plan covers the treatment (as `estimate._quick_applies` decides)."""
+    if sc.insurance == "none":
+        return False
+    return bool(t.coverage_for(sc.insurance).value if sc.covered is None else sc.covered)
 
 
 def _cents(x: Decimal) -> int | None:
@@ -70,11 +82,17 @@ def _cents(x: Decimal) -> int | None:
 def self_pay_plan(
     book: PriceBook, sc: Scenario, memo: dict[object, Any] | None = None
 ) -> SelfPayPlan | None:
-    """The start-free part of `batch_figures` for a row where its self-pay arithmetic
-    applies (no pre-tax money, no plan that covers the treatment), or None. Pass the
-    same `memo` dict for many scenarios on one book to reuse the protocols' pacing."""
+    """The start-free part of `batch_figures` for a row where the patient pays every
+    session in full (no plan, or one that does not cover the treatment), or None.
+    With pre-tax money (`pre_tax_figures`) as without (`figures`). Pass the same `memo`
+    dict for many scenarios on one book to reuse the protocols' pacing."""
     t = book.treatments[sc.treatment]  # type: ignore[index]
-    if not _quick_applies(t, sc) or sc.rates is not None:
+    if sc.rates is not None:
+        return None
+    if sc.hsa or sc.fsa:
+        if not eligible(sc) or _covered(t, sc):
+            return None
+    elif not _quick_applies(t, sc):
         return None
     opts = schedule_options(t, sc)
     # Rows that differ in months alone share their cases.
@@ -87,7 +105,7 @@ def self_pay_plan(
             memo[key] = cases
     if cases is None:
         return None
-    return SelfPayPlan(cases, sc.months, opts.clinic_days)
+    return SelfPayPlan(cases, sc.months, opts.clinic_days, sc.hsa or sc.fsa)
 
 
 def _cases(
@@ -253,3 +271,83 @@ def _per(total: int, months: int) -> int:
     """cents(total / months), half up (away from zero), as `Decimal` rounds it."""
     q = (abs(total) * 2 + months) // (2 * months)
     return q if total >= 0 else -q
+
+
+def _sessions(case: _Case, start: int, end: int, clinic: bool) -> tuple[int, int, int]:
+    """(what the sessions before `end` bill, how many there are, what the first phase's
+    bill), without the consultation."""
+    total = count = lead = 0
+    first = True
+    for i, st in enumerate(case.steps):
+        n = _count(st, start, end, clinic)
+        if n == 0:
+            continue
+        part = st.first + (n - 1) * st.regular if first else n * st.regular
+        first = False
+        total += part
+        count += n
+        if i == 0:
+            lead = part
+    return total, count, lead
+
+
+def _money(cents_: int) -> Decimal:
+    return Decimal(cents_).scaleb(-2)
+
+
+def pre_tax_figures(book: PriceBook, sc: Scenario, plan: SelfPayPlan) -> BatchFigures:
+    """`batch_figures` for a row that pays every session in full from an HSA or FSA:
+    the self-pay sums, split by calendar year (what the tax saving depends on) at each
+    January 1 in the horizon, as the claim loop (`fastclaims`) lays them out."""
+    start = sc.start
+    day = start.toordinal()
+    end_date = add_months(start, plan.months)
+    end = end_date.toordinal()
+    clinic = plan.clinic_days
+    bounds = [dt.date(y, 1, 1).toordinal() for y in range(start.year + 1, end_date.year + 1)] + [
+        end
+    ]
+    raw: list[tuple[int, int, dict[int, int]]] = []  # (paid, lead phase, by year) per case
+    for case in plan.cases:
+        by_year: dict[int, int] = {}
+        if case.consult > 0:
+            by_year[start.year] = case.consult
+        paid_before = count_before = 0
+        year = start.year
+        lead = 0
+        for bound in bounds:
+            if bound > end:
+                bound = end
+            paid, count, lead = _sessions(case, day, bound, clinic)
+            if count > count_before:
+                by_year[year] = by_year.get(year, 0) + paid - paid_before
+            paid_before, count_before = paid, count
+            year += 1
+            if bound == end:
+                break
+        raw.append((case.consult + paid_before, lead, by_year))
+    typical = raw[1]
+    runs = list(raw)
+    # As the claim engine orders a column that would cost more than the typical one.
+    if raw[0][0] > typical[0]:
+        runs[0] = typical
+    if raw[2][0] < typical[0]:
+        runs[2] = typical
+    paid3 = Triple(*(_money(r[0]) for r in runs))
+    zero = zero_money()
+    split = Split(paid3, zero, zero, paid3, paid3, zero)
+    payments = {
+        c: [(dt.date(y, 1, 1), _money(v)) for y, v in sorted(r[2].items())]
+        for c, r in zip(CASES, runs, strict=True)
+    }
+    tax = tax_savings_of(book, sc, split.patient, payments, [])
+    month_end = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1).toordinal()
+    first, _count_first, _lead_first = _sessions(plan.cases[1], day, min(end, month_end), clinic)
+    return BatchFigures(
+        split,
+        tax,
+        plan.months,
+        Triple(*(_money(r[1]) for r in runs)),
+        f"{start.year:04d}-{start.month:02d}",
+        _money(plan.cases[1].consult + first),
+    )
