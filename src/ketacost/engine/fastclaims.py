@@ -155,6 +155,34 @@ def _lines_of(
     return hit  # type: ignore[no-any-return]
 
 
+def _alike(
+    visits: list[tuple[dt.date, str, tuple[_LineC, ...]]],
+    year_start: tuple[int, int],
+    start: dt.date,
+) -> list[tuple[dt.date, str, tuple[_LineC, ...], int]]:
+    """Runs of consecutive visits with the same lines and tag, within one plan year,
+    one calendar year and (the first) one month: (first day, tag, lines, how many)."""
+    out: list[tuple[dt.date, str, tuple[_LineC, ...], int]] = []
+    month, dom = year_start
+    month_end = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    limit = start
+    for day, tag, lines in visits:
+        if out and day < limit:
+            first, last_tag, last_lines, n = out[-1]
+            if lines is last_lines and tag == last_tag:
+                out[-1] = (first, tag, lines, n + 1)
+                continue
+        out.append((day, tag, lines, 1))
+        # the run ends at the next plan-year reset, January 1, or the first month's end
+        reset = dt.date(day.year, month, dom)
+        if reset <= day:
+            reset = dt.date(day.year + 1, month, dom)
+        limit = min(reset, dt.date(day.year + 1, 1, 1))
+        if day < month_end:
+            limit = min(limit, month_end)
+    return out
+
+
 def _coins_share(rest: int, num: int, den: int) -> int:
     """cents(rest x coinsurance / 100), half up, for rest >= 0 and coinsurance num/den."""
     return (2 * rest * num + 100 * den) // (200 * den)
@@ -280,27 +308,53 @@ def _case(
     # as neither the out-of-pocket maximum nor the program's cap held them back either
     # time: each entry is (lines, totals, what they add to the maximum and the program).
     settled: dict[int, tuple[tuple[_LineC, ...], tuple[int, ...], int, int]] = {}
-    for day, tag, lines in merged:
+    # ... and once the maximum is met, they cost what they did then, whatever else.
+    maxed: dict[int, tuple[tuple[_LineC, ...], tuple[int, ...]]] = {}
+    for day, tag, lines, count in _alike(merged, year_start, sc.start):
         claim_year = plan_year_of(day, year_start)
         if claim_year != year:
             year = claim_year
             ded_left, oop_left = annual_ded, annual_oop
         if program is not None and day.year != program_year:
             program_year, program_left = day.year, cap or 0
-        hit = settled.get(id(lines)) if ded_left == 0 else None
-        if (
-            hit is not None
-            and hit[0] is lines
-            and (oop_left is None or oop_left >= hit[2])
-            and (cap is None or program_left >= hit[3])
-        ):
-            vb, vi, va, vp, vu, vr = hit[1]
-            if oop_left is not None:
-                oop_left -= hit[2]
-            if cap is not None:
-                program_left -= hit[3]
-        else:
-            settle = ded_left == 0
+        paid = 0  # by the patient, for these visits
+        while count:
+            if oop_left == 0:  # the maximum is met: every share is nil until the year turns
+                done = maxed.get(id(lines))
+                if done is not None and done[0] is lines:
+                    vb, vi, va, vp, vu, vr = done[1]
+                    tb += count * vb
+                    ti += count * vi
+                    ta += count * va
+                    tp += count * vp
+                    tu += count * vu
+                    tr += count * vr
+                    paid += count * vp
+                    break
+            hit = settled.get(id(lines)) if ded_left == 0 else None
+            if hit is not None and hit[0] is lines:
+                # as many of these visits as the maximum and the program's cap let pass
+                k = count
+                if oop_left is not None and hit[2]:
+                    k = min(k, oop_left // hit[2])
+                if cap is not None and hit[3]:
+                    k = min(k, program_left // hit[3])
+                if k > 0:
+                    vb, vi, va, vp, vu, vr = hit[1]
+                    tb += k * vb
+                    ti += k * vi
+                    ta += k * va
+                    tp += k * vp
+                    tu += k * vu
+                    tr += k * vr
+                    paid += k * vp
+                    if oop_left is not None:
+                        oop_left -= k * hit[2]
+                    if cap is not None:
+                        program_left -= k * hit[3]
+                    count -= k
+                    continue
+            settle, at_max = ded_left == 0, oop_left == 0
             # As costshare.adjudicate: a first guess of the deductible parts (each line
             # takes what the ones before it leave), the copay placed on what they leave
             # (visit line first), then the lines in order against the pools, again
@@ -382,18 +436,22 @@ def _case(
                     break
                 guess = parts
             ded_left, oop_left, program_left = d_left, o_left, p_left
-            if settle and not held_back:
+            if at_max:
+                maxed[id(lines)] = (lines, (vb, vi, va, vp, vu, vr))
+            elif settle and not held_back:
                 settled[id(lines)] = (lines, (vb, vi, va, vp, vu, vr), added, helped_all)
-        tb += vb
-        ti += vi
-        ta += va
-        tp += vp
-        tu += vu
-        tr += vr
-        by_year[day.year] = by_year.get(day.year, 0) + vp
-        by_tag[tag] = by_tag.get(tag, 0) + vp
+            tb += vb
+            ti += vi
+            ta += va
+            tp += vp
+            tu += vu
+            tr += vr
+            paid += vp
+            count -= 1
+        by_year[day.year] = by_year.get(day.year, 0) + paid
+        by_tag[tag] = by_tag.get(tag, 0) + paid
         if (day.year, day.month) == start_month:
-            first_month += vp
+            first_month += paid
     return _Run((tb, ti, ta, tp, tu, tr), sessions, by_year, by_tag, first_month, lead)
 
 
