@@ -159,20 +159,30 @@ def _alike(
     visits: list[tuple[dt.date, str, tuple[_LineC, ...]]],
     year_start: tuple[int, int],
     start: dt.date,
-) -> list[tuple[dt.date, str, tuple[_LineC, ...], int]]:
-    """Runs of consecutive visits with the same lines and tag, within one plan year,
-    one calendar year and (the first) one month: (first day, tag, lines, how many)."""
-    out: list[tuple[dt.date, str, tuple[_LineC, ...], int]] = []
+) -> list[list[Any]]:
+    """The visits (services of one phase on one day are one visit: their lines joined)
+    as runs of consecutive visits with the same lines and tag, within one plan year,
+    one calendar year and (the first) one month: [first day, tag, lines, how many, the
+    day it cannot reach]."""
+    out: list[list[Any]] = []  # [first day, tag, lines, how many, where the run must end]
     month, dom = year_start
     month_end = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
-    limit = start
+    last_day: dt.date | None = None
+    last_tag = ""
+    last_lines: tuple[_LineC, ...] = ()
     for day, tag, lines in visits:
-        if out and day < limit:
-            first, last_tag, last_lines, n = out[-1]
-            if lines is last_lines and tag == last_tag:
-                out[-1] = (first, tag, lines, n + 1)
+        if day == last_day and tag == last_tag:  # the same visit: take it out, join it
+            if out[-1][3] == 1:
+                out.pop()
+            else:
+                out[-1][3] -= 1
+            lines = last_lines + lines
+        last_day, last_tag, last_lines = day, tag, lines
+        if out:
+            run = out[-1]
+            if day < run[4] and run[2] is lines and run[1] == tag:
+                run[3] += 1
                 continue
-        out.append((day, tag, lines, 1))
         # the run ends at the next plan-year reset, January 1, or the first month's end
         reset = dt.date(day.year, month, dom)
         if reset <= day:
@@ -180,6 +190,7 @@ def _alike(
         limit = min(reset, dt.date(day.year + 1, 1, 1))
         if day < month_end:
             limit = min(limit, month_end)
+        out.append([day, tag, lines, 1, limit])
     return out
 
 
@@ -265,14 +276,6 @@ def _case(
             first = False
         sessions += len(days)
     visits.sort(key=itemgetter(0))  # adjudicate's order: by date, stable
-    # One visit = one (date, tag): two services on one day of one phase are one visit.
-    merged: list[tuple[dt.date, str, tuple[_LineC, ...]]] = []
-    for v in visits:
-        if merged and merged[-1][0] == v[0] and merged[-1][1] == v[1]:
-            merged[-1] = (v[0], v[1], merged[-1][2] + v[2])
-        else:
-            merged.append(v)
-
     num, den = terms.coinsurance.as_integer_ratio()  # the percent, as num/den
     copay = _c_opt(terms.copay)
     ded_left, oop_left = _c(terms.deductible), _c_opt(terms.oop_max)
@@ -294,7 +297,7 @@ def _case(
     start_month = (sc.start.year, sc.start.month)
     if not covered:  # every line paid in full by the patient; nothing accumulates
         paid_all = 0
-        for day, tag, lines in merged:
+        for day, tag, lines in visits:  # (services of one day and phase: one visit)
             paid = sum(line[0] for line in lines)
             paid_all += paid
             by_year[day.year] = by_year.get(day.year, 0) + paid
@@ -310,7 +313,7 @@ def _case(
     settled: dict[int, tuple[tuple[_LineC, ...], tuple[int, ...], int, int]] = {}
     # ... and once the maximum is met, they cost what they did then, whatever else.
     maxed: dict[int, tuple[tuple[_LineC, ...], tuple[int, ...]]] = {}
-    for day, tag, lines, count in _alike(merged, year_start, sc.start):
+    for day, tag, lines, count, _limit in _alike(visits, year_start, sc.start):
         claim_year = plan_year_of(day, year_start)
         if claim_year != year:
             year = claim_year
