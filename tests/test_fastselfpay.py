@@ -7,15 +7,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from ketacost.batch import scenario_from_cells
 from ketacost.book import pricebook
+from ketacost.book.pricebook import CASES
 from ketacost.engine import fastselfpay
 from ketacost.engine.estimate import batch_figures
 from ketacost.engine.federal_holidays import FIRST_YEAR, LAST_YEAR, is_holiday
-from ketacost.engine.schedule import business_day
+from ketacost.engine.schedule import ScheduleOptions, add_months, business_day, counts, expand
 from ketacost.errors import KetacostError
 
 BOOK = pricebook.load()
@@ -137,3 +139,34 @@ def test_no_visit_moves_further_than_max_shift() -> None:
 @given(day=st.dates(dt.date(2000, 1, 1), dt.date(2110, 12, 31)))
 def test_business_days_agree_with_the_schedule(day: dt.date) -> None:
     assert fastselfpay._business(day.toordinal()) == business_day(day).toordinal()
+
+
+def _counts_agree_with_expand(first: dt.date, last: dt.date, months: tuple[int, ...]) -> None:
+    """What `pre_tax_figures` and the first month rest on: the session count before each
+    January 1 and the first month's end (`schedule.counts`, which rolls only the tail of
+    a phase to business days) is the count of `schedule.expand`'s dates before it."""
+    for t in BOOK.treatments.values():
+        for sessions, weeks, maintenance in ((None, None, True), (None, None, False), (4, 1, True)):
+            opts = ScheduleOptions(sessions, weeks, maintenance, not t.at_home)
+            for case in CASES:
+                for n in months:
+                    day = first
+                    while day <= last:
+                        end = add_months(day, n)
+                        laid = expand(t.phases, day, end, case, opts)
+                        month_end = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+                        cuts = {dt.date(y, 1, 1) for y in range(day.year + 1, end.year + 1)}
+                        for cut in sorted({c for c in (*cuts, month_end) if c < end} | {end}):
+                            want = [sum(1 for d in pd.dates if d < cut) for pd in laid]
+                            got = [k for _, k in counts(t.phases, day, cut, case, opts)]
+                            assert got == want, (t.name, opts, case, n, day, cut)
+                        day += dt.timedelta(days=1)
+
+
+def test_counts_at_year_and_month_ends_agree_with_expand() -> None:
+    _counts_agree_with_expand(dt.date(2026, 12, 1), dt.date(2027, 1, 31), (1, 12))
+
+
+@pytest.mark.slow
+def test_counts_agree_with_expand_for_three_years_of_starts() -> None:
+    _counts_agree_with_expand(dt.date(2026, 1, 1), dt.date(2028, 12, 31), (1, 2, 6, 12, 18))
