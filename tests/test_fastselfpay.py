@@ -167,6 +167,24 @@ def test_counts_at_year_and_month_ends_agree_with_expand() -> None:
     _counts_agree_with_expand(dt.date(2026, 12, 1), dt.date(2027, 1, 31), (1, 12))
 
 
+def test_counts_before_any_day_agree_with_expand() -> None:
+    """What the claim loop's runs rest on: counted before any day (a plan-year reset can
+    fall on any), each phase has the sessions `expand` lays out before it."""
+    for t in BOOK.treatments.values():
+        for sessions, weeks in ((None, None), (4, 1)):
+            opts = ScheduleOptions(sessions, weeks, True, not t.at_home)
+            for case in CASES:
+                for day in (dt.date(2026, 12, 24), dt.date(2027, 6, 28), dt.date(2027, 11, 20)):
+                    end = add_months(day, 14)
+                    laid = expand(t.phases, day, end, case, opts)
+                    cut = day
+                    while cut <= end:
+                        want = [sum(1 for d in pd.dates if d < cut) for pd in laid]
+                        got = [k for _, k in counts(t.phases, day, cut, case, opts)]
+                        assert got == want, (t.name, opts, case, day, cut)
+                        cut += dt.timedelta(days=1)
+
+
 @pytest.mark.slow
 def test_counts_agree_with_expand_for_three_years_of_starts() -> None:
     _counts_agree_with_expand(dt.date(2026, 1, 1), dt.date(2028, 12, 31), (1, 2, 6, 12, 18))

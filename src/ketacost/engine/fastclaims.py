@@ -46,6 +46,7 @@ from ketacost.engine.estimate import (
     session_price,
     tax_savings_of,
 )
+from ketacost.engine.fastselfpay import pacing, same_day_sessions, sessions_before
 from ketacost.engine.insurance import Charge, Plan, claims_for, resolve_plan
 from ketacost.engine.schedule import _EPOCH, _steps, add_months, business_day
 from ketacost.scenario import Scenario
@@ -194,6 +195,17 @@ def _alike(
     return out
 
 
+def _cuts(start: dt.date, end: dt.date, year_start: tuple[int, int]) -> list[int]:
+    """The days (ordinals) after `start` where a run of visits must end: each plan-year
+    reset, January 1 and the first month's end before `end`, and `end`."""
+    month, dom = year_start
+    days = {dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)}
+    for y in range(start.year, end.year + 1):
+        days.add(dt.date(y, month, dom))
+        days.add(dt.date(y + 1, 1, 1))
+    return sorted({d.toordinal() for d in days if start < d < end} | {end.toordinal()})
+
+
 def _coins_share(rest: int, num: int, den: int) -> int:
     """cents(rest x coinsurance / 100), half up, for rest >= 0 and coinsurance num/den."""
     return (2 * rest * num + 100 * den) // (200 * den)
@@ -249,33 +261,72 @@ def _case(
             ),
         )
     regular, opening, dose_regular, dose_first = prices
-    first = True
-    sessions = 0
-    laid_out = _dates(book, sc, t, case, end, memo)
-    lead = laid_out[0][0] if laid_out else None
-    for tag, days in laid_out:
-        if not days:
-            continue
-        frac = combined_discount(book, sc.discounts, tag, case) if sc.discounts else 0
-        for i, day in enumerate(days):
-            price = opening if first else regular
-            if i < 2 or first:
-                off = cents(price * frac) if frac else 0
-                lines = _lines_of(
-                    book,
-                    t,
-                    sc,
-                    case,
-                    plan,
-                    tag,
-                    price - off,
-                    dose_first if first else dose_regular,
-                    memo,
-                )
-            visits.append((day, tag, lines))
-            first = False
-        sessions += len(days)
-    visits.sort(key=itemgetter(0))  # adjudicate's order: by date, stable
+    year_start = terms.year_start
+    paced = pacing(t, case, schedule_options(t, sc), memo) if covered else None
+    runs: list[list[Any]]
+    if paced is not None and not same_day_sessions(paced, not t.at_home):
+        # Each phase's sessions counted between the days a run must end on (as
+        # `schedule.counts` counts them), not laid out one by one.
+        runs = []
+        if visits:
+            runs.append([sc.start, CONSULT, visits[0][2], 1, None])
+        day0 = sc.start.toordinal()
+        cuts = _cuts(sc.start, end, year_start)
+        first = True
+        sessions = 0
+        for tag, st in paced:
+            frac = combined_discount(book, sc.discounts, tag, case) if sc.discounts else 0
+            before, low = 0, day0
+            for cut in cuts:
+                n = sessions_before(st, day0, cut, not t.at_home)
+                k = n - before
+                if k > 0:
+                    seg = dt.date.fromordinal(low)
+                    if before == 0:  # the phase's first session: the course's, maybe
+                        price = opening if first else regular
+                        off = cents(price * frac) if frac else 0
+                        dose = dose_first if first else dose_regular
+                        one = _lines_of(book, t, sc, case, plan, tag, price - off, dose, memo)
+                        runs.append([seg, tag, one, 1, None])
+                        first = False
+                        k -= 1
+                    if k:
+                        off = cents(regular * frac) if frac else 0
+                        rest = _lines_of(
+                            book, t, sc, case, plan, tag, regular - off, dose_regular, memo
+                        )
+                        runs.append([seg, tag, rest, k, None])
+                before, low = n, cut
+            sessions += before
+        lead = paced[0][0] if paced else None
+    else:
+        first = True
+        sessions = 0
+        laid_out = _dates(book, sc, t, case, end, memo)
+        lead = laid_out[0][0] if laid_out else None
+        for tag, days in laid_out:
+            if not days:
+                continue
+            frac = combined_discount(book, sc.discounts, tag, case) if sc.discounts else 0
+            for i, day in enumerate(days):
+                price = opening if first else regular
+                if i < 2 or first:
+                    off = cents(price * frac) if frac else 0
+                    lines = _lines_of(
+                        book,
+                        t,
+                        sc,
+                        case,
+                        plan,
+                        tag,
+                        price - off,
+                        dose_first if first else dose_regular,
+                        memo,
+                    )
+                visits.append((day, tag, lines))
+                first = False
+            sessions += len(days)
+        visits.sort(key=itemgetter(0))  # adjudicate's order: by date, stable
     num, den = terms.coinsurance.as_integer_ratio()  # the percent, as num/den
     copay = _c_opt(terms.copay)
     ded_left, oop_left = _c(terms.deductible), _c_opt(terms.oop_max)
@@ -313,7 +364,7 @@ def _case(
     settled: dict[int, tuple[tuple[_LineC, ...], tuple[int, ...], int, int]] = {}
     # ... and once the maximum is met, they cost what they did then, whatever else.
     maxed: dict[int, tuple[tuple[_LineC, ...], tuple[int, ...]]] = {}
-    for day, tag, lines, count, _limit in _alike(visits, year_start, sc.start):
+    for day, tag, lines, count, _limit in runs:
         claim_year = plan_year_of(day, year_start)
         if claim_year != year:
             year = claim_year

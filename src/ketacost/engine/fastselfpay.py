@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from ketacost.amounts import Triple, cents, zero_money
-from ketacost.book.pricebook import CASES, PriceBook, Treatment
+from ketacost.book.pricebook import CASES, Case, PriceBook, Treatment
 from ketacost.engine.estimate import (
     BatchFigures,
     Split,
@@ -27,7 +27,6 @@ from ketacost.engine.estimate import (
     session_price,
     tax_savings_of,
 )
-from ketacost.engine.fastclaims import eligible
 from ketacost.engine.federal_holidays import is_holiday
 from ketacost.engine.schedule import _EPOCH, _TAIL, ScheduleOptions, _steps, add_months
 from ketacost.scenario import Scenario
@@ -46,7 +45,7 @@ class _Step(NamedTuple):
     span: int  # a series' sessions fall `span // pace` days apart ...
     pace: int
     interval: int  # ... a recurring phase's every `interval` days (0 for a series)
-    reach: int  # how far past its nominal day the last session can move (see _count)
+    reach: int  # how far past its nominal day the last session can move (see sessions_before)
     done: int  # a series: its last nominal day + reach, from the start (-1: recurring)
     first: int  # the course's first session, here, after discounts
     regular: int  # any other session here, after discounts
@@ -90,6 +89,8 @@ def self_pay_plan(
     if sc.rates is not None:
         return None
     if sc.hsa or sc.fsa:
+        from ketacost.engine.fastclaims import eligible  # (which uses this module's counts)
+
         if not eligible(sc) or _covered(t, sc):
             return None
     elif not _quick_applies(t, sc):
@@ -123,26 +124,12 @@ def _cases(
         else:
             regular = session_price(t, case, sc.dose, False)
             opening = session_price(t, case, sc.dose, True)
+        paced = pacing(t, case, opts, memo)
+        if paced is None:
+            return None
         steps: list[_Step] = []
-        key = ("self-pay steps", id(t.phases), case, opts)
-        hit = memo.get(key) if memo is not None else None
-        if hit is None or hit[0] is not t.phases:
-            hit = (t.phases, _steps(t.phases, _EPOCH, case, opts))
-            if memo is not None:
-                memo[key] = hit
-        for st in hit[1]:
-            interval = 7 * st.interval_weeks if st.interval_weeks is not None else 0
-            if st.interval_weeks is not None and interval <= 0:
-                return None  # the schedule's own arithmetic says what that means
-            gap = interval if interval else st.span_days // st.pace_count
-            # Each of the last _TAIL sessions moves at most MAX_SHIFT past the day before
-            # it was pushed to, and a push carries over only when the gap is that short.
-            reach = MAX_SHIFT + (_TAIL - 1) * max(0, MAX_SHIFT + 1 - gap)
-            offset = (st.start - _EPOCH).days
-            done = -1
-            if not interval:
-                done = offset + reach + (max(st.count - 1, 0) * st.span_days) // st.pace_count
-            frac = combined_discount(book, sc.discounts, st.phase.id, case) if sc.discounts else 0
+        for phase_id, st in paced:
+            frac = combined_discount(book, sc.discounts, phase_id, case) if sc.discounts else 0
             if frac:
                 one, other = opening - cents(opening * frac), regular - cents(regular * frac)
             else:
@@ -150,24 +137,51 @@ def _cases(
             c_one, c_other = _cents(one), _cents(other)
             if c_one is None or c_other is None:
                 return None
-            steps.append(
-                _Step(
-                    offset,
-                    st.count,
-                    st.span_days,
-                    st.pace_count,
-                    interval,
-                    reach,
-                    done,
-                    c_one,
-                    c_other,
-                )
-            )
+            steps.append(st._replace(first=c_one, regular=c_other))
         c_consult = _cents(consult)
         if c_consult is None:
             return None
         cases.append(_Case(tuple(steps), c_consult))
     return cases[0], cases[1], cases[2]
+
+
+def pacing(
+    t: Treatment, case: Case, opts: ScheduleOptions, memo: dict[object, Any] | None
+) -> tuple[tuple[str, _Step], ...] | None:
+    """Each phase's id and pacing (no prices), as `schedule._steps` lays the protocol
+    out for this case, or None for a pacing the schedule's own arithmetic must judge."""
+    key = ("pacing", id(t.phases), case, opts)
+    hit = memo.get(key) if memo is not None else None
+    if hit is not None and hit[0] is t.phases:
+        return hit[1]  # type: ignore[no-any-return]
+    out: list[tuple[str, _Step]] = []
+    for st in _steps(t.phases, _EPOCH, case, opts):
+        interval = 7 * st.interval_weeks if st.interval_weeks is not None else 0
+        if st.interval_weeks is not None and interval <= 0:
+            out = []
+            break
+        gap = interval if interval else st.span_days // st.pace_count
+        # Each of the last _TAIL sessions moves at most MAX_SHIFT past the day before
+        # it was pushed to, and a push carries over only when the gap is that short.
+        reach = MAX_SHIFT + (_TAIL - 1) * max(0, MAX_SHIFT + 1 - gap)
+        offset = (st.start - _EPOCH).days
+        done = -1
+        if not interval:
+            done = offset + reach + (max(st.count - 1, 0) * st.span_days) // st.pace_count
+        step = _Step(offset, st.count, st.span_days, st.pace_count, interval, reach, done, 0, 0)
+        out.append((st.phase.id, step))
+    else:
+        result: tuple[tuple[str, _Step], ...] | None = tuple(out)
+        if memo is not None:
+            memo[key] = (t.phases, result)
+        return result
+    return None
+
+
+def same_day_sessions(paced: tuple[tuple[str, _Step], ...], clinic: bool) -> bool:
+    """Whether two sessions of one phase can fall on one day (never at a clinic, where
+    each visit moves past the one before it)."""
+    return not clinic and any(not st.interval and st.span < st.pace for _, st in paced)
 
 
 _BUSINESS: dict[int, int] = {}  # day ordinal -> the first business day's, on or after it
@@ -184,7 +198,7 @@ def _business(day: int) -> int:
     return hit
 
 
-def _count(st: _Step, start: int, end: int, clinic: bool) -> int:
+def sessions_before(st: _Step, start: int, end: int, clinic: bool) -> int:
     """`schedule.counts` for one phase: the sessions before `end` (day ordinals)."""
     offset, count, span, pace, interval, reach, done, _first, _regular = st  # (locals: fast)
     if done >= 0 and end - start > done:  # the whole series, business-day moves and all
@@ -225,7 +239,7 @@ def _total(case: _Case, start: int, end: int, clinic: bool) -> tuple[int, int]:
     total = case.consult
     series = -1
     for st in case.steps:
-        n = _count(st, start, end, clinic)
+        n = sessions_before(st, start, end, clinic)
         if n == 0:
             continue
         if series < 0:
@@ -279,7 +293,7 @@ def _sessions(case: _Case, start: int, end: int, clinic: bool) -> tuple[int, int
     total = count = lead = 0
     first = True
     for i, st in enumerate(case.steps):
-        n = _count(st, start, end, clinic)
+        n = sessions_before(st, start, end, clinic)
         if n == 0:
             continue
         part = st.first + (n - 1) * st.regular if first else n * st.regular
