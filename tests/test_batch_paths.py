@@ -7,10 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+from decimal import Decimal
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from ketacost import batch, csvsafe
+from ketacost.amounts import money_str
 from ketacost.book import pricebook
 
 BOOK = pricebook.load()
@@ -117,3 +121,12 @@ def test_writerow_text_is_writerow(row: list[str]) -> None:
     csvsafe.Writer(one).writerow(row)
     csvsafe.Writer(other).writerow_text(row)
     assert one.getvalue() == other.getvalue()
+
+
+@given(
+    x=st.decimals(allow_nan=False, allow_infinity=False, places=None)
+    | st.decimals("-1e9", "1e9", places=2, allow_nan=False, allow_infinity=False)
+)
+def test_money_text_is_money_str(x: Decimal) -> None:
+    assume(abs(x) < Decimal("1e12"))  # money_str rounds to cents within the context
+    assert batch._money_text(x) == money_str(x)

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Decimal
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
@@ -366,14 +367,21 @@ def _figure_cells(f: BatchFigures, name: str) -> tuple[str, ...]:
     """FIGURE_COLUMNS of a row's figures."""
     tris = (f.split.billed, f.split.insurer, f.split.assistance, f.split.patient, f.net)
     return (
-        *(money_str(x) for tri in tris for x in tri),
+        *(_money_text(x) for tri in tris for x in tri),
         name,
-        *(money_str(x) for x in f.first_series),
+        *(_money_text(x) for x in f.first_series),
         f.first_month,
-        money_str(f.first_month_patient),
-        *(money_str(x) for x in f.per_month()),
-        *(money_str(x) for x in f.tax_savings),
+        _money_text(f.first_month_patient),
+        *(_money_text(x) for x in f.per_month()),
+        *(_money_text(x) for x in f.tax_savings),
     )
+
+
+def _money_text(x: Decimal) -> str:
+    """`money_str(x)`, sooner for an amount already in cents (most are): its text then
+    has exactly two digits after the point."""
+    text = str(x)
+    return text if text[-3:-2] == "." else money_str(x)
 
 
 def _cents_str(c: int) -> str:
