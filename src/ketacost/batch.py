@@ -462,7 +462,19 @@ def _quoted(
     # Rows that differ only in a valid start date share their checks and everything
     # their figures do not take from the date: one entry per row less its start.
     shapes: dict[tuple[str, ...], _Shape | str] = {}
-    kept: list[tuple[str, ...]] = []  # the shapes that hold a scenario and its plans
+    heavy = 0  # how many of them hold a scenario and its plans
+
+    def keep(key: tuple[str, ...], shape: _Shape | str) -> None:
+        nonlocal heavy
+        scenario = None if isinstance(shape, str) else shape.scenario
+        if scenario is not None and scenario.rates:
+            return  # a rate book's prices may depend on the dates: checked row by row
+        if len(shapes) >= SHAPES or heavy >= HEAVY_SHAPES:
+            shapes.clear()
+            heavy = 0
+        shapes[key] = shape
+        if scenario is not None:
+            heavy += 1
 
     def scenario_of(cells: tuple[str, ...]) -> Scenario:
         given = {k: v for k, v in zip(option_keys, cells, strict=True) if v}
@@ -496,15 +508,7 @@ def _quoted(
             shape = shapes.get(key)
             if shape is None:
                 shape = shape_of(cells)
-                heavy = not isinstance(shape, str) and shape.scenario is not None
-                if len(shapes) >= SHAPES or (heavy and len(kept) >= HEAVY_SHAPES):
-                    shapes.clear()
-                    kept.clear()
-                if heavy:
-                    kept.append(key)
-                # (a rate book's prices are checked against each row's own dates)
-                if isinstance(shape, str) or shape.scenario is None or not shape.scenario.rates:
-                    shapes[key] = shape
+                keep(key, shape)
             if isinstance(shape, str):
                 return _BLANK_MONEY, shape
             if shape.scenario is None:

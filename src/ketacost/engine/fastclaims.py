@@ -7,8 +7,13 @@ three cases). `fast_claim_totals` gives the same `Totals`, to the cent, by
 - working out, once per treatment, case and price, the claim lines of a session (the
   insurance module's own `claims_for`, so drug/administration splits, G-codes and
   out-of-network allowed amounts are its own) and keeping them as integer cents;
-- reusing each protocol's session pacing (`schedule._steps`) across rows, shifted to
-  each row's start, with business days looked up once per date;
+- counting each phase's sessions (`fastselfpay.sessions_before`, as `schedule.counts`
+  counts them) between the days where the arithmetic can change: plan-year resets,
+  January 1 and the first month's end; a protocol whose sessions could share a day is
+  laid out date by date instead (`schedule._steps`' pacing, shifted to each start);
+- adjudicating a run of alike visits at once where the result cannot change within it:
+  once the deductible is met, as many as the out-of-pocket maximum and the program's
+  cap let through, and every one once the maximum is met;
 - running the adjudication rules of `costshare.adjudicate` (deductible, copay per visit
   or coinsurance, out-of-pocket maximum, plan-year resets, Medigap G/N, the
   manufacturer program with its calendar-year cap, the observation rebate, network in
