@@ -13,6 +13,7 @@ sums, in integers. `tests/test_fastselfpay.py` checks it against `batch_figures`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -184,18 +185,13 @@ def same_day_sessions(paced: tuple[tuple[str, _Step], ...], clinic: bool) -> boo
     return not clinic and any(not st.interval and st.span < st.pace for _, st in paced)
 
 
-_BUSINESS: dict[int, int] = {}  # day ordinal -> the first business day's, on or after it
-
-
+@functools.lru_cache(maxsize=8192)  # as schedule's own: batches look up few days
 def _business(day: int) -> int:
-    hit = _BUSINESS.get(day)
-    if hit is None:
-        d = day
-        # ordinal 1 (0001-01-01) is a Monday: (d - 1) % 7 is the weekday
-        while (d - 1) % 7 >= 5 or is_holiday(dt.date.fromordinal(d)):
-            d += 1
-        hit = _BUSINESS[day] = d
-    return hit
+    """The first business day on or after `day`, as day ordinals (`business_day`)."""
+    # ordinal 1 (0001-01-01) is a Monday: (d - 1) % 7 is the weekday
+    while (day - 1) % 7 >= 5 or is_holiday(dt.date.fromordinal(day)):
+        day += 1
+    return day
 
 
 def sessions_before(st: _Step, start: int, end: int, clinic: bool) -> int:
