@@ -520,6 +520,7 @@ def test_gfe_format_follows_the_output_file(runner, tmp_path: Path) -> None:
 # ------------------------------------------------------------- printed in Chromium
 
 
+@pytest.mark.slow
 def test_gfe_html_prints_in_a_real_browser(runner, tmp_path: Path) -> None:
     from test_formats import _chromium
 
