@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -53,7 +52,7 @@ def _pinned_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_book_path(tmp_path: Path) -> Path:
     """The code-built test book written as YAML."""
     path = tmp_path / "book.yaml"
-    path.write_text(yaml.safe_dump(bookfactory.book(), sort_keys=False), encoding="utf-8")
+    path.write_text(bookfactory.dump(bookfactory.book()), encoding="utf-8")
     return path
 
 

@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 
 from ketacost import safeio
 from ketacost.book import cache as bookcache
@@ -38,7 +37,7 @@ HANG_GUARD = 120  # seconds; only so a regression fails instead of hanging the r
 
 
 def dump(data: object) -> str:
-    return yaml.safe_dump(data, sort_keys=False)
+    return bookfactory.dump(data)
 
 
 def cli(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
