@@ -63,9 +63,9 @@ def _click_commands() -> dict[int, Any]:
 
 @pytest.fixture
 def runner(monkeypatch: pytest.MonkeyPatch, _click_commands: dict[int, Any]):
-    # typer's CliRunner turns the app into click commands on every call, half the time of a
-    # short run; a real run does it once, and so does a test session here. The commands
-    # hold no state between calls: each call makes its own click context.
+    # typer's CliRunner turns the app into click commands on every call, a third to half
+    # of a short run's time; a real run does it once, and so does a test session here.
+    # The commands hold no state between calls: each call makes its own click context.
     import typer.testing
     from typer.testing import CliRunner
 
