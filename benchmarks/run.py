@@ -80,7 +80,7 @@ def startup(rounds: int) -> list[tuple[str, float, str, float, float]]:
 def book_load(repeats: int) -> float:
     code = (
         "import time, statistics\n"
-        "from ketacost import pricebook\n"
+        "from ketacost.book import pricebook\n"
         "xs = []\n"
         f"for _ in range({repeats}):\n"
         "    s = time.perf_counter(); pricebook.load(); xs.append(time.perf_counter() - s)\n"
