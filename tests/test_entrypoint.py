@@ -102,3 +102,43 @@ def test_80_columns_never_break_a_number(tmp_path: Path) -> None:
     # every dollar amount on screen is whole: complete thousands groups and cents
     for token in re.findall(r"-?\$[\d,.]*[\d]", table):
         assert re.fullmatch(r"-?\$\d{1,3}(,\d{3})*(\.\d{2})?", token), token
+
+
+# A run through the launcher that reports, after the command, which modules it imported.
+_IMPORTED = (
+    "import sys\n"
+    "sys.argv = ['ketacost', *sys.argv[1:]]\n"
+    "from ketacost.launcher import main\n"
+    "try:\n"
+    "    main()\n"
+    "finally:\n"
+    "    sys.stderr.write('\\nIMPORTED ' + ' '.join(sorted(sys.modules)) + '\\n')\n"
+)
+
+
+def _imported(*args: str, **env: str) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORTED, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100", **env},
+        check=False,
+    )
+    line = result.stderr.rsplit("IMPORTED ", 1)[-1]
+    return set(line.split())
+
+
+def test_with_plugins_off_pydantic_loads_no_package_metadata() -> None:
+    # Typer's own validator still runs for a value the plain path refuses (--months abc).
+    for args in (("estimate", "iv"), ("estimate", "iv", "--months", "abc")):
+        mods = _imported(*args)
+        assert "pydantic.main" in mods and "importlib.metadata" not in mods, args
+    bad = run(entry_point(), "estimate", "iv", "--months", "abc")
+    assert bad.returncode == 2 and "Input should be a valid integer" in bad.stderr
+
+
+@pytest.mark.parametrize("setting", ["0", "some_plugin"])
+def test_with_plugins_on_pydantic_looks_them_up(setting: str) -> None:
+    mods = _imported("estimate", "iv", PYDANTIC_DISABLE_PLUGINS=setting)
+    assert "importlib.metadata" in mods
