@@ -142,3 +142,50 @@ def test_with_plugins_off_pydantic_loads_no_package_metadata() -> None:
 def test_with_plugins_on_pydantic_looks_them_up(setting: str) -> None:
     mods = _imported("estimate", "iv", PYDANTIC_DISABLE_PLUGINS=setting)
     assert "importlib.metadata" in mods
+
+
+def _screen(args: list[str], first: str = "") -> tuple[int, str, str]:
+    code = f"{first}\n{_IMPORTED}"
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"},
+        check=False,
+    )
+    return result.returncode, result.stdout, result.stderr.rsplit("\nIMPORTED ", 1)[0]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["estimate", "--help"], ["estimate", "iv", "--months", "abc"], ["nosuch"]],
+)
+def test_help_and_usage_errors_read_the_same_without_rich_markdown(args: list[str]) -> None:
+    light = _screen(args)
+    # typer's rich_utils imported before the CLI: the stand-ins never come into play.
+    full = _screen(args, first="import typer.rich_utils")
+    assert light == full and (light[1] or light[2])
+    mods = _imported(*args)
+    assert "typer.rich_utils" in mods
+    assert not {"rich.markdown", "rich.traceback", "markdown_it", "pygments"} & mods
+
+
+def test_the_stand_ins_give_the_real_classes_when_used() -> None:
+    code = (
+        "from ketacost.cli import lighthelp\n"
+        "lighthelp.install()\n"
+        "import typer.rich_utils as ru, sys\n"
+        "assert 'rich.markdown' not in sys.modules\n"
+        "md = ru.Markdown('# x')\n"
+        "import rich.markdown, rich.traceback\n"
+        "assert type(md) is rich.markdown.Markdown and isinstance(md, ru.Markdown)\n"
+        "try:\n"
+        "    1 / 0\n"
+        "except ZeroDivisionError as exc:\n"
+        "    tb = ru.Traceback.from_exception(type(exc), exc, exc.__traceback__)\n"
+        "assert type(tb) is rich.traceback.Traceback\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout == "ok\n", result.stderr

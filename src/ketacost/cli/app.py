@@ -19,9 +19,11 @@ import typer
 
 from ketacost import __version__
 from ketacost.cli import coerce as clitypes
+from ketacost.cli import lighthelp
 from ketacost.errors import KetacostError
 
 clitypes.install()  # option values without building pydantic validators (typer >= 0.29)
+lighthelp.install()  # help and usage errors without rich's Markdown and traceback modules
 
 F = TypeVar("F", bound=Callable[..., Any])
 
