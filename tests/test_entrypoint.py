@@ -189,3 +189,16 @@ def test_the_stand_ins_give_the_real_classes_when_used() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout == "ok\n", result.stderr
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_the_command_listing_reads_as_the_full_apps_help(flag: str) -> None:
+    from typer.testing import CliRunner
+
+    from ketacost.cli.app import _listing, app
+
+    full = CliRunner().invoke(app, [flag])
+    light = CliRunner().invoke(_listing(), [flag])
+    assert full.exit_code == light.exit_code == 0
+    assert light.stdout == full.stdout and "estimate" in full.stdout
+    assert run(entry_point(), flag).stdout == full.stdout
