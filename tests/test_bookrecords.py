@@ -171,3 +171,16 @@ def test_a_cache_entry_naming_no_record_class_is_refused() -> None:
     data["f"]["extra"] = None
     with pytest.raises(ValueError):
         bookcache.decode(data, bookcache._models())
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"x": 1}, 1.5, {"$d": 5}, {"$k": [[1]]}, {"$t": "2026-01-01", "$d": "1"}, [{"y": None}]],
+)
+def test_a_cache_entry_with_what_encode_never_writes_is_refused(value: object) -> None:
+    data = json.loads(json.dumps(bookcache.encode(pricebook.load())))
+    data["f"]["notes"] = value
+    with pytest.raises(ValueError):
+        bookcache.decode(data, bookcache._models())
+    data["f"]["notes"] = ["a note"]
+    assert bookcache.decode(data, bookcache._models()).notes == ["a note"]

@@ -159,8 +159,9 @@ class Record(metaclass=_RecordType):
         """A record from every field's value, with no checks: for values that passed
         the schema (or the cache entry that holds them)."""
         obj = object.__new__(cls)
+        setter = object.__setattr__
         for name, value in fields.items():
-            object.__setattr__(obj, name, value)
+            setter(obj, name, value)
         return obj
 
     def _values(self) -> tuple[Any, ...]:
