@@ -202,3 +202,38 @@ def test_the_command_listing_reads_as_the_full_apps_help(flag: str) -> None:
     assert full.exit_code == light.exit_code == 0
     assert light.stdout == full.stdout and "estimate" in full.stdout
     assert run(entry_point(), flag).stdout == full.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "collector"),
+    [
+        (["estimate", "iv"], False),
+        (["--no-color", "prices"], False),
+        (["batch", "-"], True),
+        (["--no-color", "batch", "-"], True),
+        (["rates", "--help"], True),
+    ],
+)
+def test_the_collector_stays_on_for_runs_that_grow_with_their_input(
+    args: list[str], collector: bool
+) -> None:
+    code = (
+        "import gc, sys\n"
+        "sys.argv = ['ketacost', *sys.argv[1:]]\n"
+        "from ketacost.launcher import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "sys.stderr.write(f'\\nGC {gc.isenabled()}\\n')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        input="treatment\niv\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"},
+        check=False,
+    )
+    assert result.stderr.rsplit("\nGC ", 1)[-1].strip() == str(collector)
