@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from decimal import ROUND_HALF_UP, Decimal
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -623,9 +624,8 @@ class PriceBook(Record):
 
 def bundled_path() -> Path:
     """The price book shipped inside the package (wheel or editable checkout)."""
-    # The package's own folder, as importlib.resources.files("ketacost") gives it for an
-    # installed package, without importing importlib.resources (and zipfile, tempfile).
-    path = Path(__file__).resolve().parents[1] / "data" / "pricing.yaml"
+    res = resources.files("ketacost").joinpath("data/pricing.yaml")
+    path = Path(str(res))
     if path.is_file():
         return path
     # Editable install from a checkout: the book lives at the top of the repo.
