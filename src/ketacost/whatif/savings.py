@@ -105,7 +105,7 @@ MAX_DELAY = dt.timedelta(weeks=8)
 
 def totals_of(book: PriceBook, sc: Scenario, memo: dict[object, Any]) -> Totals:
     """`claim_totals(book, sc)`: through the integer-cents claim loop where it covers the
-    plan (equal to the cent: tests/test_fastclaims.py, tests/test_savings.py), else claim
+    plan (equal to the cent: tests/test_fastclaims.py, tests/test_tips_fast.py), else claim
     by claim. A tip needs only the totals, and a run of tips several of them (~4x faster
     this way). `memo` carries the claim lines and pacing from one scenario to the next."""
     fast = fast_claim_totals(book, sc, memo)
