@@ -119,7 +119,7 @@ def test_our_default_cache_folder_is_made_private(tmp_path: Path, monkeypatch) -
 def test_the_cache_round_trips_a_book_exactly() -> None:
     book = pricebook.load()
     again = bookcache.decode(json.loads(json.dumps(bookcache.encode(book))), bookcache._models())
-    assert again == book and again.model_dump() == book.model_dump()
+    assert again == book and repr(again._values()) == repr(book._values())
 
 
 # ------------------------------------------------------------ 2. CSV formula injection
