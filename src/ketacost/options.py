@@ -330,7 +330,7 @@ OPTIONS: tuple[Option, ...] = (
         needs_insurer=True,
         guide=True,
         readme="insurance",
-        meaning="what *remains* of your deductible and out-of-pocket maximum this plan year",
+        meaning="what *remains* of your deductible this plan year",
     ),
     _o(
         "coinsurance",
@@ -375,7 +375,7 @@ OPTIONS: tuple[Option, ...] = (
         needs_insurer=True,
         guide=True,
         readme="insurance",
-        same_row=True,
+        meaning="what *remains* of your out-of-pocket maximum this plan year",
     ),
     _o(
         "medigap",
@@ -814,7 +814,8 @@ OPTIONS: tuple[Option, ...] = (
         column=True,
         readme="insurance",
         meaning="a rate book from `ketacost rates extract`: the plan's negotiated rates for "
-        "your clinic as the allowed amounts",
+        "your clinic as the allowed amounts (also on `compare`, `schedule`, `tips`, and a "
+        "`rates` column in `batch`)",
     ),
     # Options that shape the output or name the book, not the scenario.
     _o(
@@ -884,8 +885,8 @@ OPTIONS: tuple[Option, ...] = (
         "Default: on, or your config file's 'tips:'.",
         config="tips",
         readme="estimate",
-        meaning="leave the savings tips out (a handout); `tips: false` in the config file "
-        "makes it the default, `--tips` brings them back",
+        meaning="`--no-tips` leaves the savings tips out (a handout); `tips: false` in the "
+        "config file makes it the default, `--tips` brings them back",
     ),
     _o(
         "patient",
@@ -1061,8 +1062,12 @@ def _label(row: list[Option]) -> str:
     return ", ".join(words)
 
 
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")  # a bare | would end the cell
+
+
 def readme_table(section: str) -> str:
     """One README options table, as Markdown."""
     lines = ["| option | meaning |", "|---|---|"]
-    lines += [f"| {label} | {meaning} |" for label, meaning in readme_rows(section)]
+    lines += [f"| {_cell(label)} | {_cell(meaning)} |" for label, meaning in readme_rows(section)]
     return "\n".join(lines) + "\n"
