@@ -976,9 +976,20 @@ OPTIONS: tuple[Option, ...] = (
     ),
 )
 
+
+def _scenario_order(rows: tuple[Option, ...]) -> tuple[Option, ...]:
+    """The order a scenario's values are read and batch columns listed: the table's,
+    with the pre-tax options before `state`, as they were before the benefit-design
+    options existed (so of two bad values, the same one is named as before)."""
+    paying = [o for o in rows if o.panel == PAYMENT]
+    rest = [o for o in rows if o.panel != PAYMENT]
+    at = next(i for i, o in enumerate(rest) if o.name == "state")
+    return (*rest[:at], *paying, *rest[at:])
+
+
 BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}
 BY_FLAG: dict[str, Option] = {f: o for o in OPTIONS for f in o.flags if f.startswith("-")}
-SCENARIO: tuple[Option, ...] = tuple(o for o in OPTIONS if o.field is not None)
+SCENARIO: tuple[Option, ...] = _scenario_order(tuple(o for o in OPTIONS if o.field is not None))
 BY_FIELD: dict[str, Option] = {o.field: o for o in SCENARIO if o.field is not None}
 
 # Scenario field -> how a message names it ("oop_max" -> "--oop-max").
@@ -1002,14 +1013,8 @@ def for_command(command: str) -> tuple[Option, ...]:
 
 
 def batch_columns() -> tuple[str, ...]:
-    """The batch file's scenario columns. The pre-tax columns come before `state`, as
-    they did before the benefit-design options existed (the order error messages list
-    them in)."""
-    columns = [o for o in OPTIONS if o.column]
-    paying = [o for o in columns if o.panel == PAYMENT]
-    rest = [o for o in columns if o.panel != PAYMENT]
-    at = next(i for i, o in enumerate(rest) if o.name == "state")
-    return tuple(o.name for o in (*rest[:at], *paying, *rest[at:]))
+    """The batch file's scenario columns."""
+    return tuple(o.name for o in SCENARIO if o.column)
 
 
 def scenario_values(given: dict[str, Any]) -> dict[str, Any]:
