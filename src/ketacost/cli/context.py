@@ -36,6 +36,17 @@ class Run:
                 i18n.set_language(self._settings.lang)
         return self._settings
 
+    def configured(self, name: str) -> Any:
+        """The config file's value for option `name` (its key in the options table:
+        `state`, `clinic.npi`), or None."""
+        from ketacost.options import BY_NAME
+
+        key = BY_NAME[name].config
+        value: Any = self.settings() if key is not None else None
+        for part in (key or "").split("."):
+            value = getattr(value, part, None)
+        return value
+
     def today(self) -> dt.date:
         """Today, or the date in KETACOST_TODAY (for a quote as of a given day, and for
         reproducible screenshots and tests)."""
@@ -54,8 +65,8 @@ class Run:
         the bundled national book; and the path it came from, if not the bundled one."""
         from ketacost.book import pricebook
 
-        if path is None and self.settings().pricing is not None:
-            path = self.settings().pricing
+        if path is None:
+            path = self.configured("pricing")
         return pricebook.load(path), (str(path) if path is not None else None)
 
     def scenario(self, params: dict[str, Any]) -> Any:
@@ -68,7 +79,7 @@ class Run:
         if values.get("start") is None:
             values["start"] = self.today()
         if values.get("state") is None:
-            values["state"] = self.settings().state
+            values["state"] = self.configured("state")
         return Scenario.from_options(**values)
 
 

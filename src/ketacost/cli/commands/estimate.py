@@ -43,34 +43,37 @@ def _check_dob(dob: str | None, today: Any) -> str | None:
     return parse_dob(dob, today).isoformat()
 
 
-def _gfe_who(params: dict[str, Any], settings: Any) -> dict[str, Any]:
+def _gfe_who(ctx: Run, params: dict[str, Any]) -> dict[str, Any]:
     """Who the GFE is from and for: the options, else the config file, checked."""
     from ketacost.config import config_path
     from ketacost.engine.goodfaith import Provider, check_icd10, check_npi, check_text, check_tin
+    from ketacost.options import BY_NAME
 
-    c = settings.clinic
+    settings = ctx.settings()
     where = str(config_path())
 
-    def pick_one(option: str, name: str, config_value: Any, check: Any) -> Any:
+    def pick_one(name: str, check: Any) -> Any:
+        option = BY_NAME[name]
         given = params.get(name)
         if given is not None:
-            return check(given, option)
-        if config_value is None:
+            return check(given, option.says)
+        configured = ctx.configured(name)
+        if configured is None:
             return None
-        return check(str(config_value), f"{where}: clinic.{name.removeprefix('clinic_')}")
+        return check(str(configured), f"{where}: {option.config}")
 
-    state = params.get("state") or c.state or settings.state
+    state = params.get("state") or settings.clinic.state or settings.state
     provider = Provider(
-        name=pick_one("--clinic-name", "clinic_name", c.name, check_text),
-        npi=pick_one("--npi", "npi", c.npi, check_npi),
-        tin=pick_one("--tin", "tin", c.tin, check_tin),
-        address=pick_one("--clinic-address", "clinic_address", c.address, check_text),
-        phone=c.phone,
+        name=pick_one("clinic_name", check_text),
+        npi=pick_one("npi", check_npi),
+        tin=pick_one("tin", check_tin),
+        address=pick_one("clinic_address", check_text),
+        phone=settings.clinic.phone,
         state=state.strip().upper() if state else None,
     )
     given = params.get("diagnosis") or []
     codes = [check_icd10(x) for x in given] or [
-        check_icd10(x, f"{where}: diagnosis") for x in settings.diagnosis
+        check_icd10(x, f"{where}: diagnosis") for x in ctx.configured("diagnosis")
     ]
     patient = params.get("patient")
     return {
@@ -99,7 +102,7 @@ def run(ctx: Run, params: dict[str, Any]) -> None:
 
         check_self_pay(scenario.insurance)
         needs_clinic_prices(scenario.price is not None, book_path)
-        who = _gfe_who(params, settings)
+        who = _gfe_who(ctx, params)
     resolved = scenario.resolved(book)
     est = with_tips(
         book,
@@ -109,7 +112,7 @@ def run(ctx: Run, params: dict[str, Any]) -> None:
     )
     warn(est.warnings)
     show_tips = params.get("tips")
-    if not (settings.tips if show_tips is None else show_tips):
+    if not (ctx.configured("tips") if show_tips is None else show_tips):
         import dataclasses
 
         est = dataclasses.replace(est, tips=())
