@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from ketacost import __version__
-from ketacost.cli import coerce
+from ketacost.cli import coerce, lighthelp
 from ketacost.cli.context import Run
 from ketacost.cli.edge import BROKEN_PIPE_EXIT, quiet_broken_pipe, say_error
 from ketacost.cli.params import typer_info
@@ -26,6 +26,7 @@ from ketacost.errors import KetacostError
 from ketacost.options import BY_NAME
 
 coerce.install()  # option values without building pydantic validators (typer >= 0.29)
+lighthelp.install()  # help and usage errors without rich's Markdown and traceback modules
 
 # In the order `--help` lists them; each is `ketacost.cli.commands.<name>`.
 COMMANDS = (
@@ -184,6 +185,31 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
+def _listing() -> typer.Typer:
+    """The app for `ketacost --help`: every command with its name and help text but no
+    options. That screen lists commands, never their options, and working out every
+    command's options is most of what typer does for it (~20 ms)."""
+    import copy
+
+    def bare(info: Any) -> Any:
+        callback = info.callback
+        if callback is None:
+            return info
+
+        def listed() -> None:  # pragma: no cover - never run, only listed
+            pass
+
+        listed.__name__ = callback.__name__  # typer names a command after its function
+        listed.__doc__ = callback.__doc__
+        new = copy.copy(info)
+        new.callback = listed
+        return new
+
+    slim = build()
+    slim.registered_commands = [bare(c) for c in slim.registered_commands]
+    return slim
+
+
 def main() -> None:
     args = sys.argv[1:]
     first = next((a for a in args if not a.startswith("-")), None)
@@ -197,6 +223,8 @@ def main() -> None:
             and "_KETACOST_COMPLETE" not in os.environ
         ):
             build((first,))()
+        elif args in (["--help"], ["-h"]):
+            _listing()()
         else:
             build()()
     except BrokenPipeError:
