@@ -11,8 +11,7 @@ rich or pydantic: the API and the batch loop read it too.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 Kind = Literal[
@@ -51,39 +50,81 @@ NOT_SCHEDULE = frozenset({ESTIMATE, TIPS, COMPARE})
 PAYING = frozenset({ESTIMATE, TIPS, COMPARE})  # a schedule shows visits, not accounts
 
 
-@dataclasses.dataclass(frozen=True)
 class Option:
-    """One option. `name` is the keyword (Python, typer parameter, batch column)."""
+    """One option. `name` is the keyword (Python, typer parameter, batch column).
 
-    name: str
-    decl: str  # as typer declares it: "--oop-max", "--covered/--not-covered", "TREATMENT"
-    kind: Kind
-    help: str
-    panel: str | None  # None: typer's plain "Options" panel
-    commands: frozenset[str]
-    metavar: str | None = None
-    default: object = None
-    # The Scenario field it sets (None: it shapes the output, not the quote).
-    field: str | None = None
-    choices: tuple[str, ...] = ()
-    # Typer shows "[default: ...]" for these (they were declared without hiding it).
-    show_default: bool = False
-    column: bool = False  # a batch file column of the same name
-    config: str | None = None  # the config file key that gives its default
-    env: str | None = None  # the environment variable that gives its value
-    complete: str | None = None  # shell completion: "treatment", "discount" or "preset"
-    # Plan figures that mean nothing without an insurer (in the order errors name them).
-    needs_insurer: bool = False
-    # Belongs to one treatment (its price, dose...) or is not part of the medical
-    # comparison: what-if routes to another treatment and `compare` leave it out.
-    per_treatment: bool = False
-    guide: bool = False  # the guide asks about it
-    # The README's options table ("estimate", "insurance", "benefits", "paying") and
-    # what it says there; `same_row` joins the row above.
-    readme: str | None = None
-    meaning: str = ""
-    same_row: bool = False
-    aliases: dict[str, str] = dataclasses.field(default_factory=dict)  # words for a choice
+    A plain class, not a dataclass: every run reads this table, and generating a
+    dataclass's methods costs ~1.2 ms of each run's start-up. Its rows are never
+    changed after the table is made."""
+
+    __slots__ = (
+        "aliases",
+        "choices",
+        "column",
+        "commands",
+        "complete",
+        "config",
+        "decl",
+        "default",
+        "env",
+        "field",
+        "guide",
+        "help",
+        "kind",
+        "meaning",
+        "metavar",
+        "name",
+        "needs_insurer",
+        "panel",
+        "per_treatment",
+        "readme",
+        "same_row",
+        "show_default",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        decl: str,  # as typer declares it: "--oop-max", "--covered/--not-covered"
+        kind: Kind,
+        help: str,
+        panel: str | None,  # None: typer's plain "Options" panel
+        commands: frozenset[str],
+        *,
+        metavar: str | None = None,
+        default: object = None,
+        # The Scenario field it sets (None: it shapes the output, not the quote).
+        field: str | None = None,
+        choices: tuple[str, ...] = (),
+        # Typer shows "[default: ...]" for these (they were declared without hiding it).
+        show_default: bool = False,
+        column: bool = False,  # a batch file column of the same name
+        config: str | None = None,  # the config file key that gives its default
+        env: str | None = None,  # the environment variable that gives its value
+        complete: str | None = None,  # shell completion: "treatment", "discount", "preset"
+        # Plan figures that mean nothing without an insurer (in the order errors name them).
+        needs_insurer: bool = False,
+        # Belongs to one treatment (its price, dose...) or is not part of the medical
+        # comparison: what-if routes to another treatment and `compare` leave it out.
+        per_treatment: bool = False,
+        guide: bool = False,  # the guide asks about it
+        # The README's options table ("estimate", "insurance", "benefits", "paying") and
+        # what it says there; `same_row` joins the row above.
+        readme: str | None = None,
+        meaning: str = "",
+        same_row: bool = False,
+        aliases: Mapping[str, str] | None = None,  # words for a choice
+    ) -> None:
+        self.name, self.decl, self.kind, self.help = name, decl, kind, help
+        self.panel, self.commands, self.metavar, self.default = panel, commands, metavar, default
+        self.field, self.choices, self.show_default = field, choices, show_default
+        self.column, self.config, self.env, self.complete = column, config, env, complete
+        self.needs_insurer, self.per_treatment, self.guide = needs_insurer, per_treatment, guide
+        self.readme, self.meaning, self.same_row = readme, meaning, same_row
+        self.aliases: Mapping[str, str] = aliases or {}
+
+    def __repr__(self) -> str:
+        return f"Option({self.name!r}, {self.decl!r})"
 
     @property
     def flags(self) -> tuple[str, ...]:
@@ -998,7 +1039,7 @@ MONEY_FIELDS = tuple(o.name for o in SCENARIO if o.kind == "money")
 PERCENT_FIELDS = tuple(o.name for o in SCENARIO if o.kind == "percent")
 COUNT_FIELDS = tuple(o.name for o in SCENARIO if o.kind == "count")
 CHOICES: dict[str, tuple[str, ...]] = {o.name: o.choices for o in SCENARIO if o.choices}
-ALIASES: dict[str, dict[str, str]] = {o.name: o.aliases for o in SCENARIO if o.aliases}
+ALIASES: dict[str, Mapping[str, str]] = {o.name: o.aliases for o in SCENARIO if o.aliases}
 NEEDS_INSURER = tuple(o.name for o in SCENARIO if o.needs_insurer)
 PER_TREATMENT = frozenset(
     {"treatment", *(o.field for o in SCENARIO if o.per_treatment and o.field is not None)}
