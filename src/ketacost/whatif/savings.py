@@ -22,6 +22,7 @@ from ketacost.engine.estimate import Estimate, Totals, claim_totals
 from ketacost.engine.fastclaims import fast_claim_totals
 from ketacost.errors import KetacostError
 from ketacost.i18n import N_, _, book, fmt_date, fmt_day_month, t
+from ketacost.options import PER_TREATMENT
 from ketacost.scenario import Scenario
 
 # A tip resting on an assumption or on a single source ranks as if it saved this share
@@ -507,22 +508,7 @@ def _financing(ctx: _Context) -> Iterator[Tip]:
 
 # What belongs to one treatment (its price, sessions, dose, discounts, allowed amount)
 # or is not part of the medical comparison (financing, costs around visits).
-NOT_CARRIED = frozenset(
-    {
-        "treatment",
-        "sessions",
-        "maintenance_weeks",
-        "price",
-        "consult",
-        "dose",
-        "discounts",
-        "allowed",
-        "finance",
-        "include_indirect",
-        "hourly_wage",
-        "observation_rebate",
-    }
-)
+NOT_CARRIED = PER_TREATMENT
 ROUTE_KEEP = tuple(f for f in Scenario.model_fields if f not in NOT_CARRIED)
 
 
