@@ -354,7 +354,7 @@ def test_a_field_just_under_the_limit_is_fine(book: PriceBook) -> None:
 def test_unexpected_exception_is_reported_per_row(
     book: PriceBook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ketacost.engine.estimate import batch_figures
+    from ketacost.engine.fastpaths import batch_figures
 
     real = batch_figures
 

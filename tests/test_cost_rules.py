@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 from ketacost.amounts import Triple
 from ketacost.book import pricebook
 from ketacost.cli.app import app
-from ketacost.engine.estimate import build, ordered_draws
+from ketacost.engine.estimate import build
 from ketacost.engine.federal_holidays import FIRST_YEAR, LAST_YEAR, is_holiday
+from ketacost.paying.pretax import ordered_draws
 from ketacost.report.csvout import estimate_csv
 from ketacost.report.jsonout import estimate_doc
 from ketacost.report.markdown import estimate_md

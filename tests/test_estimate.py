@@ -291,7 +291,7 @@ def test_json_money_always_has_two_decimals(
 def test_quick_self_pay_totals_equal_the_full_path(
     kw: dict, discount: tuple[str, ...], dose: int | None, bundled: PriceBook
 ) -> None:
-    from ketacost.engine.estimate import quick_totals
+    from ketacost.engine.fastpaths import quick_totals
 
     kw = dict(kw)
     kw.setdefault("start", START)
@@ -322,7 +322,7 @@ def test_quick_self_pay_totals_equal_the_full_path(
 def test_claim_totals_equal_the_full_estimate(
     kw: dict, insurance: str, hsa: bool, bundled: PriceBook
 ) -> None:
-    from ketacost.engine.estimate import claim_totals
+    from ketacost.engine.fastpaths import claim_totals
 
     kw = {**kw, "insurance": insurance, "hsa": hsa}
     kw.setdefault("start", START)
@@ -345,7 +345,7 @@ def test_batch_figures_equal_the_full_estimate(
 ) -> None:
     """Batch's first series, first month, average month and tax saving are the
     estimate's own (its first phase, first_month, per_month(), tax_savings)."""
-    from ketacost.engine.estimate import batch_figures
+    from ketacost.engine.fastpaths import batch_figures
 
     kw = {**kw, "insurance": insurance, "hsa": hsa and insurance != "medicare"}
     kw.setdefault("start", START)

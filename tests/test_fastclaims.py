@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from ketacost.batch import scenario_from_cells
 from ketacost.book import pricebook
-from ketacost.engine.estimate import _quick_applies, batch_figures, claim_totals
 from ketacost.engine.fastclaims import eligible, fast_batch_figures, fast_claim_totals
+from ketacost.engine.fastpaths import _quick_applies, batch_figures, claim_totals
 from ketacost.errors import KetacostError
 
 BOOK = pricebook.load()

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ketacost.book.pricebook import PriceBook
-    from ketacost.engine.estimate import Estimate
+    from ketacost.engine.results import Estimate
     from ketacost.engine.visits import Visit
     from ketacost.paying.financing import Plan as FinancePlan
     from ketacost.scenario import Scenario

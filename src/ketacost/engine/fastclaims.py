@@ -35,18 +35,16 @@ from ketacost.book.pricebook import CASES, Case, PriceBook
 from ketacost.engine.costshare import MEDIGAP_N_VISIT_COPAY, plan_year_of
 from ketacost.engine.estimate import (
     CONSULT,
-    BatchFigures,
-    Split,
-    Totals,
     _dose,
-    _quick_applies,
     combined_discount,
     schedule_options,
     session_price,
-    tax_savings_of,
 )
+from ketacost.engine.fastpaths import _quick_applies
 from ketacost.engine.insurance import Charge, claims_for, resolve_plan
+from ketacost.engine.results import BatchFigures, Split, Totals
 from ketacost.engine.schedule import _EPOCH, _steps, add_months, business_day
+from ketacost.paying.pretax import tax_savings_of
 from ketacost.scenario import Scenario
 
 _KINDS = ("none", "commercial", "medicare", "medicaid")

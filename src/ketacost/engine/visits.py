@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ketacost.amounts import ZERO
-from ketacost.engine.estimate import CONSULT, Estimate
+from ketacost.engine.estimate import CONSULT
+from ketacost.engine.results import Estimate
 
 
 @dataclass(frozen=True)

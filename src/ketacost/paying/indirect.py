@@ -7,8 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ketacost.amounts import ZERO, cents
-from ketacost.book.pricebook import Case, Indirect, Treatment
+from ketacost.amounts import ZERO, Triple, cents
+from ketacost.book.pricebook import CASES, Case, Indirect, PriceBook, Treatment
+from ketacost.engine.results import AroundTotals
+from ketacost.i18n import _
+from ketacost.scenario import Scenario
 
 
 @dataclass(frozen=True)
@@ -47,3 +50,41 @@ def around_visits(
     if hourly_wage is not None and hours is not None:
         time_off = visits * cents(hours.get(case) * hourly_wage)
     return AroundVisits(visits, rides, travel, time_off)
+
+
+def _around(
+    book: PriceBook, t: Treatment, sc: Scenario, visit_days: dict[Case, int], notes: list[str]
+) -> AroundTotals | None:
+    if not (sc.include_indirect or sc.hourly_wage is not None) or book.indirect is None:
+        return None
+    parts = {
+        c: around_visits(
+            t,
+            book.indirect,
+            sc.treatment,
+            visit_days[c],
+            c,
+            sc.hourly_wage,
+        )
+        for c in CASES
+    }
+    if t.practical.needs_ride.value and "home" not in t.setting.lower():
+        notes.append(
+            _(
+                "Rides: you may not drive yourself home, so a rideshare both ways is "
+                "priced for each visit."
+            )
+        )
+    if sc.hourly_wage is None:
+        notes.append(_("Time off work is not priced; give --hourly-wage to add it."))
+    if not sc.include_indirect:
+        notes.append(
+            _("Costs around each visit are shown apart; --include-indirect adds them to the total.")
+        )
+    return AroundTotals(
+        visits=Triple(*(parts[c].visits for c in CASES)),
+        rides=Triple(*(parts[c].rides for c in CASES)),
+        travel=Triple(*(parts[c].travel for c in CASES)),
+        time_off=Triple(*(parts[c].time_off for c in CASES)),
+        included=sc.include_indirect,
+    )

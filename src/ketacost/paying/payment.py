@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ketacost.amounts import ZERO, parse_money, parse_percent
+from ketacost.amounts import ZERO, Triple, fmt_pct, parse_money, parse_percent
 from ketacost.book.pricebook import PriceBook
+from ketacost.engine.results import FinanceSummary
 from ketacost.errors import InputError
+from ketacost.i18n import book as book_text
+from ketacost.i18n import t as tr
 from ketacost.paying import financing
 from ketacost.paying.financing import Plan
+from ketacost.scenario import Scenario
 
 _SPEC = re.compile(r"^\s*(\d+)\s*@\s*(\d+(\.\d+)?)\s*%?\s*$")
 
@@ -96,4 +100,41 @@ def parse_finance_spec(spec: str, book: PriceBook) -> tuple[str | None, int | No
     raise InputError(
         f"--finance: '{spec}' is neither a preset ({known}) nor MONTHS@APR like 12@9.9",
         param="--finance",
+    )
+
+
+def _financing(
+    book: PriceBook, sc: Scenario, patient: Triple[Decimal], notes: list[str]
+) -> FinanceSummary | None:
+    if sc.finance is None:
+        return None
+    preset, months, apr = parse_finance_spec(sc.finance, book)
+    plans = [
+        plan_from_options(
+            book, amount=amount, months=months, apr=None if apr is None else f"{apr}", preset=preset
+        )[0]
+        for amount in patient
+    ]
+    first = plans[1]
+    label = (
+        book_text(book.financing[preset].name)
+        if preset
+        else tr("{months} months at {apr} APR", months=first.months, apr=fmt_pct(first.apr))
+    )
+    notes.append(
+        tr("Financing: the whole amount you pay, financed on day one ({label}).", label=label)
+    )
+    return FinanceSummary(
+        label=label,
+        months=first.months,
+        apr=first.apr,
+        deferred=first.deferred,
+        monthly_payment=Triple(*(p.monthly_payment for p in plans)),
+        total_interest=Triple(*(p.total_interest for p in plans)),
+        total_paid=Triple(*(p.total_paid for p in plans)),
+        triggered=(
+            plans[0].deferred_interest_triggered,
+            plans[1].deferred_interest_triggered,
+            plans[2].deferred_interest_triggered,
+        ),
     )

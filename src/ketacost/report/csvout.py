@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from ketacost.amounts import Triple, money_str
 from ketacost.csvsafe import Writer
-from ketacost.engine.estimate import Estimate, Split
+from ketacost.engine.results import Estimate, Split
 from ketacost.engine.visits import Visit
 from ketacost.i18n import _
 from ketacost.report.labels import practical_lines

@@ -8,7 +8,7 @@ from html import escape
 
 from ketacost.amounts import Triple, fmt_money
 from ketacost.config import Clinic
-from ketacost.engine.estimate import Estimate
+from ketacost.engine.results import Estimate
 from ketacost.engine.visits import Visit
 from ketacost.i18n import _, book, fmt_date, fmt_weekday_date, language, t
 from ketacost.report.jsonout import DISCLAIMER

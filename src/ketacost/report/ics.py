@@ -6,7 +6,7 @@ import datetime as dt
 
 from ketacost import __version__
 from ketacost.amounts import fmt_money
-from ketacost.engine.estimate import Estimate
+from ketacost.engine.results import Estimate
 from ketacost.engine.visits import Visit
 from ketacost.i18n import _, t
 

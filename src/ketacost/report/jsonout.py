@@ -16,7 +16,7 @@ from ketacost.book.pricebook import (
     Source,
     iter_figures,
 )
-from ketacost.engine.estimate import Estimate, Split
+from ketacost.engine.results import Estimate, Split
 from ketacost.engine.visits import Visit
 from ketacost.i18n import N_, _
 from ketacost.paying.financing import Plan as FinancePlan

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from ketacost.amounts import Triple, fmt_money
 from ketacost.book.pricebook import Source
-from ketacost.engine.estimate import Estimate
+from ketacost.engine.results import Estimate
 from ketacost.i18n import N_, _, book, fmt_date, fmt_month, t
 
 

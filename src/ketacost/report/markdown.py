@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 
 from ketacost.amounts import Triple, fmt_money
-from ketacost.engine.estimate import Estimate
+from ketacost.engine.results import Estimate
 from ketacost.engine.visits import Visit
 from ketacost.i18n import _, book, fmt_date, t
 from ketacost.report.jsonout import DISCLAIMER

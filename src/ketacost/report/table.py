@@ -23,7 +23,7 @@ from ketacost.book.pricebook import (
     Source,
     iter_figures,
 )
-from ketacost.engine.estimate import Estimate
+from ketacost.engine.results import Estimate
 from ketacost.engine.visits import Visit, monthly_running
 from ketacost.i18n import _, book, fmt_date, fmt_weekday_date, t
 from ketacost.paying.financing import Plan as FinancePlan

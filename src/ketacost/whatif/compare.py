@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from ketacost.amounts import Triple
 from ketacost.book.pricebook import PriceBook, resolve_treatment
-from ketacost.engine.estimate import Estimate, build
+from ketacost.engine.estimate import build
+from ketacost.engine.results import Estimate
 from ketacost.scenario import Scenario
 from ketacost.whatif.savings import route_scenario
 

@@ -17,7 +17,8 @@ from decimal import Decimal
 from ketacost.amounts import Triple, fmt_money
 from ketacost.book.pricebook import CASES, PriceBook, Referenced, Source, Treatment
 from ketacost.engine.costshare import plan_year_of
-from ketacost.engine.estimate import Estimate, Totals, claim_totals
+from ketacost.engine.fastpaths import claim_totals
+from ketacost.engine.results import Estimate, Totals
 from ketacost.errors import KetacostError
 from ketacost.i18n import N_, _, book, fmt_date, fmt_day_month, t
 from ketacost.scenario import Scenario
