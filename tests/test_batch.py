@@ -16,6 +16,7 @@ from ketacost.book import pricebook
 from ketacost.book.pricebook import PriceBook
 from ketacost.engine.estimate import build
 from ketacost.errors import InputError
+from ketacost.paying.money import apply as apply_money
 from ketacost.scenario import Scenario
 
 import bookfactory
@@ -43,7 +44,7 @@ def expected(book: PriceBook, **options: object) -> dict[str, str]:
     """The money columns `build` gives for the same scenario, by the CLI's route."""
     options.setdefault("start", START)
     scenario = Scenario.from_options(**options).resolved(book)
-    totals = build(book, scenario, today=TODAY).totals
+    totals = apply_money(book, build(book, scenario, today=TODAY)).totals
     out: dict[str, str] = {}
     for name in batch.FIGURES:
         for case, value in getattr(totals, name).json_money().items():

@@ -80,11 +80,12 @@ def estimate(
 ) -> Estimate:
     """The estimate for one treatment: cost per phase, who pays what, tips."""
     from ketacost.engine.estimate import build
+    from ketacost.paying.money import apply as apply_money
     from ketacost.whatif.savings import with_tips as attach
 
     book = book or load_book()
     sc = scenario(treatment, book, **options)
-    est = build(book, sc, today=today)
+    est = apply_money(book, build(book, sc, today=today))
     return attach(book, sc, est, today=today) if with_tips else est
 
 

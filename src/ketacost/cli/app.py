@@ -1148,6 +1148,7 @@ def estimate(
 def _run_estimate(params: dict[str, Any]) -> None:
     """The estimate command's work, from its parameters (also used by `guide`)."""
     from ketacost.engine.estimate import build
+    from ketacost.paying.money import apply as apply_money
     from ketacost.whatif.savings import with_tips
 
     scenario = _scenario(params)
@@ -1168,7 +1169,7 @@ def _run_estimate(params: dict[str, Any]) -> None:
     est = with_tips(
         book,
         resolved,
-        build(book, resolved, book_path=book_path, today=_today()),
+        apply_money(book, build(book, resolved, book_path=book_path, today=_today())),
         today=_today(),
     )
     _warn(est.warnings)
@@ -1315,6 +1316,7 @@ def tips(
 ) -> None:
     """Savings tips for your situation, ranked by the dollars they save."""
     from ketacost.engine.estimate import build
+    from ketacost.paying.money import apply as apply_money
     from ketacost.whatif.savings import with_tips
 
     scenario = _scenario(locals())
@@ -1325,7 +1327,7 @@ def tips(
     est = with_tips(
         book,
         resolved,
-        build(book, resolved, book_path=book_path, today=_today()),
+        apply_money(book, build(book, resolved, book_path=book_path, today=_today())),
         today=_today(),
     )
     _warn(est.warnings)
@@ -1549,12 +1551,15 @@ def schedule(
     """Dated visit calendar with what you pay at each visit and the running total."""
     from ketacost.engine.estimate import build
     from ketacost.engine.visits import calendar
+    from ketacost.paying.money import apply as apply_money
 
     scenario = _scenario(locals())
     settings = _settings()
     chosen = _pick(fmt, SCHEDULE_FORMATS, settings, output)
     book, book_path = _load_book(pricing, settings)
-    est = build(book, scenario.resolved(book), book_path=book_path, today=_today())
+    est = apply_money(
+        book, build(book, scenario.resolved(book), book_path=book_path, today=_today())
+    )
     _warn(est.warnings)
     visits = calendar(est)
 

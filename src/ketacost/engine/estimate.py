@@ -32,9 +32,6 @@ from ketacost.engine.schedule import PhaseDates, ScheduleOptions, add_months, ex
 from ketacost.i18n import _, fmt_date
 from ketacost.i18n import book as book_text
 from ketacost.i18n import t as tr
-from ketacost.paying.indirect import _around
-from ketacost.paying.payment import _financing
-from ketacost.paying.pretax import tax_savings_of
 from ketacost.scenario import Scenario
 
 
@@ -176,10 +173,6 @@ def _run_case(book: PriceBook, t: Treatment, sc: Scenario, case: Case, end: dt.d
     return _CaseRun(schedule, sums, lines, plan)
 
 
-def _patient_total(run: _CaseRun) -> Decimal:
-    return sum((ln.patient for ln in run.lines), ZERO)
-
-
 _ORDERED_PARTS = ("billed", "insurer", "assistance", "patient", "upfront", "reimbursed")
 
 
@@ -288,10 +281,11 @@ def build(
     split = _empty_split()
     for part in [*(p.split for p in lines), *(f.split for f in fees)]:
         split = split + part
-    extra_notes: list[str] = []
+    scenario_notes = _assumptions(book, t, sc, end, lines, runs["typical"].plan)
+    scenario_notes += [_swap_note(c) for c in swapped]
     if book.overridden:
         shown = ", ".join(book.overridden[:6]) + (", ..." if len(book.overridden) > 6 else "")
-        extra_notes.append(
+        scenario_notes.append(
             tr(
                 "Clinic price book ({path}): {n} figure(s) are the clinic's own ({shown}); "
                 "everything else is from the national book.",
@@ -300,26 +294,23 @@ def build(
                 shown=shown,
             )
         )
-    tax = _tax_savings(book, sc, runs, extra_notes)
+    # Pre-tax money is a later step (paying.money): no tax saving yet.
     totals = Totals(
         sessions=Triple(*(sum(runs[c].sums[p.id].sessions for p in lines) for c in CASES)),
         split=split,
-        tax_savings=tax,
+        tax_savings=zero_money(),
     )
-    visit_days = {c: len({ln.claim.date for ln in runs[c].lines}) for c in CASES}
-    around = _around(book, t, sc, visit_days, extra_notes)
-    financing = _financing(book, sc, totals.patient, extra_notes)
 
     today = today or dt.date.today()
     age = book.age_days(today)
-    warnings = list(runs["typical"].plan.warnings)
     typical_lines = runs["typical"].lines
     runs_out = next((ln.claim.date for ln in typical_lines if ln.program_capped), None)
     after_program = sum(
         (ln.patient for ln in typical_lines if runs_out and ln.claim.date >= runs_out), ZERO
     )
+    closing_notes: list[str] = []
     if runs_out is not None:
-        extra_notes.append(
+        closing_notes.append(
             tr(
                 "The savings program's {year} cap runs out on {date} (typical scenario); "
                 "from then to the end of the horizon you pay {amount}",
@@ -336,17 +327,9 @@ def build(
                 else "."
             )
         )
-    if financing is not None and financing.triggered[1]:
-        warnings.append(
-            tr(
-                "{label}: at the planned payment the promotion is not paid off in {months} "
-                "months, so interest would be charged back to the purchase date.",
-                label=financing.label,
-                months=financing.months,
-            )
-        )
+    book_warnings: list[str] = []
     if age > STALE_AFTER_DAYS:
-        warnings.append(
+        book_warnings.append(
             tr(
                 "The price book is {months} months old (as of {as_of}); prices may have "
                 "changed. Check with the clinic.",
@@ -385,17 +368,14 @@ def build(
             needs_ride=t.practical.needs_ride.value,
             ride_note=t.practical.needs_ride.note,
         ),
-        assumptions=tuple(
-            _assumptions(book, t, sc, end, lines, runs["typical"].plan)
-            + [_swap_note(c) for c in swapped]
-            + extra_notes
-            + list(fresh[1])
-        ),
+        scenario_notes=tuple(scenario_notes),
+        closing_notes=(*closing_notes, *fresh[1]),
         sources=tuple(refs.sources),
-        warnings=tuple(warnings),
+        plan_warnings=runs["typical"].plan.warnings,
+        book_warnings=tuple(book_warnings),
         plan=runs["typical"].plan,
-        around=around,
-        financing=financing,
+        payments={c: tuple((ln.claim.date, ln.patient) for ln in runs[c].lines) for c in CASES},
+        visit_days=Triple(*(len({ln.claim.date for ln in runs[c].lines}) for c in CASES)),
         lines=tuple(runs["typical"].lines),
         by_month=month_lines(runs["typical"].lines, sc.start, end),
         secondary_paid=Triple(*(sum((ln.secondary for ln in runs[c].lines), ZERO) for c in CASES)),
@@ -439,16 +419,6 @@ def month_lines(lines: Iterable[Line], start: dt.date, end: dt.date) -> tuple[Mo
         if ln.claim.tag != CONSULT:
             visits[key].add((ln.claim.date, ln.claim.tag))
     return tuple(MonthLine(k, len(visits[k]), *sums[k]) for k in keys)
-
-
-def _tax_savings(
-    book: PriceBook, sc: Scenario, runs: dict[Case, _CaseRun], notes: list[str]
-) -> Triple[Decimal]:
-    if not (sc.hsa or sc.fsa) or book.tax is None:
-        return zero_money()
-    patient = Triple(*(_patient_total(runs[c]) for c in CASES))
-    payments = {c: [(ln.claim.date, ln.patient) for ln in runs[c].lines] for c in CASES}
-    return tax_savings_of(book, sc, patient, payments, notes)
 
 
 def _insurance_refs(book: PriceBook, t: Treatment, sc: Scenario) -> list[Referenced | None]:

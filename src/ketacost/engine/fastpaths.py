@@ -13,10 +13,10 @@ from typing import Any
 from ketacost.amounts import ZERO, Triple, cents, zero_money
 from ketacost.book.pricebook import CASES, Case, PriceBook, Treatment
 from ketacost.engine.estimate import (
+    _CaseRun,
     _ordered,
     _run_case,
     _split,
-    _tax_savings,
     combined_discount,
     month_lines,
     schedule_options,
@@ -24,6 +24,7 @@ from ketacost.engine.estimate import (
 )
 from ketacost.engine.results import BatchFigures, Split, Totals, _empty_split
 from ketacost.engine.schedule import add_months, counts
+from ketacost.paying.pretax import tax_savings_of
 from ketacost.scenario import Scenario
 
 
@@ -150,3 +151,17 @@ def claim_totals(book: PriceBook, scenario: Scenario) -> Totals:
         split = split + _split(runs, tag)
     sessions = Triple(*(sum(s.sessions for s in runs[c].sums.values()) for c in CASES))
     return Totals(sessions=sessions, split=split, tax_savings=_tax_savings(book, sc, runs, []))
+
+
+def _tax_savings(
+    book: PriceBook, sc: Scenario, runs: dict[Case, _CaseRun], notes: list[str]
+) -> Triple[Decimal]:
+    if not (sc.hsa or sc.fsa) or book.tax is None:
+        return zero_money()
+    patient = Triple(*(_patient_total(runs[c]) for c in CASES))
+    payments = {c: [(ln.claim.date, ln.patient) for ln in runs[c].lines] for c in CASES}
+    return tax_savings_of(book, sc, patient, payments, notes)
+
+
+def _patient_total(run: _CaseRun) -> Decimal:
+    return sum((ln.patient for ln in run.lines), ZERO)

@@ -6,12 +6,13 @@ Every number a report shows is a field or a property of one of these.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ketacost.amounts import ZERO, Triple, cents, zero_money
-from ketacost.book.pricebook import Source
+from ketacost.book.pricebook import Case, Source
 from ketacost.engine.costshare import Line
 from ketacost.engine.insurance import Plan
 from ketacost.scenario import Scenario
@@ -175,12 +176,23 @@ class Estimate:
     fees: tuple[FeeLine, ...]
     totals: Totals
     practical: Practical
-    assumptions: tuple[str, ...]
     sources: tuple[Source, ...]
     plan: Plan  # the typical case's plan terms and coverage
+    # What each case's patient pays and when (for pre-tax money, whose limits are per
+    # calendar year), and on how many days there is a visit (for the costs around them).
+    payments: Mapping[Case, tuple[tuple[dt.date, Decimal], ...]]
+    visit_days: Triple[int]
+    # The assumptions in the order the reports print them: the scenario's, then the
+    # money steps' (paying.money), then the savings program's cap and old figures.
+    scenario_notes: tuple[str, ...]
+    closing_notes: tuple[str, ...]
+    money_notes: tuple[str, ...] = ()
+    # Warnings likewise: the plan's, the money steps', the price book's age.
+    plan_warnings: tuple[str, ...] = ()
+    money_warnings: tuple[str, ...] = ()
+    book_warnings: tuple[str, ...] = ()
     around: AroundTotals | None = None  # rides, travel, time off (when asked for)
     financing: FinanceSummary | None = None
-    warnings: tuple[str, ...] = ()
     lines: tuple[Line, ...] = ()  # the typical case's adjudicated claim lines, in date order
     # The typical scenario month by month, every month of the horizon; sums to the totals.
     by_month: tuple[MonthLine, ...] = ()
@@ -194,6 +206,14 @@ class Estimate:
     # older than freshness.STALE_AFTER_MONTHS (also named in the assumptions).
     oldest_figure: tuple[str, dt.date, str] | None = None
     stale_figures: tuple[str, ...] = ()
+
+    @property
+    def assumptions(self) -> tuple[str, ...]:
+        return (*self.scenario_notes, *self.money_notes, *self.closing_notes)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return (*self.plan_warnings, *self.money_warnings, *self.book_warnings)
 
     @property
     def stale(self) -> bool:

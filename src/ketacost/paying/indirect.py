@@ -52,8 +52,8 @@ def around_visits(
     return AroundVisits(visits, rides, travel, time_off)
 
 
-def _around(
-    book: PriceBook, t: Treatment, sc: Scenario, visit_days: dict[Case, int], notes: list[str]
+def indirect_totals(
+    book: PriceBook, t: Treatment, sc: Scenario, visit_days: Triple[int], notes: list[str]
 ) -> AroundTotals | None:
     if not (sc.include_indirect or sc.hourly_wage is not None) or book.indirect is None:
         return None
@@ -62,7 +62,7 @@ def _around(
             t,
             book.indirect,
             sc.treatment,
-            visit_days[c],
+            getattr(visit_days, c),
             c,
             sc.hourly_wage,
         )

@@ -103,7 +103,7 @@ def parse_finance_spec(spec: str, book: PriceBook) -> tuple[str | None, int | No
     )
 
 
-def _financing(
+def finance_summary(
     book: PriceBook, sc: Scenario, patient: Triple[Decimal], notes: list[str]
 ) -> FinanceSummary | None:
     if sc.finance is None:

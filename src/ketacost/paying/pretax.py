@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -58,7 +58,7 @@ def tax_savings_of(
     book: PriceBook,
     sc: Scenario,
     patient: Triple[Decimal],
-    payments: dict[Case, list[tuple[dt.date, Decimal]]],
+    payments: Mapping[Case, Sequence[tuple[dt.date, Decimal]]],
     notes: list[str],
 ) -> Triple[Decimal]:
     """What paying with pre-tax money saves, per case, from what the patient pays in
