@@ -409,7 +409,7 @@ def test_timing_tip_never_suggests_a_long_wait_and_asks_the_prescriber(runner) -
 
 
 def test_weak_tips_say_so_and_rank_after_strong_ones_of_similar_size() -> None:
-    from ketacost.whatif.savings import WEAK_RANK_WEIGHT, Evidence, Tip
+    from ketacost.whatif.tip import WEAK_RANK_WEIGHT, Evidence, Tip
 
     strong = Tip(
         "a", "discount", "A", "", Triple(D(90), D(90), D(90)), (), None, Evidence(("sourced",), 3)

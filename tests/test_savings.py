@@ -15,7 +15,8 @@ from ketacost.cli.app import app
 from ketacost.engine.estimate import build
 from ketacost.paying.money import apply as apply_money
 from ketacost.scenario import Scenario
-from ketacost.whatif.savings import WEAK_RANK_WEIGHT, tips
+from ketacost.whatif.savings import tips
+from ketacost.whatif.tip import WEAK_RANK_WEIGHT
 
 D = Decimal
 TODAY = dt.date(2026, 11, 27)

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from ketacost.paying.financing import Plan as FinancePlan
     from ketacost.scenario import Scenario
     from ketacost.whatif.compare import Row
-    from ketacost.whatif.savings import Tip
+    from ketacost.whatif.tip import Tip
 
 
 def load_book(path: str | Path | None = None) -> PriceBook:

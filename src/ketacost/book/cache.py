@@ -132,6 +132,7 @@ def get(key: str | None) -> Any:
         return None
     from ketacost import safeio
     from ketacost.book import pricebook
+    from ketacost.book.files import MAX_BOOK_BYTES
 
     try:
         if not _private(os.stat(folder)):
@@ -139,7 +140,7 @@ def get(key: str | None) -> Any:
         fd = safeio.open_regular(folder / f"book-{key}{SUFFIX}")
         with os.fdopen(fd, "rb") as handle:
             st = os.fstat(handle.fileno())
-            if not _private(st) or st.st_size > 4 * pricebook.MAX_BOOK_BYTES:
+            if not _private(st) or st.st_size > 4 * MAX_BOOK_BYTES:
                 return None
             data = json.loads(handle.read())
         book = decode(data, _models())

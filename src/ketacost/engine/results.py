@@ -17,8 +17,8 @@ from ketacost.engine.costshare import Line
 from ketacost.engine.insurance import Plan
 from ketacost.scenario import Scenario
 
-if TYPE_CHECKING:  # savings builds estimates, so it imports this module, not the reverse
-    from ketacost.whatif.savings import Tip
+if TYPE_CHECKING:  # whatif attaches the tips to a built estimate
+    from ketacost.whatif.tip import Tip
 
 STALE_AFTER_DAYS = 365
 

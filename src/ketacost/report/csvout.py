@@ -12,7 +12,7 @@ from ketacost.engine.visits import Visit
 from ketacost.i18n import _
 from ketacost.report.labels import practical_lines
 from ketacost.whatif.compare import Row
-from ketacost.whatif.savings import Tip
+from ketacost.whatif.tip import Tip
 
 SCHEDULE_COLUMNS = [
     "visit",

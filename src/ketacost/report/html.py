@@ -22,7 +22,7 @@ from ketacost.report.labels import (
     split_rows,
 )
 from ketacost.whatif.compare import Row
-from ketacost.whatif.savings import Tip
+from ketacost.whatif.tip import Tip
 
 # Letter and A4 both fit a 180 mm x 250 mm box with 15 mm margins.
 CSS = """

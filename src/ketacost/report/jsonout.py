@@ -22,7 +22,7 @@ from ketacost.i18n import N_, _
 from ketacost.paying.financing import Plan as FinancePlan
 from ketacost.report.labels import practical_lines
 from ketacost.whatif.compare import Row
-from ketacost.whatif.savings import Tip
+from ketacost.whatif.tip import Tip
 
 DISCLAIMER = N_("A cost estimate, not medical advice.")
 

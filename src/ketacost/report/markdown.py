@@ -20,7 +20,7 @@ from ketacost.report.labels import (
     split_rows,
 )
 from ketacost.whatif.compare import Row
-from ketacost.whatif.savings import Tip
+from ketacost.whatif.tip import Tip
 
 
 def no_html(doc: str) -> str:

@@ -39,7 +39,7 @@ from ketacost.report.labels import (
     split_rows,
 )
 from ketacost.whatif.compare import Row
-from ketacost.whatif.savings import Tip
+from ketacost.whatif.tip import Tip
 
 
 def _refs(nums: Iterable[int]) -> str:
