@@ -292,7 +292,7 @@ def test_json_money_always_has_two_decimals(
 def test_quick_self_pay_totals_equal_the_full_path(
     kw: dict, discount: tuple[str, ...], dose: int | None, bundled: PriceBook
 ) -> None:
-    from ketacost.engine.fastpaths import quick_totals
+    from ketacost.engine.fastpaths import self_pay_totals
 
     kw = dict(kw)
     kw.setdefault("start", START)
@@ -300,14 +300,14 @@ def test_quick_self_pay_totals_equal_the_full_path(
         kw["dose"] = dose
     usable = tuple(d for d in discount if kw["treatment"] in bundled.discounts[d].applies_to)
     sc = Scenario(**kw, discounts=usable).resolved(bundled)
-    quick = quick_totals(bundled, sc)
+    quick = self_pay_totals(bundled, sc)
     assert quick is not None
     full = apply_money(bundled, build(bundled, sc, today=TODAY)).totals
     assert quick.billed == full.billed and quick.patient == full.patient
     covered = sc.model_copy(update={"insurance": "commercial", "covered": True})
-    assert quick_totals(bundled, covered) is None
+    assert self_pay_totals(bundled, covered) is None
     refused = sc.model_copy(update={"insurance": "medicare", "covered": False})
-    quick_refused = quick_totals(bundled, refused)
+    quick_refused = self_pay_totals(bundled, refused)
     assert quick_refused is not None
     full_refused = apply_money(bundled, build(bundled, refused, today=TODAY)).totals
     assert quick_refused.patient == full_refused.patient == full.patient

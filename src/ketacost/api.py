@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ketacost.book.pricebook import PriceBook
     from ketacost.engine.results import Estimate
     from ketacost.engine.visits import Visit
-    from ketacost.paying.financing import Plan as FinancePlan
+    from ketacost.paying.financing import FinancePlan
     from ketacost.scenario import Scenario
     from ketacost.whatif.compare import Row
     from ketacost.whatif.tip import Tip
@@ -115,9 +115,9 @@ def schedule(
     treatment: str, *, book: PriceBook | None = None, today: dt.date | None = None, **options: Any
 ) -> list[Visit]:
     """The dated visits of the typical scenario, with what is paid at each."""
-    from ketacost.engine.visits import calendar
+    from ketacost.engine.visits import visit_calendar
 
-    return calendar(estimate(treatment, book=book, today=today, with_tips=False, **options))
+    return visit_calendar(estimate(treatment, book=book, today=today, with_tips=False, **options))
 
 
 def finance(
@@ -131,7 +131,7 @@ def finance(
     book: PriceBook | None = None,
 ) -> FinancePlan:
     """A payment plan: amortized at an APR, or a deferred-interest promotion."""
-    from ketacost.paying.payment import plan_from_options
+    from ketacost.paying.financing import plan_from_options
 
     plan, _ = plan_from_options(
         book or (load_book() if preset else None),

@@ -1550,7 +1550,7 @@ def schedule(
 ) -> None:
     """Dated visit calendar with what you pay at each visit and the running total."""
     from ketacost.engine.estimate import build
-    from ketacost.engine.visits import calendar
+    from ketacost.engine.visits import visit_calendar
     from ketacost.paying.money import apply as apply_money
 
     scenario = _scenario(locals())
@@ -1561,7 +1561,7 @@ def schedule(
         book, build(book, scenario.resolved(book), book_path=book_path, today=_today())
     )
     _warn(est.warnings)
-    visits = calendar(est)
+    visits = visit_calendar(est)
 
     def table() -> Any:
         from ketacost.report.table import schedule_renderable
@@ -1679,7 +1679,7 @@ def finance(
     force: ForceOpt = False,
 ) -> None:
     """A payment plan: monthly payment, interest, total, month by month."""
-    from ketacost.paying.payment import plan_from_options
+    from ketacost.paying.financing import plan_from_options
 
     settings = _settings()
     chosen = _pick(fmt, FINANCE_FORMATS, settings, output)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ketacost.amounts import cents, fmt_money
 from ketacost.book.pricebook import Case, Figure, PriceBook, Treatment
-from ketacost.engine.insurance import Plan
+from ketacost.engine.insurance import ResolvedPlan
 from ketacost.i18n import N_, _, fmt_date, language
 from ketacost.i18n import book as book_text
 from ketacost.i18n import t as tr
@@ -37,7 +37,7 @@ def _assumptions(
     sc: Scenario,
     end: dt.date,
     lines: list[PhaseLine],
-    plan: Plan,
+    plan: ResolvedPlan,
 ) -> list[str]:
     last_day = end - dt.timedelta(days=1)
     out = [

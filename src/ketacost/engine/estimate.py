@@ -16,7 +16,13 @@ from ketacost.amounts import HUNDRED, ZERO, Triple, cents, fmt_money, zero_money
 from ketacost.book.pricebook import CASES, Case, PriceBook, Referenced, Source, Treatment
 from ketacost.engine.assumptions import _assumptions, _swap_note
 from ketacost.engine.costshare import Line, adjudicate, coordinate
-from ketacost.engine.insurance import Charge, Plan, claims_for, resolve_plan, secondary_terms
+from ketacost.engine.insurance import (
+    Charge,
+    ResolvedPlan,
+    claims_for,
+    resolve_plan,
+    secondary_terms,
+)
 from ketacost.engine.results import (
     STALE_AFTER_DAYS,
     Estimate,
@@ -118,7 +124,7 @@ class _CaseRun:
     schedule: list[PhaseDates]
     sums: dict[str, _Sums]
     lines: list[Line]
-    plan: Plan
+    plan: ResolvedPlan
 
 
 CONSULT = "consultation"

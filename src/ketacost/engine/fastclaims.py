@@ -40,7 +40,7 @@ from ketacost.engine.estimate import (
     schedule_options,
     session_price,
 )
-from ketacost.engine.fastpaths import _quick_applies
+from ketacost.engine.fastpaths import self_pay_applies
 from ketacost.engine.insurance import Charge, claims_for, resolve_plan
 from ketacost.engine.results import BatchFigures, Split, Totals
 from ketacost.engine.schedule import _EPOCH, _steps, add_months, business_day
@@ -429,7 +429,7 @@ def fast_batch_figures(
     there), or None: the caller then uses `batch_figures`."""
     sc = scenario
     t = book.treatments[sc.treatment]  # type: ignore[index]
-    if _quick_applies(t, sc):
+    if self_pay_applies(t, sc):
         return None
     got = _runs(book, sc, memo)
     if got is None:

@@ -1,6 +1,6 @@
 """Fast paths: the engine's totals without the report's words and sources.
 
-`quick_totals` is self-pay arithmetic (no claim per session); `claim_totals` and
+`self_pay_totals` is self-pay arithmetic (no claim per session); `claim_totals` and
 `batch_figures` run the claims as `build` does and keep only what a batch row needs.
 """
 
@@ -74,7 +74,7 @@ def _self_pay_case(
     return total
 
 
-def _quick_applies(t: Treatment, sc: Scenario) -> bool:
+def self_pay_applies(t: Treatment, sc: Scenario) -> bool:
     """Self-pay arithmetic gives the totals: no pre-tax money, and no plan that covers
     the treatment (not covered, every claim is paid in full by the patient and nothing
     accumulates, which is exactly self-pay)."""
@@ -87,7 +87,7 @@ def _quick_applies(t: Treatment, sc: Scenario) -> bool:
     return True
 
 
-def quick_totals(
+def self_pay_totals(
     book: PriceBook, scenario: Scenario, memo: dict[object, Any] | None = None
 ) -> Split | None:
     """Totals alone for a self-pay scenario, or an insured one whose plan does not cover
@@ -96,7 +96,7 @@ def quick_totals(
     Pass the same `memo` dict for many scenarios on one book to reuse prices."""
     sc = scenario
     t = book.treatments[sc.treatment]  # type: ignore[index]
-    if not _quick_applies(t, sc):
+    if not self_pay_applies(t, sc):
         return None
     end = add_months(sc.start, sc.months)
     memo = {} if memo is None else memo
@@ -113,13 +113,13 @@ def batch_figures(
     book: PriceBook, scenario: Scenario, memo: dict[object, Any] | None = None
 ) -> BatchFigures:
     """Totals, first series and first month for a batch row: the self-pay fast path of
-    `quick_totals` where it applies, else claim by claim as `build` does."""
+    `self_pay_totals` where it applies, else claim by claim as `build` does."""
     sc = scenario
     t = book.treatments[sc.treatment]  # type: ignore[index]
     end = add_months(sc.start, sc.months)
     month = f"{sc.start.year:04d}-{sc.start.month:02d}"
     memo = {} if memo is None else memo
-    if _quick_applies(t, sc):
+    if self_pay_applies(t, sc):
         parts: list[Decimal] = []
         billed = Triple(*(_self_pay_case(book, t, sc, c, end, memo, parts) for c in CASES))
         zero = zero_money()

@@ -27,7 +27,7 @@ SELF_PAY = PlanTerms(ZERO, ZERO, None, ZERO, ZERO, ZERO)
 
 
 @dataclass(frozen=True)
-class Plan:
+class ResolvedPlan:
     """Everything the claim engine needs for one scenario case."""
 
     terms: PlanTerms
@@ -55,7 +55,7 @@ def _pct(x: Decimal) -> str:
     return f"{x.normalize():f}%"
 
 
-def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Plan:
+def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> ResolvedPlan:
     """Plan terms for a case. Figures the patient did not give come from the book."""
     if sc.insurance == "none":
         from_rates: tuple[list[str], list[str]] = ([], [])
@@ -63,7 +63,7 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
             from ketacost.rates.apply import rate_notes
 
             from_rates = rate_notes(book, t, sc)
-        return Plan(
+        return ResolvedPlan(
             dataclasses.replace(SELF_PAY, as_of=sc.start),
             False,
             None,
@@ -376,7 +376,7 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
         out_of_network=oon_terms,
         accumulator=sc.accumulator,
     )
-    return Plan(
+    return ResolvedPlan(
         terms,
         covered,
         program,
@@ -517,7 +517,7 @@ def _drug_network(
 
 
 def claims_for(
-    book: PriceBook, t: Treatment, sc: Scenario, case: Case, plan: Plan, charge: Charge
+    book: PriceBook, t: Treatment, sc: Scenario, case: Case, plan: ResolvedPlan, charge: Charge
 ) -> list[Claim]:
     """The claim line(s) for one priced service."""
     if sc.insurance == "none":

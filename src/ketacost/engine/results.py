@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from ketacost.amounts import ZERO, Triple, cents, zero_money
 from ketacost.book.pricebook import Case, Source
 from ketacost.engine.costshare import Line
-from ketacost.engine.insurance import Plan
+from ketacost.engine.insurance import ResolvedPlan
 from ketacost.scenario import Scenario
 
 if TYPE_CHECKING:  # whatif attaches the tips to a built estimate
@@ -110,7 +110,7 @@ class Totals:
 
 
 @dataclass(frozen=True)
-class AroundTotals:
+class IndirectTotals:
     """Costs around each visit, per case. Added to the total only when `included`."""
 
     visits: Triple[int]
@@ -177,7 +177,7 @@ class Estimate:
     totals: Totals
     practical: Practical
     sources: tuple[Source, ...]
-    plan: Plan  # the typical case's plan terms and coverage
+    plan: ResolvedPlan  # the typical case's plan terms and coverage
     # What each case's patient pays and when (for pre-tax money, whose limits are per
     # calendar year), and on how many days there is a visit (for the costs around them).
     payments: Mapping[Case, tuple[tuple[dt.date, Decimal], ...]]
@@ -191,7 +191,7 @@ class Estimate:
     plan_warnings: tuple[str, ...] = ()
     money_warnings: tuple[str, ...] = ()
     book_warnings: tuple[str, ...] = ()
-    around: AroundTotals | None = None  # rides, travel, time off (when asked for)
+    indirect: IndirectTotals | None = None  # rides, travel, time off (when asked for)
     financing: FinanceSummary | None = None
     lines: tuple[Line, ...] = ()  # the typical case's adjudicated claim lines, in date order
     # The typical scenario month by month, every month of the horizon; sums to the totals.

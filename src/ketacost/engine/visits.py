@@ -26,7 +26,7 @@ class Visit:
     plan_year_reset: bool  # the deductible and maximum start again from this visit
 
 
-def calendar(est: Estimate) -> list[Visit]:
+def visit_calendar(est: Estimate) -> list[Visit]:
     """Visits of the typical scenario, grouped by day, in date order."""
     labels = {p.id: p.label for p in est.phases}
     labels[CONSULT] = "Consultation"

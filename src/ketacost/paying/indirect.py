@@ -9,13 +9,13 @@ from decimal import Decimal
 
 from ketacost.amounts import ZERO, Triple, cents
 from ketacost.book.pricebook import CASES, Case, Indirect, PriceBook, Treatment
-from ketacost.engine.results import AroundTotals
+from ketacost.engine.results import IndirectTotals
 from ketacost.i18n import _
 from ketacost.scenario import Scenario
 
 
 @dataclass(frozen=True)
-class AroundVisits:
+class IndirectCosts:
     visits: int
     rides: Decimal  # rideshare home and back, where the patient must not drive
     travel: Decimal  # driving oneself, at the IRS medical mileage rate
@@ -26,14 +26,14 @@ class AroundVisits:
         return self.rides + self.travel + self.time_off
 
 
-def around_visits(
+def indirect_costs(
     t: Treatment,
     book_costs: Indirect,
     tid: str,
     visits: int,
     case: Case,
     hourly_wage: Decimal | None,
-) -> AroundVisits:
+) -> IndirectCosts:
     """The costs around `visits` visits in one case. Home treatments have no travel."""
     at_home = "home" in t.setting.lower()
     rides = travel = ZERO
@@ -49,16 +49,16 @@ def around_visits(
     hours = book_costs.hours_off_per_visit.get(tid)  # type: ignore[call-overload]
     if hourly_wage is not None and hours is not None:
         time_off = visits * cents(hours.get(case) * hourly_wage)
-    return AroundVisits(visits, rides, travel, time_off)
+    return IndirectCosts(visits, rides, travel, time_off)
 
 
 def indirect_totals(
     book: PriceBook, t: Treatment, sc: Scenario, visit_days: Triple[int], notes: list[str]
-) -> AroundTotals | None:
+) -> IndirectTotals | None:
     if not (sc.include_indirect or sc.hourly_wage is not None) or book.indirect is None:
         return None
     parts = {
-        c: around_visits(
+        c: indirect_costs(
             t,
             book.indirect,
             sc.treatment,
@@ -81,7 +81,7 @@ def indirect_totals(
         notes.append(
             _("Costs around each visit are shown apart; --include-indirect adds them to the total.")
         )
-    return AroundTotals(
+    return IndirectTotals(
         visits=Triple(*(parts[c].visits for c in CASES)),
         rides=Triple(*(parts[c].rides for c in CASES)),
         travel=Triple(*(parts[c].travel for c in CASES)),

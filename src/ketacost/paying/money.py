@@ -8,13 +8,17 @@ time off) depend only on its result, so they come after it: estimate -> paying -
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 
+from ketacost.amounts import Triple, fmt_pct
 from ketacost.book.pricebook import PriceBook
-from ketacost.engine.results import Estimate
+from ketacost.engine.results import Estimate, FinanceSummary
+from ketacost.i18n import book as book_text
 from ketacost.i18n import t as tr
+from ketacost.paying.financing import parse_finance_spec, plan_from_options
 from ketacost.paying.indirect import indirect_totals
-from ketacost.paying.payment import finance_summary
 from ketacost.paying.pretax import tax_savings_of
+from ketacost.scenario import Scenario
 
 
 def apply(book: PriceBook, est: Estimate) -> Estimate:
@@ -25,7 +29,7 @@ def apply(book: PriceBook, est: Estimate) -> Estimate:
     notes: list[str] = []
     warnings: list[str] = []
     tax = tax_savings_of(book, sc, est.totals.patient, est.payments, notes)
-    around = indirect_totals(book, t, sc, est.visit_days, notes)
+    indirect = indirect_totals(book, t, sc, est.visit_days, notes)
     financing = finance_summary(book, sc, est.totals.patient, notes)
     if financing is not None and financing.triggered[1]:
         warnings.append(
@@ -39,8 +43,45 @@ def apply(book: PriceBook, est: Estimate) -> Estimate:
     return dataclasses.replace(
         est,
         totals=dataclasses.replace(est.totals, tax_savings=tax),
-        around=around,
+        indirect=indirect,
         financing=financing,
         money_notes=tuple(notes),
         money_warnings=tuple(warnings),
+    )
+
+
+def finance_summary(
+    book: PriceBook, sc: Scenario, patient: Triple[Decimal], notes: list[str]
+) -> FinanceSummary | None:
+    if sc.finance is None:
+        return None
+    preset, months, apr = parse_finance_spec(sc.finance, book)
+    plans = [
+        plan_from_options(
+            book, amount=amount, months=months, apr=None if apr is None else f"{apr}", preset=preset
+        )[0]
+        for amount in patient
+    ]
+    first = plans[1]
+    label = (
+        book_text(book.financing[preset].name)
+        if preset
+        else tr("{months} months at {apr} APR", months=first.months, apr=fmt_pct(first.apr))
+    )
+    notes.append(
+        tr("Financing: the whole amount you pay, financed on day one ({label}).", label=label)
+    )
+    return FinanceSummary(
+        label=label,
+        months=first.months,
+        apr=first.apr,
+        deferred=first.deferred,
+        monthly_payment=Triple(*(p.monthly_payment for p in plans)),
+        total_interest=Triple(*(p.total_interest for p in plans)),
+        total_paid=Triple(*(p.total_paid for p in plans)),
+        triggered=(
+            plans[0].deferred_interest_triggered,
+            plans[1].deferred_interest_triggered,
+            plans[2].deferred_interest_triggered,
+        ),
     )

@@ -19,7 +19,7 @@ from ketacost.book.pricebook import (
 from ketacost.engine.results import Estimate, Split
 from ketacost.engine.visits import Visit
 from ketacost.i18n import N_, _
-from ketacost.paying.financing import Plan as FinancePlan
+from ketacost.paying.financing import FinancePlan
 from ketacost.report.labels import practical_lines
 from ketacost.whatif.compare import Row
 from ketacost.whatif.tip import Tip
@@ -164,16 +164,16 @@ def _months(est: Estimate) -> dict[str, Any]:
 
 
 def _with_indirect(est: Estimate) -> dict[str, Any]:
-    if est.around is None:
+    if est.indirect is None:
         return {}
-    out = {"indirect": est.around.total.json_money()}
-    if est.around.included:
-        out["with_indirect"] = (est.totals.net + est.around.total).json_money()
+    out = {"indirect": est.indirect.total.json_money()}
+    if est.indirect.included:
+        out["with_indirect"] = (est.totals.net + est.indirect.total).json_money()
     return out
 
 
 def _indirect(est: Estimate) -> dict[str, Any] | None:
-    a = est.around
+    a = est.indirect
     if a is None:
         return None
     return {

@@ -26,7 +26,7 @@ from ketacost.book.pricebook import (
 from ketacost.engine.results import Estimate
 from ketacost.engine.visits import Visit, monthly_running
 from ketacost.i18n import _, book, fmt_date, fmt_weekday_date, t
-from ketacost.paying.financing import Plan as FinancePlan
+from ketacost.paying.financing import FinancePlan
 from ketacost.report.jsonout import DISCLAIMER
 from ketacost.report.labels import (
     AVERAGE_MONTH,
@@ -145,22 +145,22 @@ def estimate_renderable(est: Estimate, tips_command: str = "ketacost tips") -> R
         table.add_row(
             Text(_(name), style=style), count, *(Text(fmt_money(x), style=style) for x in tri)
         )
-    around = est.around
-    if around is not None:
+    indirect = est.indirect
+    if indirect is not None:
         table.add_section()
-        table.add_row(Text(_("Around each visit"), style="bold"), _count(around.visits))
+        table.add_row(Text(_("Around each visit"), style="bold"), _count(indirect.visits))
         for name, tri in (
-            (_("Rides home"), around.rides),
-            (_("Travel"), around.travel),
-            (_("Time off work"), around.time_off),
+            (_("Rides home"), indirect.rides),
+            (_("Travel"), indirect.travel),
+            (_("Time off work"), indirect.time_off),
         ):
             if any(tri):
                 table.add_row(f"  {name}", "", *(fmt_money(x) for x in tri))
-        if around.included:
+        if indirect.included:
             table.add_row(
                 Text(_("Total with these"), style="bold"),
                 "",
-                *(Text(fmt_money(x), style="bold") for x in tot.net + around.total),
+                *(Text(fmt_money(x), style="bold") for x in tot.net + indirect.total),
             )
     fin = est.financing
     if fin is not None:

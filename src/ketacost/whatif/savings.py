@@ -412,8 +412,7 @@ def _financing(ctx: _Context) -> Iterator[Tip]:
         )
     if fin.deferred and not fin.triggered[1]:
         # What the promotion would charge back if only the card's minimum were paid.
-        from ketacost.paying.financing import back_interest
-        from ketacost.paying.payment import parse_finance_spec
+        from ketacost.paying.financing import back_interest, parse_finance_spec
 
         preset, _months, _apr = parse_finance_spec(ctx.sc.finance or "", ctx.book)
         if preset is None:
