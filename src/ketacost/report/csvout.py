@@ -10,7 +10,7 @@ from ketacost.csvsafe import Writer
 from ketacost.engine.results import Estimate, Split
 from ketacost.engine.visits import Visit
 from ketacost.i18n import _
-from ketacost.report.labels import practical_lines
+from ketacost.report.wording import practical_lines
 from ketacost.whatif.compare import Row
 from ketacost.whatif.tip import Tip
 

@@ -12,7 +12,7 @@ from ketacost.engine.results import Estimate
 from ketacost.engine.visits import Visit
 from ketacost.i18n import _, book, fmt_date, fmt_weekday_date, language, t
 from ketacost.report.jsonout import DISCLAIMER
-from ketacost.report.labels import (
+from ketacost.report.wording import (
     month_note,
     oldest_label,
     payer_label,

@@ -20,7 +20,7 @@ from ketacost.engine.results import Estimate, Split
 from ketacost.engine.visits import Visit
 from ketacost.i18n import N_, _
 from ketacost.paying.financing import FinancePlan
-from ketacost.report.labels import practical_lines
+from ketacost.report.wording import practical_lines
 from ketacost.whatif.compare import Row
 from ketacost.whatif.tip import Tip
 

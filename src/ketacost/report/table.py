@@ -28,7 +28,7 @@ from ketacost.engine.visits import Visit, monthly_running
 from ketacost.i18n import _, book, fmt_date, fmt_weekday_date, t
 from ketacost.paying.financing import FinancePlan
 from ketacost.report.jsonout import DISCLAIMER
-from ketacost.report.labels import (
+from ketacost.report.wording import (
     AVERAGE_MONTH,
     month_note,
     oldest_label,
