@@ -61,9 +61,14 @@ def parse_percent(text: str, what: str) -> Decimal:
     return value
 
 
+def pct_str(x: Decimal) -> str:
+    """A percentage's number as the plan states it, for JSON: "20", "4.5", never "20.00"."""
+    return f"{x.normalize():f}"
+
+
 def fmt_pct(x: Decimal) -> str:
     """A percentage as the plan states it: 20%, 4.5%, never 20.00%."""
-    return f"{x.normalize():f}%"
+    return f"{pct_str(x)}%"
 
 
 def fmt_money(x: Decimal) -> str:

@@ -78,6 +78,11 @@ class FeeLine:
     refs: tuple[int, ...]
 
     @property
+    def sessions(self) -> Triple[int]:
+        """A fee is not a session: none, in every case."""
+        return Triple(0, 0, 0)
+
+    @property
     def billed(self) -> Triple[Decimal]:
         return self.split.billed
 
@@ -214,6 +219,19 @@ class Estimate:
     @property
     def warnings(self) -> tuple[str, ...]:
         return (*self.plan_warnings, *self.money_warnings, *self.book_warnings)
+
+    @property
+    def last_day(self) -> dt.date:
+        """The horizon's last day (`end` is the day after it)."""
+        return self.end - dt.timedelta(days=1)
+
+    @property
+    def with_indirect(self) -> Triple[Decimal] | None:
+        """What you pay after any tax saving plus the costs around the visits, when
+        those are included in the total; None otherwise."""
+        if self.indirect is None or not self.indirect.included:
+            return None
+        return self.totals.net + self.indirect.total
 
     @property
     def stale(self) -> bool:

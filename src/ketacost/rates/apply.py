@@ -205,7 +205,8 @@ def claims_from_rates(
         drug_amount = _total(pricer, drug_uses, day) if drug_uses else None
         if drug_amount is None:
             return None
-        from ketacost.engine.insurance import HUNDRED, split_session
+        from ketacost.amounts import HUNDRED
+        from ketacost.engine.insurance import split_session
 
         drug_charge, admin_charge = split_session(t, case, charge, fixed=sc.price is not None)
         admin_amount = _total(pricer, admin_uses, day) if admin_uses else None
