@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ketacost.engine.results import PhaseLine
 
 
-def _swap_note(case: Case) -> str:
+def swap_note(case: Case) -> str:
     if case == "low":
         return _(
             "Low shows the typical scenario: in the cheaper scenario some total would come "
@@ -31,7 +31,7 @@ def _swap_note(case: Case) -> str:
     )
 
 
-def _assumptions(
+def assumptions_of(
     book: PriceBook,
     t: Treatment,
     sc: Scenario,

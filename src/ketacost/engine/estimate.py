@@ -3,6 +3,11 @@
 Low combines the cheapest plausible value of every figure (fewest sessions, longest
 gaps, lowest prices, largest discounts), high the dearest, typical the typical ones.
 Each session's price is one line, rounded half-up to cents; totals are sums of lines.
+
+`build` is the engine: schedule, prices, claims and cost sharing, case by case. What it
+returns is in `results`, the words it says it assumed in `assumptions`, and the totals
+alone, for batch rows and tips, in `fastpaths`. How the patient then pays (pre-tax
+money, financing, costs around the visits) is applied afterwards by `paying.money`.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from decimal import Decimal
 
 from ketacost.amounts import HUNDRED, ZERO, Triple, cents, fmt_money, zero_money
 from ketacost.book.pricebook import CASES, Case, PriceBook, Referenced, Source, Treatment
-from ketacost.engine.assumptions import _assumptions, _swap_note
+from ketacost.engine.assumptions import assumptions_of, swap_note
 from ketacost.engine.costshare import Line, adjudicate, coordinate
 from ketacost.engine.insurance import (
     Charge,
@@ -32,7 +37,7 @@ from ketacost.engine.results import (
     Practical,
     Split,
     Totals,
-    _empty_split,
+    empty_split,
 )
 from ketacost.engine.schedule import PhaseDates, ScheduleOptions, add_months, expand
 from ketacost.i18n import _, fmt_date
@@ -120,7 +125,7 @@ class _Sums:
 
 
 @dataclass(frozen=True)
-class _CaseRun:
+class CaseRun:
     schedule: list[PhaseDates]
     sums: dict[str, _Sums]
     lines: list[Line]
@@ -130,7 +135,7 @@ class _CaseRun:
 CONSULT = "consultation"
 
 
-def _run_case(book: PriceBook, t: Treatment, sc: Scenario, case: Case, end: dt.date) -> _CaseRun:
+def run_case(book: PriceBook, t: Treatment, sc: Scenario, case: Case, end: dt.date) -> CaseRun:
     """One case, end to end: schedule, prices, claims, adjudication, sums per phase."""
     opts = schedule_options(t, sc)
     schedule = expand(t.phases, sc.start, end, case, opts)
@@ -176,13 +181,13 @@ def _run_case(book: PriceBook, t: Treatment, sc: Scenario, case: Case, end: dt.d
         lines = coordinate(lines, secondary_terms(sc.secondary_plan, sc.start))
     for line in lines:
         sums[line.claim.tag].add(line)
-    return _CaseRun(schedule, sums, lines, plan)
+    return CaseRun(schedule, sums, lines, plan)
 
 
 _ORDERED_PARTS = ("billed", "insurer", "assistance", "patient", "upfront", "reimbursed")
 
 
-def _run_totals(run: _CaseRun) -> tuple[Decimal, ...]:
+def _run_totals(run: CaseRun) -> tuple[Decimal, ...]:
     """Each money total of one run, in `_ORDERED_PARTS` order."""
     sums = [ZERO] * len(_ORDERED_PARTS)
     for ln in run.lines:
@@ -193,7 +198,7 @@ def _run_totals(run: _CaseRun) -> tuple[Decimal, ...]:
     return tuple(sums)
 
 
-def _ordered(raw: dict[Case, _CaseRun]) -> tuple[dict[Case, _CaseRun], list[Case]]:
+def ordered_runs(raw: dict[Case, CaseRun]) -> tuple[dict[Case, CaseRun], list[Case]]:
     """Keep every money total ordered low <= typical <= high.
 
     With a deductible, an out-of-pocket maximum and a savings program, a dearer course
@@ -214,7 +219,7 @@ def _ordered(raw: dict[Case, _CaseRun]) -> tuple[dict[Case, _CaseRun], list[Case
     return runs, swapped
 
 
-def _split(runs: dict[Case, _CaseRun], tag: str) -> Split:
+def split_of(runs: dict[Case, CaseRun], tag: str) -> Split:
     def tri(attr: str) -> Triple[Decimal]:
         return Triple(*(getattr(runs[c].sums.get(tag, _Sums()), attr) for c in CASES))
 
@@ -240,8 +245,8 @@ def build(
     t = book.treatments[sc.treatment]  # type: ignore[index]
     end = add_months(sc.start, sc.months)
     refs = _Refs()
-    raw = {c: _run_case(book, t, sc, c, end) for c in CASES}
-    runs, swapped = _ordered(raw)
+    raw = {c: run_case(book, t, sc, c, end) for c in CASES}
+    runs, swapped = ordered_runs(raw)
 
     lines: list[PhaseLine] = []
     for pos, pd0 in enumerate(runs["typical"].schedule):
@@ -268,7 +273,7 @@ def build(
                 sessions=Triple(*(runs[c].sums[pid].sessions for c in CASES)),
                 unit_price=tri("unit_price"),
                 discount=tri("discount"),
-                split=_split(runs, pid),
+                split=split_of(runs, pid),
                 first=dates[0] if dates else None,
                 last=dates[-1] if dates else None,
                 interval_weeks=Triple(*(g or 0 for g in gaps)) if pd0.phase.recurring else None,
@@ -281,14 +286,14 @@ def build(
         cited: list[Referenced | None] = [] if sc.consult is not None else [t.consult_fee]
         cited.extend(_insurance_refs(book, t, sc))
         fees.append(
-            FeeLine(CONSULT, _("Consultation / intake"), _split(runs, CONSULT), refs.cite(cited))
+            FeeLine(CONSULT, _("Consultation / intake"), split_of(runs, CONSULT), refs.cite(cited))
         )
 
-    split = _empty_split()
+    split = empty_split()
     for part in [*(p.split for p in lines), *(f.split for f in fees)]:
         split = split + part
-    scenario_notes = _assumptions(book, t, sc, end, lines, runs["typical"].plan)
-    scenario_notes += [_swap_note(c) for c in swapped]
+    scenario_notes = assumptions_of(book, t, sc, end, lines, runs["typical"].plan)
+    scenario_notes += [swap_note(c) for c in swapped]
     if book.overridden:
         shown = ", ".join(book.overridden[:6]) + (", ..." if len(book.overridden) > 6 else "")
         scenario_notes.append(

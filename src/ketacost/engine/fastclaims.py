@@ -171,11 +171,11 @@ class _Run(NamedTuple):
 def _case(
     book: PriceBook, t: Any, sc: Scenario, case: Case, end: dt.date, memo: dict[object, Any]
 ) -> _Run:
-    """One case, as `estimate._run_case` adjudicates it."""
+    """One case, as `estimate.run_case` adjudicates it."""
     plan = resolve_plan(book, t, sc, case)
     terms = plan.terms
     covered = plan.covered
-    # The services, in the order `_run_case` charges them.
+    # The services, in the order `run_case` charges them.
     visits: list[tuple[dt.date, str, tuple[_LineC, ...]]] = []
     consult = sc.consult if sc.consult is not None else cents(t.consult_fee.cost_pick(case))
     if consult > 0:
@@ -380,7 +380,7 @@ def _runs(
     book: PriceBook, sc: Scenario, memo: dict[object, Any] | None
 ) -> tuple[dict[Case, _Run], _Run, Split, Triple[Decimal]] | None:
     """Each case's run (the low and high columns swapped for the typical one as
-    `estimate._ordered` does), the typical run, the split and the tax saving."""
+    `estimate.ordered_runs` does), the typical run, the split and the tax saving."""
     if not eligible(sc):
         return None
     memo = {} if memo is None else memo

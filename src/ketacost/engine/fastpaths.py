@@ -13,16 +13,16 @@ from typing import Any
 from ketacost.amounts import ZERO, Triple, cents, zero_money
 from ketacost.book.pricebook import CASES, Case, PriceBook, Treatment
 from ketacost.engine.estimate import (
-    _CaseRun,
-    _ordered,
-    _run_case,
-    _split,
+    CaseRun,
     combined_discount,
     month_lines,
+    ordered_runs,
+    run_case,
     schedule_options,
     session_price,
+    split_of,
 )
-from ketacost.engine.results import BatchFigures, Split, Totals, _empty_split
+from ketacost.engine.results import BatchFigures, Split, Totals, empty_split
 from ketacost.engine.schedule import add_months, counts
 from ketacost.paying.pretax import tax_savings_of
 from ketacost.scenario import Scenario
@@ -38,7 +38,7 @@ def _self_pay_case(
     series: list[Decimal] | None = None,
 ) -> Decimal:
     """What a self-pay patient is billed in one case, phase by phase: the same numbers
-    as `_run_case`, without a claim object per session. `memo` keeps what depends only
+    as `run_case`, without a claim object per session. `memo` keeps what depends only
     on the treatment and the case (prices, pacing) across many scenarios. With a
     `series` list, the first phase that has sessions (no consultation) is appended to it."""
     opts = schedule_options(t, sc)
@@ -126,13 +126,13 @@ def batch_figures(
         quick = Split(billed, zero, zero, billed, billed, zero)
         first = _self_pay_case(book, t, sc, "typical", min(end, _month_after(sc.start)), memo)
         return BatchFigures(quick, zero, sc.months, Triple(*parts), month, first)
-    runs, _swapped = _ordered({c: _run_case(book, t, sc, c, end) for c in CASES})
-    split = _empty_split()
+    runs, _swapped = ordered_runs({c: run_case(book, t, sc, c, end) for c in CASES})
+    split = empty_split()
     for each in {tag for run in runs.values() for tag in run.sums}:
-        split = split + _split(runs, each)
+        split = split + split_of(runs, each)
     tax = _tax_savings(book, sc, runs, [])
     lead = next((p.id for p in t.phases if p.id in runs["typical"].sums), None)
-    series = _split(runs, lead).patient if lead is not None else zero_money()
+    series = split_of(runs, lead).patient if lead is not None else zero_money()
     months = month_lines(runs["typical"].lines, sc.start, end)
     first_patient = months[0].patient if months else ZERO
     return BatchFigures(split, tax, sc.months, series, month, first_patient)
@@ -144,17 +144,17 @@ def claim_totals(book: PriceBook, scenario: Scenario) -> Totals:
     sc = scenario
     t = book.treatments[sc.treatment]  # type: ignore[index]
     end = add_months(sc.start, sc.months)
-    runs, _swapped = _ordered({c: _run_case(book, t, sc, c, end) for c in CASES})
+    runs, _swapped = ordered_runs({c: run_case(book, t, sc, c, end) for c in CASES})
     tags = {tag for run in runs.values() for tag in run.sums}
-    split = _empty_split()
+    split = empty_split()
     for tag in tags:
-        split = split + _split(runs, tag)
+        split = split + split_of(runs, tag)
     sessions = Triple(*(sum(s.sessions for s in runs[c].sums.values()) for c in CASES))
     return Totals(sessions=sessions, split=split, tax_savings=_tax_savings(book, sc, runs, []))
 
 
 def _tax_savings(
-    book: PriceBook, sc: Scenario, runs: dict[Case, _CaseRun], notes: list[str]
+    book: PriceBook, sc: Scenario, runs: dict[Case, CaseRun], notes: list[str]
 ) -> Triple[Decimal]:
     if not (sc.hsa or sc.fsa) or book.tax is None:
         return zero_money()
@@ -163,5 +163,5 @@ def _tax_savings(
     return tax_savings_of(book, sc, patient, payments, notes)
 
 
-def _patient_total(run: _CaseRun) -> Decimal:
+def _patient_total(run: CaseRun) -> Decimal:
     return sum((ln.patient for ln in run.lines), ZERO)

@@ -48,7 +48,7 @@ class Split:
         )
 
 
-def _empty_split() -> Split:
+def empty_split() -> Split:
     return Split(*(zero_money() for _ in range(6)))
 
 
