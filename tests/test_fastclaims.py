@@ -1,5 +1,5 @@
 """The batch's integer-cents claim loop (ketacost.engine.fastclaims) gives the claim engine's
-totals (estimate.claim_totals) to the cent, on random rows of every plan kind it
+totals (fastpaths.claim_totals) to the cent, on random rows of every plan kind it
 covers; for the plan kinds it does not cover it steps aside (returns None)."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The claim engine's totals in integer cents, for batch quoting.
 
-`claim_totals` (estimate.py) adjudicates every claim line as `Decimal`s and line
+`claim_totals` (fastpaths.py) adjudicates every claim line as `Decimal`s and line
 objects: right, and slow for a batch (a year of Spravato is ~45 visits of two lines, in
 three cases). `fast_claim_totals` gives the same `Totals`, to the cent, by
 
