@@ -1,5 +1,8 @@
 """Fast paths: the engine's totals without the report's words and sources.
 
+They include the pre-tax saving (`paying.pretax`), as `build` followed by
+`paying.money.apply` has it: a batch row and a tip compare what the patient pays after tax.
+
 `self_pay_totals` is self-pay arithmetic (no claim per session); `claim_totals` and
 `batch_figures` run the claims as `build` does and keep only what a batch row needs.
 """
@@ -139,8 +142,8 @@ def batch_figures(
 
 
 def claim_totals(book: PriceBook, scenario: Scenario) -> Totals:
-    """The totals of `build`, claim by claim, without the report's words and sources
-    (what batch quoting needs for covered claims)."""
+    """The totals of `build` and the money steps' tax saving, claim by claim, without
+    the report's words and sources (what batch quoting needs for covered claims)."""
     sc = scenario
     t = book.treatments[sc.treatment]  # type: ignore[index]
     end = add_months(sc.start, sc.months)
