@@ -53,10 +53,13 @@ def indirect_costs(
 
 
 def indirect_totals(
-    book: PriceBook, t: Treatment, sc: Scenario, visit_days: Triple[int], notes: list[str]
-) -> IndirectTotals | None:
+    book: PriceBook, t: Treatment, sc: Scenario, visit_days: Triple[int]
+) -> tuple[IndirectTotals | None, list[str]]:
+    """The costs around the visits of each case (`visit_days`: days with a visit), when
+    the scenario asks for them, and what the report should say about them."""
+    notes: list[str] = []
     if not (sc.include_indirect or sc.hourly_wage is not None) or book.indirect is None:
-        return None
+        return None, notes
     parts = {
         c: indirect_costs(
             t,
@@ -81,10 +84,11 @@ def indirect_totals(
         notes.append(
             _("Costs around each visit are shown apart; --include-indirect adds them to the total.")
         )
-    return IndirectTotals(
+    totals = IndirectTotals(
         visits=Triple(*(parts[c].visits for c in CASES)),
         rides=Triple(*(parts[c].rides for c in CASES)),
         travel=Triple(*(parts[c].travel for c in CASES)),
         time_off=Triple(*(parts[c].time_off for c in CASES)),
         included=sc.include_indirect,
     )
+    return totals, notes

@@ -29,8 +29,16 @@ def apply(book: PriceBook, est: Estimate) -> Estimate:
     notes: list[str] = []
     warnings: list[str] = []
     tax = tax_savings_of(book, sc, est.totals.patient, est.payments, notes)
-    indirect = indirect_totals(book, t, sc, est.visit_days, notes)
-    financing = finance_summary(book, sc, est.totals.patient, notes)
+    indirect, indirect_notes = indirect_totals(book, t, sc, est.visit_days)
+    financing = finance_summary(book, sc, est.totals.patient)
+    notes += indirect_notes
+    if financing is not None:
+        notes.append(
+            tr(
+                "Financing: the whole amount you pay, financed on day one ({label}).",
+                label=financing.label,
+            )
+        )
     if financing is not None and financing.triggered[1]:
         warnings.append(
             tr(
@@ -51,8 +59,10 @@ def apply(book: PriceBook, est: Estimate) -> Estimate:
 
 
 def finance_summary(
-    book: PriceBook, sc: Scenario, patient: Triple[Decimal], notes: list[str]
+    book: PriceBook, sc: Scenario, patient: Triple[Decimal]
 ) -> FinanceSummary | None:
+    """What paying each case's `patient` total with the scenario's `--finance` plan
+    costs a month and in all, or None without one."""
     if sc.finance is None:
         return None
     preset, months, apr = parse_finance_spec(sc.finance, book)
@@ -67,9 +77,6 @@ def finance_summary(
         book_text(book.financing[preset].name)
         if preset
         else tr("{months} months at {apr} APR", months=first.months, apr=fmt_pct(first.apr))
-    )
-    notes.append(
-        tr("Financing: the whole amount you pay, financed on day one ({label}).", label=label)
     )
     return FinanceSummary(
         label=label,
