@@ -402,7 +402,7 @@ def _runs(
             c: [(dt.date(y, 1, 1), _money(v)) for y, v in sorted(runs[c].by_year.items())]
             for c in CASES
         }
-        tax = tax_savings_of(book, sc, split.patient, payments, [])
+        tax, _notes = tax_savings_of(book, sc, split.patient, payments)
     else:
         tax = zero_money()
     return runs, raw["typical"], split, tax

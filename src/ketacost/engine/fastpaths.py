@@ -133,7 +133,7 @@ def batch_figures(
     split = empty_split()
     for each in {tag for run in runs.values() for tag in run.sums}:
         split = split + split_of(runs, each)
-    tax = _tax_savings(book, sc, runs, [])
+    tax = _tax_savings(book, sc, runs)
     lead = next((p.id for p in t.phases if p.id in runs["typical"].sums), None)
     series = split_of(runs, lead).patient if lead is not None else zero_money()
     months = month_lines(runs["typical"].lines, sc.start, end)
@@ -153,17 +153,16 @@ def claim_totals(book: PriceBook, scenario: Scenario) -> Totals:
     for tag in tags:
         split = split + split_of(runs, tag)
     sessions = Triple(*(sum(s.sessions for s in runs[c].sums.values()) for c in CASES))
-    return Totals(sessions=sessions, split=split, tax_savings=_tax_savings(book, sc, runs, []))
+    return Totals(sessions=sessions, split=split, tax_savings=_tax_savings(book, sc, runs))
 
 
-def _tax_savings(
-    book: PriceBook, sc: Scenario, runs: dict[Case, CaseRun], notes: list[str]
-) -> Triple[Decimal]:
+def _tax_savings(book: PriceBook, sc: Scenario, runs: dict[Case, CaseRun]) -> Triple[Decimal]:
+    """The pre-tax saving of `paying.money.apply`, without its words."""
     if not (sc.hsa or sc.fsa) or book.tax is None:
         return zero_money()
     patient = Triple(*(_patient_total(runs[c]) for c in CASES))
     payments = {c: [(ln.claim.date, ln.patient) for ln in runs[c].lines] for c in CASES}
-    return tax_savings_of(book, sc, patient, payments, notes)
+    return tax_savings_of(book, sc, patient, payments)[0]
 
 
 def _patient_total(run: CaseRun) -> Decimal:

@@ -26,9 +26,8 @@ def apply(book: PriceBook, est: Estimate) -> Estimate:
     when the scenario asks for it, and the notes and warnings they bring."""
     sc = est.scenario
     t = book.treatments[sc.treatment]  # type: ignore[index]
-    notes: list[str] = []
     warnings: list[str] = []
-    tax = tax_savings_of(book, sc, est.totals.patient, est.payments, notes)
+    tax, notes = tax_savings_of(book, sc, est.totals.patient, est.payments)
     indirect, indirect_notes = indirect_totals(book, t, sc, est.visit_days)
     financing = finance_summary(book, sc, est.totals.patient)
     notes += indirect_notes

@@ -59,12 +59,13 @@ def tax_savings_of(
     sc: Scenario,
     patient: Triple[Decimal],
     payments: Mapping[Case, Sequence[tuple[dt.date, Decimal]]],
-    notes: list[str],
-) -> Triple[Decimal]:
+) -> tuple[Triple[Decimal], list[str]]:
     """What paying with pre-tax money saves, per case, from what the patient pays in
-    total and when (`payments`: dated amounts; only their calendar years matter)."""
+    total and when (`payments`: dated amounts; only their calendar years matter), and
+    what the report should say about it."""
+    notes: list[str] = []
     if not (sc.hsa or sc.fsa) or book.tax is None:
-        return zero_money()
+        return zero_money(), notes
     tax = book.tax
     # Payroll tax is saved only on money that goes in through an employer's payroll: an
     # FSA always, an HSA when contributions are payroll deductions (--hsa-payroll).
@@ -136,7 +137,7 @@ def tax_savings_of(
                 "limit."
             )
         )
-    return Triple(*(cents(x * rate / HUNDRED) for x in kept))
+    return Triple(*(cents(x * rate / HUNDRED) for x in kept)), notes
 
 
 HSA_NEEDS_HDHP = N_(
