@@ -303,3 +303,4 @@ def test_the_money_steps_come_after_the_engine() -> None:
     assert notes[first_money + len(paid.money_notes) :] == built.closing_notes
     assert any("HSA" in n for n in paid.money_notes)
     assert any("Financing" in n for n in paid.money_notes)
+    assert hash(paid) != hash(built)  # results are values: frozen, hashable, comparable

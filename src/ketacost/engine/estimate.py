@@ -385,7 +385,7 @@ def build(
         plan_warnings=runs["typical"].plan.warnings,
         book_warnings=tuple(book_warnings),
         plan=runs["typical"].plan,
-        payments={c: tuple((ln.claim.date, ln.patient) for ln in runs[c].lines) for c in CASES},
+        payments=tuple(tuple((ln.claim.date, ln.patient) for ln in runs[c].lines) for c in CASES),
         visit_days=Triple(*(len({ln.claim.date for ln in runs[c].lines}) for c in CASES)),
         lines=tuple(runs["typical"].lines),
         by_month=month_lines(runs["typical"].lines, sc.start, end),

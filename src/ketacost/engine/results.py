@@ -6,13 +6,12 @@ Every number a report shows is a field or a property of one of these.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ketacost.amounts import ZERO, Triple, cents, zero_money
-from ketacost.book.pricebook import Case, Source
+from ketacost.book.pricebook import CASES, Case, Source
 from ketacost.engine.costshare import Line
 from ketacost.engine.insurance import ResolvedPlan
 from ketacost.scenario import Scenario
@@ -185,7 +184,7 @@ class Estimate:
     plan: ResolvedPlan  # the typical case's plan terms and coverage
     # What each case's patient pays and when (for pre-tax money, whose limits are per
     # calendar year), and on how many days there is a visit (for the costs around them).
-    payments: Mapping[Case, tuple[tuple[dt.date, Decimal], ...]]
+    payments: tuple[tuple[tuple[dt.date, Decimal], ...], ...]  # low, typical, high
     visit_days: Triple[int]
     # The assumptions in the order the reports print them: the scenario's, then the
     # money steps' (paying.money), then the savings program's cap and old figures.
@@ -219,6 +218,10 @@ class Estimate:
     @property
     def warnings(self) -> tuple[str, ...]:
         return (*self.plan_warnings, *self.money_warnings, *self.book_warnings)
+
+    @property
+    def payments_by_case(self) -> dict[Case, tuple[tuple[dt.date, Decimal], ...]]:
+        return dict(zip(CASES, self.payments, strict=True))
 
     @property
     def last_day(self) -> dt.date:

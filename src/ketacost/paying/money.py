@@ -27,7 +27,7 @@ def apply(book: PriceBook, est: Estimate) -> Estimate:
     sc = est.scenario
     t = book.treatments[sc.treatment]  # type: ignore[index]
     warnings: list[str] = []
-    tax, notes = tax_savings_of(book, sc, est.totals.patient, est.payments)
+    tax, notes = tax_savings_of(book, sc, est.totals.patient, est.payments_by_case)
     indirect, indirect_notes = indirect_totals(book, t, sc, est.visit_days)
     financing = finance_summary(book, sc, est.totals.patient)
     notes += indirect_notes
