@@ -5,6 +5,24 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import yaml
+
+# libyaml writes and reads the same YAML as PyYAML's pure-Python classes (checked on this
+# book and the bundled one), three to five times faster; a price book is large.
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def dump(data: Any) -> str:
+    """YAML text, as `yaml.safe_dump(data, sort_keys=False)` writes it."""
+    return yaml.dump(data, Dumper=_DUMPER, sort_keys=False)
+
+
+def load(text: str) -> Any:
+    """YAML data, as `yaml.safe_load(text)` reads it."""
+    return yaml.load(text, Loader=_LOADER)
+
+
 SRC = [
     {
         "title": "Test source",

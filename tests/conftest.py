@@ -6,9 +6,9 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
-import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -52,14 +52,31 @@ def _pinned_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_book_path(tmp_path: Path) -> Path:
     """The code-built test book written as YAML."""
     path = tmp_path / "book.yaml"
-    path.write_text(yaml.safe_dump(bookfactory.book(), sort_keys=False), encoding="utf-8")
+    path.write_text(bookfactory.dump(bookfactory.book()), encoding="utf-8")
     return path
 
 
+@pytest.fixture(scope="session")
+def _click_commands() -> dict[int, Any]:
+    return {}
+
+
 @pytest.fixture
-def runner():
+def runner(monkeypatch: pytest.MonkeyPatch, _click_commands: dict[int, Any]):
+    # typer's CliRunner turns the app into click commands on every call, a third to half
+    # of a short run's time; a real run does it once, and so does a test session here.
+    # The commands hold no state between calls: each call makes its own click context.
+    import typer.testing
     from typer.testing import CliRunner
 
+    build = typer.testing._get_command
+
+    def built_once(app: Any) -> Any:
+        if id(app) not in _click_commands:
+            _click_commands[id(app)] = (app, build(app))
+        return _click_commands[id(app)][1]
+
+    monkeypatch.setattr(typer.testing, "_get_command", built_once)
     return CliRunner()
 
 
@@ -68,6 +85,13 @@ from hypothesis import settings  # noqa: E402
 
 settings.register_profile("default", max_examples=250, deadline=None)
 settings.register_profile("thorough", max_examples=3000, deadline=None)
-# The quick local loop: `HYPOTHESIS_PROFILE=quick pytest -m "not slow"`.
+# The quick local loop, `pytest -m "not slow"`, runs the property tests with this one.
 settings.register_profile("quick", max_examples=25, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Skipping the slow tests says "a quick look": the property tests then try 25 cases,
+    # not 250. A plain `pytest` (CI) runs everything at the default; HYPOTHESIS_PROFILE
+    # chooses either way.
+    quick = " ".join(str(config.getoption("markexpr") or "").split()) == "not slow"
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick" if quick else "default"))

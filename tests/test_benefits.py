@@ -9,9 +9,11 @@ import io
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import ketacost
 from ketacost import batch
 from ketacost.book import pricebook
 from ketacost.cli.app import app
@@ -37,6 +39,24 @@ def patient(d: dict) -> Decimal:
     return typical
 
 
+# The plan rules go through the Python API (its keywords are the CLI's options); the
+# CLI's refusals stay CLI tests.
+TODAY = dt.date(2026, 11, 27)
+IV6_API = {"price": "500", "sessions": 6, "maintenance": False, "consult": "0", "start": START}
+IV6_API |= {"insurance": "commercial", "covered": True}
+
+
+def estimate(treatment: str, **options: Any) -> Any:
+    return ketacost.estimate(treatment, today=TODAY, **options)
+
+
+def pays(est: Any) -> Decimal:
+    low, typical, high = est.totals.patient
+    assert low == typical == high  # every input fixed: one number
+    value: Decimal = typical
+    return value
+
+
 def refused(runner, *args: str) -> str:
     result = runner.invoke(app, ["estimate", *args], env=ENV)
     assert result.exit_code == 2, result.output
@@ -47,49 +67,33 @@ def refused(runner, *args: str) -> str:
 # ------------------------------------------------------------------------ family plans
 
 
-def test_family_deductible_met_first_ends_the_deductible(runner) -> None:
+def test_family_deductible_met_first_ends_the_deductible() -> None:
     # $2,000 of the individual deductible left, but only $1,000 of the family one:
     # $500 + $500 to the family deductible, then 20% of four $500 infusions = $400.
-    d = doc(runner, *IV6, "--deductible", "2000", "--family-deductible", "1000")
-    assert patient(d) == D(500) + D(500) + 4 * D("0.20") * D(500) == D("1400.00")
-    assert d["insurance"]["family"]["kind"] == "embedded"
+    est = estimate("iv", **IV6_API, deductible="2000", family_deductible="1000")
+    assert pays(est) == D(500) + D(500) + 4 * D("0.20") * D(500) == D("1400.00")
+    assert est.plan.terms.family.kind == "embedded"
 
 
-def test_embedded_individual_deductible_inside_the_family_one(runner) -> None:
+def test_embedded_individual_deductible_inside_the_family_one() -> None:
     # individual $500 left, family $1,000 left: the individual one ends first,
     # then 20% of the other $2,500
-    d = doc(runner, *IV6, "--deductible", "500", "--family-deductible", "1000")
-    assert patient(d) == D(500) + D("0.20") * D(2500) == D("1000.00")
+    est = estimate("iv", **IV6_API, deductible="500", family_deductible="1000")
+    assert pays(est) == D(500) + D("0.20") * D(2500) == D("1000.00")
 
 
-def test_aggregate_family_deductible_ignores_the_individual_one(runner) -> None:
+def test_aggregate_family_deductible_ignores_the_individual_one() -> None:
     # aggregate: only the family's $1,500 applies, then 20% of $1,500
-    d = doc(
-        runner,
-        *IV6,
-        "--deductible",
-        "500",
-        "--family-deductible",
-        "1500",
-        "--family-kind",
-        "aggregate",
+    est = estimate(
+        "iv", **IV6_API, deductible="500", family_deductible="1500", family_kind="aggregate"
     )
-    assert patient(d) == D(1500) + D("0.20") * D(1500) == D("1800.00")
+    assert pays(est) == D(1500) + D("0.20") * D(1500) == D("1800.00")
 
 
-def test_family_out_of_pocket_maximum_caps_the_patient(runner) -> None:
+def test_family_out_of_pocket_maximum_caps_the_patient() -> None:
     # the family has $600 of its maximum left: $600 and no more
-    d = doc(
-        runner,
-        *IV6,
-        "--deductible",
-        "1000",
-        "--oop-max",
-        "5000",
-        "--family-oop-max",
-        "600",
-    )
-    assert patient(d) == D("600.00")
+    est = estimate("iv", **IV6_API, deductible="1000", oop_max="5000", family_oop_max="600")
+    assert pays(est) == D("600.00")
 
 
 # -------------------------------------------------------------------- pharmacy benefit
@@ -97,6 +101,9 @@ def test_family_out_of_pocket_maximum_caps_the_patient(runner) -> None:
 SPRAVATO8 = ["spravato", "--price", "1200", "--dose", "84", "--sessions", "8"]
 SPRAVATO8 += ["--no-maintenance", "--consult", "0", "--start", START]
 SPRAVATO8 += ["--insurance", "commercial", "--covered", "--no-assistance"]
+SPRAVATO8_API = {"price": "1200", "dose": "84", "sessions": 8, "maintenance": False}
+SPRAVATO8_API |= {"consult": "0", "start": START, "insurance": "commercial", "covered": True}
+SPRAVATO8_API |= {"assistance": False}
 
 
 def _drug_and_admin() -> tuple[Decimal, Decimal]:
@@ -106,41 +113,36 @@ def _drug_and_admin() -> tuple[Decimal, Decimal]:
     return drug, first
 
 
-def test_pharmacy_copay_per_fill_and_medical_coinsurance_on_the_visit(runner) -> None:
+def test_pharmacy_copay_per_fill_and_medical_coinsurance_on_the_visit() -> None:
     drug, first = _drug_and_admin()
-    d = doc(
-        runner,
-        *SPRAVATO8,
-        "--deductible",
-        "0",
-        "--coinsurance",
-        "20",
-        "--oop-max",
-        "9000",
-        "--drug-benefit",
-        "pharmacy",
-        "--rx-copay",
-        "100",
+    est = estimate(
+        "spravato",
+        **SPRAVATO8_API,
+        deductible="0",
+        coinsurance="20",
+        oop_max="9000",
+        drug_benefit="pharmacy",
+        rx_copay="100",
     )
     # each fill: a $100 copay; each visit: 20% of what the $1,200 leaves after the drug
     admin = [D(1200) - first] + [D(1200) - drug] * 7
     expected = 8 * D(100) + sum((D("0.20") * a).quantize(D("0.01")) for a in admin)
-    assert patient(d) == expected
-    assert d["insurance"]["pharmacy"]["copay"] == "100.00"
+    assert pays(est) == expected
+    assert est.plan.terms.pharmacy.copay == D("100.00")
 
 
-def test_separate_pharmacy_deductible_then_one_shared_maximum(runner) -> None:
+def test_separate_pharmacy_deductible_then_one_shared_maximum() -> None:
     drug, first = _drug_and_admin()
-    base = [*SPRAVATO8, "--deductible", "0", "--coinsurance", "20", "--drug-benefit"]
-    base += ["pharmacy", "--rx-copay", "100", "--rx-deductible", "500"]
-    d = doc(runner, *base, "--oop-max", "9000")
+    base = {**SPRAVATO8_API, "deductible": "0", "coinsurance": "20"}
+    base |= {"drug_benefit": "pharmacy", "rx_copay": "100", "rx_deductible": "500"}
+    est = estimate("spravato", **base, oop_max="9000")
     # the first fill (56 mg) pays the $500 pharmacy deductible, then the copay out of
     # what is left of it; later fills $100
     admin = [D(1200) - first] + [D(1200) - drug] * 7
     visits = sum((D("0.20") * a).quantize(D("0.01")) for a in admin)
-    assert patient(d) == D(500) + min(D(100), first - D(500)) + 7 * D(100) + visits
-    capped = doc(runner, *base, "--oop-max", "1000")
-    assert patient(capped) == D("1000.00")  # both benefits count toward one maximum
+    assert pays(est) == D(500) + min(D(100), first - D(500)) + 7 * D(100) + visits
+    capped = estimate("spravato", **base, oop_max="1000")
+    assert pays(capped) == D("1000.00")  # both benefits count toward one maximum
 
 
 def test_rx_options_need_the_pharmacy_benefit(runner) -> None:
@@ -153,20 +155,16 @@ def test_rx_options_need_the_pharmacy_benefit(runner) -> None:
 # ----------------------------------------------------------------- network per benefit
 
 
-def test_drug_out_of_network_while_the_visit_is_in(runner) -> None:
+def test_drug_out_of_network_while_the_visit_is_in() -> None:
     oon = BOOK.insurance.out_of_network
     assert oon is not None
-    d = doc(
-        runner,
-        *SPRAVATO8,
-        "--deductible",
-        "0",
-        "--coinsurance",
-        "20",
-        "--oop-max",
-        "9000",
-        "--drug-network",
-        "out",
+    est = estimate(
+        "spravato",
+        **SPRAVATO8_API,
+        deductible="0",
+        coinsurance="20",
+        oop_max="9000",
+        drug_network="out",
     )
     drug, first = _drug_and_admin()
     pct = oon.allowed_percent.get("typical") / 100
@@ -183,8 +181,8 @@ def test_drug_out_of_network_while_the_visit_is_in(runner) -> None:
         total += to_ded + ((allowed - to_ded) * coins).quantize(D("0.01")) + charge - allowed
     admin = [D(1200) - first] + [D(1200) - drug] * 7
     total += sum((D("0.20") * a).quantize(D("0.01")) for a in admin)
-    assert patient(d) == total
-    assert d["insurance"]["drug_network"] == "out"
+    assert pays(est) == total
+    assert est.scenario.drug_network == "out"
 
 
 # --------------------------------------------------------------------- copay accumulator
@@ -213,20 +211,18 @@ def test_accumulator_hand_computed() -> None:
     assert [ln.program_capped for ln in acc] == [False, True, True]
 
 
-def test_accumulator_costs_more_and_says_when_the_program_runs_out(runner) -> None:
-    args = ["spravato", "--insurance", "commercial", "--deductible", "2000"]
-    args += ["--annual-deductible", "2000", "--coinsurance", "20", "--oop-max", "6000"]
-    args += ["--annual-oop-max", "6000", "--start", "2027-01-04", "--months", "12"]
-    plain = doc(runner, *args)
-    acc = doc(runner, *args, "--accumulator")
-    assert D(acc["totals"]["patient"]["typical"]) > D(plain["totals"]["patient"]["typical"])
-    runs_out = acc["insurance"]["assistance_runs_out"]
-    assert runs_out is not None and runs_out.startswith("2027-")
-    assert any("cap runs out on " + runs_out in a for a in acc["assumptions"])
-    tips = doc(runner, *args, "--accumulator", command="tips")["tips"]
-    tip = next(t for t in tips if t["id"] == "copay-accumulator")
-    saved = D(acc["totals"]["net"]["typical"]) - D(plain["totals"]["net"]["typical"])
-    assert D(tip["saves"]["typical"]) == saved
+def test_accumulator_costs_more_and_says_when_the_program_runs_out() -> None:
+    plan = {"insurance": "commercial", "deductible": "2000", "annual_deductible": "2000"}
+    plan |= {"coinsurance": "20", "oop_max": "6000", "annual_oop_max": "6000"}
+    plan |= {"start": "2027-01-04", "months": 12}
+    plain = estimate("spravato", **plan)
+    acc = estimate("spravato", **plan, accumulator=True)
+    assert acc.totals.patient.typical > plain.totals.patient.typical
+    runs_out = acc.program_runs_out
+    assert runs_out is not None and runs_out.year == 2027
+    assert any(f"cap runs out on {runs_out:%Y-%m-%d}" in a for a in acc.assumptions)
+    tip = next(t for t in acc.tips if t.id == "copay-accumulator")
+    assert tip.saves.typical == acc.totals.net.typical - plain.totals.net.typical
 
 
 # -------------------------------------------------------------------- Medicare Advantage
@@ -243,13 +239,15 @@ def test_medicare_advantage_pays_the_g_code_with_its_own_cap(runner) -> None:
     rate = BOOK.insurance.medicare.g2082_rate.get("typical")
     args = ["spravato", "--insurance", "medicare-advantage", "--dose", "56", "--sessions"]
     args += ["8", "--no-maintenance", "--consult", "0", "--start", START]
-    d = doc(runner, *args)
+    plan = {"insurance": "medicare-advantage", "dose": "56", "sessions": 8}
+    plan |= {"maintenance": False, "consult": "0", "start": START}
+    est = estimate("spravato", **plan)
     per = (ma.coinsurance.get("typical") / 100 * rate).quantize(D("0.01"))
     assert ma.deductible.get("typical") == 0
-    assert D(d["totals"]["patient"]["typical"]) == 8 * per
-    assert D(d["totals"]["assistance"]["typical"]) == 0  # no manufacturer program
-    capped = doc(runner, *args, "--oop-max", "500")
-    assert D(capped["totals"]["patient"]["typical"]) == D("500.00")
+    assert est.totals.patient.typical == 8 * per
+    assert est.totals.assistance.typical == 0  # no manufacturer program
+    capped = estimate("spravato", **plan, oop_max="500")
+    assert capped.totals.patient.typical == D("500.00")
     out = refused(runner, *args, "--coinsurance", "25")
     assert "20%" in out
 

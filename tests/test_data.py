@@ -9,12 +9,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
-import yaml
 
 from ketacost.book import pricebook
 from ketacost.book.freshness import Dates, age_text, is_stale, months_between
 from ketacost.book.pricebook import UNITS, Figure, iter_figures
 from ketacost.cli.app import app
+
+import bookfactory
 
 START = "2026-12-01"
 
@@ -27,7 +28,7 @@ def book() -> pricebook.PriceBook:
 def test_every_source_has_accessed_and_published_is_a_date_or_null() -> None:
     raw = pricebook.bundled_path().read_text(encoding="utf-8")
     assert "undated" not in raw
-    data = yaml.safe_load(raw)
+    data = bookfactory.load(raw)
     seen = 0
 
     def walk(node: Any, path: str) -> None:
@@ -58,8 +59,6 @@ def test_every_figure_has_a_known_unit_and_a_checked_date(book: pricebook.PriceB
 
 
 def test_an_unknown_unit_is_refused() -> None:
-    import bookfactory
-
     data = bookfactory.book()
     data["treatments"]["iv"]["session_items"]["session"]["unit"] = "USD/sesion"
     with pytest.raises(pricebook.PriceBookError, match="USD/sesion"):
@@ -67,8 +66,6 @@ def test_an_unknown_unit_is_refused() -> None:
 
 
 def test_the_string_undated_is_refused() -> None:
-    import bookfactory
-
     data = bookfactory.book()
     data["treatments"]["iv"]["consult_fee"]["sources"][0]["published"] = "undated"
     with pytest.raises(pricebook.PriceBookError, match="published"):

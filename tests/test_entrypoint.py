@@ -102,3 +102,138 @@ def test_80_columns_never_break_a_number(tmp_path: Path) -> None:
     # every dollar amount on screen is whole: complete thousands groups and cents
     for token in re.findall(r"-?\$[\d,.]*[\d]", table):
         assert re.fullmatch(r"-?\$\d{1,3}(,\d{3})*(\.\d{2})?", token), token
+
+
+# A run through the launcher that reports, after the command, which modules it imported.
+_IMPORTED = (
+    "import sys\n"
+    "sys.argv = ['ketacost', *sys.argv[1:]]\n"
+    "from ketacost.launcher import main\n"
+    "try:\n"
+    "    main()\n"
+    "finally:\n"
+    "    sys.stderr.write('\\nIMPORTED ' + ' '.join(sorted(sys.modules)) + '\\n')\n"
+)
+
+
+def _imported(*args: str, **env: str) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORTED, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100", **env},
+        check=False,
+    )
+    line = result.stderr.rsplit("IMPORTED ", 1)[-1]
+    return set(line.split())
+
+
+def test_with_plugins_off_pydantic_loads_no_package_metadata() -> None:
+    # Typer's own validator still runs for a value the plain path refuses (--months abc).
+    for args in (("estimate", "iv"), ("estimate", "iv", "--months", "abc")):
+        mods = _imported(*args)
+        assert "pydantic.main" in mods and "importlib.metadata" not in mods, args
+    bad = run(entry_point(), "estimate", "iv", "--months", "abc")
+    assert bad.returncode == 2 and "Input should be a valid integer" in bad.stderr
+
+
+@pytest.mark.parametrize("setting", ["0", "some_plugin"])
+def test_with_plugins_on_pydantic_looks_them_up(setting: str) -> None:
+    mods = _imported("estimate", "iv", PYDANTIC_DISABLE_PLUGINS=setting)
+    assert "importlib.metadata" in mods
+
+
+def _screen(args: list[str], first: str = "") -> tuple[int, str, str]:
+    code = f"{first}\n{_IMPORTED}"
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"},
+        check=False,
+    )
+    return result.returncode, result.stdout, result.stderr.rsplit("\nIMPORTED ", 1)[0]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["estimate", "--help"], ["estimate", "iv", "--months", "abc"], ["nosuch"]],
+)
+def test_help_and_usage_errors_read_the_same_without_rich_markdown(args: list[str]) -> None:
+    light = _screen(args)
+    # typer's rich_utils imported before the CLI: the stand-ins never come into play.
+    full = _screen(args, first="import typer.rich_utils")
+    assert light == full and (light[1] or light[2])
+    mods = _imported(*args)
+    assert "typer.rich_utils" in mods
+    assert not {"rich.markdown", "rich.traceback", "markdown_it", "pygments"} & mods
+
+
+def test_the_stand_ins_give_the_real_classes_when_used() -> None:
+    code = (
+        "from ketacost.cli import lighthelp\n"
+        "lighthelp.install()\n"
+        "import typer.rich_utils as ru, sys\n"
+        "assert 'rich.markdown' not in sys.modules\n"
+        "md = ru.Markdown('# x')\n"
+        "import rich.markdown, rich.traceback\n"
+        "assert type(md) is rich.markdown.Markdown and isinstance(md, ru.Markdown)\n"
+        "try:\n"
+        "    1 / 0\n"
+        "except ZeroDivisionError as exc:\n"
+        "    tb = ru.Traceback.from_exception(type(exc), exc, exc.__traceback__)\n"
+        "assert type(tb) is rich.traceback.Traceback\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout == "ok\n", result.stderr
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_the_command_listing_reads_as_the_full_apps_help(flag: str) -> None:
+    from typer.testing import CliRunner
+
+    from ketacost.cli.app import _listing, app
+
+    full = CliRunner().invoke(app, [flag])
+    light = CliRunner().invoke(_listing(), [flag])
+    assert full.exit_code == light.exit_code == 0
+    assert light.stdout == full.stdout and "estimate" in full.stdout
+    assert run(entry_point(), flag).stdout == full.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "collector"),
+    [
+        (["estimate", "iv"], False),
+        (["--no-color", "prices"], False),
+        (["batch", "-"], True),
+        (["--no-color", "batch", "-"], True),
+        (["rates", "--help"], True),
+    ],
+)
+def test_the_collector_stays_on_for_runs_that_grow_with_their_input(
+    args: list[str], collector: bool
+) -> None:
+    code = (
+        "import gc, sys\n"
+        "sys.argv = ['ketacost', *sys.argv[1:]]\n"
+        "from ketacost.launcher import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "sys.stderr.write(f'\\nGC {gc.isenabled()}\\n')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        input="treatment\niv\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"},
+        check=False,
+    )
+    assert result.stderr.rsplit("\nGC ", 1)[-1].strip() == str(collector)

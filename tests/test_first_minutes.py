@@ -145,6 +145,7 @@ def test_pdf_without_a_browser_says_what_to_do(runner, tmp_path: Path) -> None:
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_pdf_printed_by_chromium(runner, tmp_path: Path) -> None:
     from ketacost.report.pdf import find_browser
 

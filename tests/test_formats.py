@@ -164,6 +164,7 @@ def _chromium() -> str | None:
     return None
 
 
+@pytest.mark.slow
 def test_html_handout_prints_to_pdf_in_a_real_browser(runner, tmp_path: Path) -> None:
     browser = _chromium()
     if browser is None:

@@ -30,6 +30,8 @@ from ketacost.engine.goodfaith import (
 )
 from ketacost.errors import InputError, PriceBookError
 
+import bookfactory
+
 D = Decimal
 TODAY = {"KETACOST_TODAY": "2026-11-27"}
 MUST_SHOW = [
@@ -289,22 +291,22 @@ def test_inherited_figures_are_listed_to_confirm(runner, tmp_path: Path) -> None
 def test_book_refuses_double_coding_and_undated_sources(tmp_path: Path) -> None:
     from ketacost.book import pricebook
 
-    national = yaml.safe_load(pricebook.bundled_path().read_text())
+    national = bookfactory.load(pricebook.bundled_path().read_text())
     national["billing"]["coding"]["spravato"]["bundled"].append(
         {"code": "J0013", "units": "dose_mg"}
     )
     bad = tmp_path / "double.yaml"
-    bad.write_text(yaml.safe_dump(national, sort_keys=False))
+    bad.write_text(bookfactory.dump(national))
     with pytest.raises(PriceBookError, match="already includes the drug"):
         pricebook.load(bad)
-    national = yaml.safe_load(pricebook.bundled_path().read_text())
+    national = bookfactory.load(pricebook.bundled_path().read_text())
     del national["billing"]["codes"]["G2082"]["sources"][0]["accessed"]
-    bad.write_text(yaml.safe_dump(national, sort_keys=False))
+    bad.write_text(bookfactory.dump(national))
     with pytest.raises(PriceBookError, match=r"billing\.codes\.G2082\.sources\.0\.accessed"):
         pricebook.load(bad)
-    national = yaml.safe_load(pricebook.bundled_path().read_text())
+    national = bookfactory.load(pricebook.bundled_path().read_text())
     national["billing"]["coding"]["iv"]["session"].append({"code": "99999"})
-    bad.write_text(yaml.safe_dump(national, sort_keys=False))
+    bad.write_text(bookfactory.dump(national))
     with pytest.raises(PriceBookError, match=r"code 99999 is not in billing\.codes"):
         pricebook.load(bad)
 
@@ -520,6 +522,7 @@ def test_gfe_format_follows_the_output_file(runner, tmp_path: Path) -> None:
 # ------------------------------------------------------------- printed in Chromium
 
 
+@pytest.mark.slow
 def test_gfe_html_prints_in_a_real_browser(runner, tmp_path: Path) -> None:
     from test_formats import _chromium
 

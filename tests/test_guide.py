@@ -8,6 +8,8 @@ import shutil
 import sys
 from pathlib import Path
 
+import pytest
+
 from ketacost.cli.app import app
 
 ENV = {"KETACOST_TODAY": "2026-11-27"}
@@ -104,6 +106,7 @@ def test_guide_stopped_early_is_a_short_error(runner) -> None:
     assert result.exit_code == 2 and "stopped before all questions" in result.stderr
 
 
+@pytest.mark.slow
 def test_guide_in_a_real_terminal(tmp_path: Path) -> None:
     import pexpect
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import ketacost
 from ketacost.book import pricebook
 from ketacost.book.pricebook import PriceBook
 from ketacost.cli.app import app
@@ -19,17 +21,10 @@ from ketacost.scenario import Scenario
 
 D = Decimal
 START = "2026-03-02"
-FIXED = [
-    "--price",
-    "500",
-    "--sessions",
-    "6",
-    "--no-maintenance",
-    "--consult",
-    "0",
-    "--start",
-    START,
-]
+# The domain rules are checked through the Python API, whose keywords are the CLI's
+# options; the CLI's own contract (messages, exit codes, the table) is checked below.
+FIXED = {"price": "500", "sessions": 6, "maintenance": False, "consult": "0", "start": START}
+COMMERCIAL = {"insurance": "commercial", "covered": True}
 
 
 @pytest.fixture(scope="module")
@@ -37,218 +32,117 @@ def book() -> PriceBook:
     return pricebook.load()
 
 
-def doc(runner, *args: str) -> dict:
-    result = runner.invoke(app, ["estimate", *args, "--format", "json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+def typical(est: Any, key: str) -> Decimal:
+    value: Decimal = getattr(est.totals, key).typical
+    return value
 
 
-def typical(d: dict, key: str) -> Decimal:
-    return D(d["totals"][key]["typical"])
-
-
-def test_the_issue_example(runner) -> None:
-    d = doc(
-        runner,
-        "iv",
-        *FIXED,
-        "--insurance",
-        "commercial",
-        "--covered",
-        "--deductible",
-        "1000",
-        "--coinsurance",
-        "20",
-        "--oop-max",
-        "2000",
+def test_the_issue_example() -> None:
+    est = ketacost.estimate(
+        "iv", **FIXED, **COMMERCIAL, deductible="1000", coinsurance="20", oop_max="2000"
     )
     for case in ("low", "typical", "high"):
-        assert d["totals"]["patient"][case] == "1400.00"
-        assert d["totals"]["insurer"][case] == "1600.00"
-        assert d["totals"]["billed"][case] == "3000.00"
-    assert d["insurance"]["payer"] == "commercial" and d["insurance"]["covered"] is True
+        assert getattr(est.totals.patient, case) == D("1400.00")
+        assert getattr(est.totals.insurer, case) == D("1600.00")
+        assert getattr(est.totals.billed, case) == D("3000.00")
+    assert est.scenario.insurance == "commercial" and est.plan.covered is True
 
 
-def test_iv_is_not_covered_by_default_and_says_so(runner) -> None:
-    d = doc(runner, "iv", *FIXED, "--insurance", "commercial")
-    assert typical(d, "patient") == D("3000.00") and typical(d, "insurer") == 0
-    assert any(a.startswith("Coverage: not covered by default") for a in d["assumptions"])
+def test_iv_is_not_covered_by_default_and_says_so() -> None:
+    est = ketacost.estimate("iv", **FIXED, insurance="commercial")
+    assert typical(est, "patient") == D("3000.00") and typical(est, "insurer") == 0
+    assert any(a.startswith("Coverage: not covered by default") for a in est.assumptions)
 
 
-def test_typical_plan_is_assumed_and_listed(runner) -> None:
-    d = doc(runner, "iv", *FIXED, "--insurance", "commercial", "--covered")
+def test_typical_plan_is_assumed_and_listed() -> None:
+    est = ketacost.estimate("iv", **FIXED, **COMMERCIAL)
     # the book's typical plan: $2,000 deductible then 20%: 2000 + 20% of 1000
-    assert typical(d, "patient") == D("2200.00")
-    assert any("the price book's typical plan" in a for a in d["assumptions"])
+    assert typical(est, "patient") == D("2200.00")
+    assert any("the price book's typical plan" in a for a in est.assumptions)
 
 
-def test_out_of_network_superbill(runner, book: PriceBook) -> None:
+def test_out_of_network_superbill(book: PriceBook) -> None:
     oon = book.insurance.out_of_network
     assert oon is not None
-    d = doc(
-        runner,
+    est = ketacost.estimate(
         "iv",
-        *FIXED,
-        "--insurance",
-        "commercial",
-        "--covered",
-        "--network",
-        "out",
-        "--deductible",
-        "0",
-        "--coinsurance",
-        "40",
-        "--oop-max",
-        "10000",
+        **FIXED,
+        **COMMERCIAL,
+        network="out",
+        deductible="0",
+        coinsurance="40",
+        oop_max="10000",
     )
     pct = oon.allowed_percent.get("typical")
     allowed = (D(500) * pct / 100).quantize(D("0.01"))
     reimbursed = 6 * (allowed * D("0.6")).quantize(D("0.01"))
-    assert typical(d, "paid_up_front") == D("3000.00")
-    assert typical(d, "reimbursed") == reimbursed
-    assert typical(d, "patient") == D("3000.00") - reimbursed
-    assert typical(d, "insurer") == reimbursed
+    assert est.totals.split.upfront.typical == D("3000.00")
+    assert est.totals.split.reimbursed.typical == reimbursed
+    assert typical(est, "patient") == D("3000.00") - reimbursed
+    assert typical(est, "insurer") == reimbursed
 
 
-def test_copay_plan(runner) -> None:
-    d = doc(
-        runner,
-        "iv",
-        *FIXED,
-        "--insurance",
-        "commercial",
-        "--covered",
-        "--deductible",
-        "0",
-        "--copay",
-        "40",
-        "--oop-max",
-        "5000",
-    )
-    assert typical(d, "patient") == D("240.00")
+def test_copay_plan() -> None:
+    est = ketacost.estimate("iv", **FIXED, **COMMERCIAL, deductible="0", copay="40", oop_max="5000")
+    assert typical(est, "patient") == D("240.00")
 
 
-def test_plan_year_reset_mid_course(runner) -> None:
-    args = [
-        "iv",
-        "--price",
-        "500",
-        "--sessions",
-        "6",
-        "--no-maintenance",
-        "--consult",
-        "0",
-        "--insurance",
-        "commercial",
-        "--covered",
-        "--deductible",
-        "0",
-        "--annual-deductible",
-        "1000",
-        "--coinsurance",
-        "20",
-        "--oop-max",
-        "5000",
-    ]
-    before = doc(runner, *args, "--start", "2026-11-02")  # all six in 2026
-    across = doc(runner, *args, "--start", "2026-12-21")  # some fall in 2027
+# No deductible left this year, $1,000 in each new plan year, then 20%.
+RESETS = {
+    **COMMERCIAL,
+    "deductible": "0",
+    "annual_deductible": "1000",
+    "coinsurance": "20",
+    "oop_max": "5000",
+}
+
+
+def test_plan_year_reset_mid_course() -> None:
+    plan = {**FIXED, **RESETS}
+    before = ketacost.estimate("iv", **{**plan, "start": "2026-11-02"})  # all six in 2026
+    across = ketacost.estimate("iv", **{**plan, "start": "2026-12-21"})  # some fall in 2027
     assert typical(before, "patient") == D("600.00")
     assert typical(across, "patient") > typical(before, "patient")
 
 
-def test_plan_year_start_moves_the_reset(runner) -> None:
-    args = [
-        "iv",
-        "--price",
-        "500",
-        "--sessions",
-        "6",
-        "--no-maintenance",
-        "--consult",
-        "0",
-        "--insurance",
-        "commercial",
-        "--covered",
-        "--deductible",
-        "0",
-        "--annual-deductible",
-        "1000",
-        "--coinsurance",
-        "20",
-        "--oop-max",
-        "5000",
-        "--start",
-        "2026-12-21",
-    ]
-    calendar = doc(runner, *args)
-    july = doc(runner, *args, "--plan-year-start", "07-01")
+def test_plan_year_start_moves_the_reset() -> None:
+    plan = {**FIXED, **RESETS, "start": "2026-12-21"}
+    calendar = ketacost.estimate("iv", **plan)
+    july = ketacost.estimate("iv", **plan, plan_year_start="07-01")
     assert typical(july, "patient") == D("600.00") < typical(calendar, "patient")
 
 
-def test_medicare_spravato_uses_the_g_codes(runner, book: PriceBook) -> None:
+MEDICARE_SPRAVATO = {
+    "insurance": "medicare",
+    "sessions": 8,
+    "maintenance": False,
+    "consult": "0",
+    "start": START,
+}
+
+
+def test_medicare_spravato_uses_the_g_codes(book: PriceBook) -> None:
     ins = book.insurance.medicare
-    d = doc(
-        runner,
-        "spravato",
-        "--insurance",
-        "medicare",
-        "--dose",
-        "56",
-        "--sessions",
-        "8",
-        "--no-maintenance",
-        "--consult",
-        "0",
-        "--start",
-        START,
-    )
-    induction = d["phases"][0]
-    assert D(induction["billed"]["typical"]) == 8 * ins.g2082_rate.get("typical")
+    est = ketacost.estimate("spravato", **MEDICARE_SPRAVATO, dose="56")
+    induction = est.phases[0]
+    assert induction.billed.typical == 8 * ins.g2082_rate.get("typical")
     # no out-of-pocket cap: deductible + 20% of the rest
     rest = 8 * ins.g2082_rate.get("typical") - ins.part_b_deductible.get("typical")
     share = ins.part_b_deductible.get("typical") + D("0.2") * rest
-    assert abs(D(induction["patient"]["typical"]) - share) <= D("0.05")  # cents per line
-    assert typical(d, "assistance") == 0  # never on Medicare
-    g84 = doc(
-        runner,
-        "spravato",
-        "--insurance",
-        "medicare",
-        "--dose",
-        "84",
-        "--sessions",
-        "8",
-        "--no-maintenance",
-        "--consult",
-        "0",
-        "--start",
-        START,
-    )
+    assert abs(induction.split.patient.typical - share) <= D("0.05")  # cents per line
+    assert typical(est, "assistance") == 0  # never on Medicare
+    g84 = ketacost.estimate("spravato", **MEDICARE_SPRAVATO, dose="84")
     first = ins.g2082_rate.get("typical")  # the first treatment is 56 mg
-    induction = D(g84["phases"][0]["billed"]["typical"])
-    assert induction == first + 7 * ins.g2083_rate.get("typical")
-    # --no-maintenance is induction only: weeks 5-8 start the label's maintenance phase
-    assert [p["id"] for p in g84["phases"]] == ["induction"]
+    assert g84.phases[0].billed.typical == first + 7 * ins.g2083_rate.get("typical")
+    # maintenance=False is induction only: weeks 5-8 start the label's maintenance phase
+    assert [p.id for p in g84.phases] == ["induction"]
 
 
-def test_medigap_g_and_n(runner) -> None:
-    base = [
-        "spravato",
-        "--insurance",
-        "medicare",
-        "--dose",
-        "56",
-        "--sessions",
-        "8",
-        "--no-maintenance",
-        "--consult",
-        "0",
-        "--start",
-        START,
-    ]
-    g = doc(runner, *base, "--medigap", "G")
-    n = doc(runner, *base, "--medigap", "n")
-    plain = doc(runner, *base)
+def test_medigap_g_and_n() -> None:
+    base = {**MEDICARE_SPRAVATO, "dose": "56"}
+    g = ketacost.estimate("spravato", **base, medigap="G")
+    n = ketacost.estimate("spravato", **base, medigap="n")
+    plain = ketacost.estimate("spravato", **base)
     assert typical(g, "patient") == D("283.00")  # the Part B deductible only
     # 8 treatments in weeks 1-4 (induction only): $20 a visit after the deductible
     assert typical(n, "patient") == D("283.00") + 8 * D("20.00")
@@ -263,32 +157,26 @@ def test_medicaid_warns_that_it_varies_by_state(runner) -> None:
     assert "vary by state" in result.stderr
     d = json.loads(result.stdout)
     assert any("vary by state" in w for w in d["warnings"])
-    assert typical(d, "assistance") == 0
+    assert D(d["totals"]["assistance"]["typical"]) == 0
 
 
-def test_program_applies_to_the_drug_line_only_and_can_be_turned_off(runner) -> None:
-    base = [
-        "spravato",
-        "--insurance",
-        "commercial",
-        "--deductible",
-        "0",
-        "--coinsurance",
-        "20",
-        "--oop-max",
-        "20000",
-        "--sessions",
-        "8",
-        "--no-maintenance",
-        "--consult",
-        "0",
-        "--dose",
-        "56",
-        "--start",
-        START,
-    ]
-    on = doc(runner, *base)
-    off = doc(runner, *base, "--no-assistance")
+# Spravato on a commercial plan: nothing left of the deductible, then 20%.
+PROGRAM = {
+    "insurance": "commercial",
+    "deductible": "0",
+    "coinsurance": "20",
+    "oop_max": "20000",
+    "sessions": 8,
+    "maintenance": False,
+    "consult": "0",
+    "dose": "56",
+    "start": START,
+}
+
+
+def test_program_applies_to_the_drug_line_only_and_can_be_turned_off() -> None:
+    on = ketacost.estimate("spravato", **PROGRAM)
+    off = ketacost.estimate("spravato", **PROGRAM, assistance=False)
     assert typical(off, "assistance") == 0
     assert typical(on, "assistance") > 0
     assert typical(on, "patient") + typical(on, "assistance") == typical(off, "patient")
@@ -296,32 +184,22 @@ def test_program_applies_to_the_drug_line_only_and_can_be_turned_off(runner) -> 
     assert typical(on, "patient") >= 8 * D("10.00")
 
 
-def test_program_cap_is_exhausted(runner) -> None:
-    base = [
-        "spravato",
-        "--insurance",
-        "commercial",
-        "--deductible",
-        "6000",
-        "--coinsurance",
-        "50",
-        "--oop-max",
-        "50000",
-        "--months",
-        "9",
-        "--dose",
-        "84",
-        "--maintenance-weeks",
-        "1",
-        "--consult",
-        "0",
-        "--start",
-        START,
-    ]
-    d = doc(runner, *base)  # March to November: one calendar year of the program
-    assert D(d["totals"]["assistance"]["high"]) == D("7150.00")
-    across = doc(runner, *base[:-2], "--start", "2026-09-01")  # the cap resets on Jan 1
-    assert D(across["totals"]["assistance"]["high"]) > D("7150.00")
+def test_program_cap_is_exhausted() -> None:
+    plan = {
+        "insurance": "commercial",
+        "deductible": "6000",
+        "coinsurance": "50",
+        "oop_max": "50000",
+        "months": 9,
+        "dose": "84",
+        "maintenance_weeks": 1,
+        "consult": "0",
+    }
+    # March to November: one calendar year of the program
+    est = ketacost.estimate("spravato", **plan, start=START)
+    assert est.totals.assistance.high == D("7150.00")
+    across = ketacost.estimate("spravato", **plan, start="2026-09-01")  # resets on Jan 1
+    assert across.totals.assistance.high > D("7150.00")
 
 
 @pytest.mark.parametrize(
@@ -360,7 +238,12 @@ def test_bad_plan_input(runner, args: list[str], needle: str) -> None:
 def test_table_shows_the_split(runner) -> None:
     result = runner.invoke(
         app,
-        ["estimate", "iv", *FIXED, "--insurance", "commercial", "--covered", "--network", "out"],
+        [
+            "estimate",
+            "iv",
+            *("--price", "500", "--sessions", "6", "--no-maintenance", "--consult", "0"),
+            *("--start", START, "--insurance", "commercial", "--covered", "--network", "out"),
+        ],
     )
     assert result.exit_code == 0, result.output
     for label in (
@@ -441,38 +324,24 @@ def test_insured_invariants(
 
 
 def test_observation_rebate(runner) -> None:
-    base = [
-        "spravato",
-        "--insurance",
-        "commercial",
-        "--deductible",
-        "0",
-        "--coinsurance",
-        "20",
-        "--oop-max",
-        "20000",
-        "--sessions",
-        "8",
-        "--no-maintenance",
-        "--consult",
-        "0",
-        "--start",
-        START,
-    ]
-    plain = doc(runner, *base)
-    rebated = doc(runner, *base, "--observation-rebate")
+    plain = ketacost.estimate("spravato", **PROGRAM)
+    rebated = ketacost.estimate("spravato", **PROGRAM, observation_rebate=True)
     assert typical(rebated, "patient") < typical(plain, "patient")
     assert typical(rebated, "patient") + typical(rebated, "assistance") == typical(
         plain, "patient"
     ) + typical(plain, "assistance")
-    assert any("yearly limit it does not publish" in a for a in rebated["assumptions"])
-    tips = json.loads(runner.invoke(app, ["tips", *base, "--format", "json"]).stdout)["tips"]
-    tip = next(t for t in tips if t["id"] == "spravato-observation-rebate")
-    assert D(tip["saves"]["typical"]) == typical(plain, "patient") - typical(rebated, "patient")
-    in_ma = json.loads(
-        runner.invoke(app, ["tips", *base, "--state", "MA", "--format", "json"]).stdout
-    )["tips"]
-    assert not any(t["id"] == "spravato-observation-rebate" for t in in_ma)
+    assert any("yearly limit it does not publish" in a for a in rebated.assumptions)
+    tip = next(t for t in plain.tips if t.id == "spravato-observation-rebate")
+    assert tip.saves.typical == typical(plain, "patient") - typical(rebated, "patient")
+    in_ma = ketacost.tips("spravato", **PROGRAM, state="MA")
+    assert not any(t.id == "spravato-observation-rebate" for t in in_ma)
+    # The CLI's refusals, as a user sees them.
+    base = [
+        "spravato",
+        *("--insurance", "commercial", "--deductible", "0", "--coinsurance", "20"),
+        *("--oop-max", "20000", "--sessions", "8", "--no-maintenance", "--consult", "0"),
+        *("--start", START),
+    ]
     refused = runner.invoke(app, ["estimate", *base, "--state", "ma", "--observation-rebate"])
     assert refused.exit_code == 2 and "not valid for residents of MA" in refused.stderr
     bad = runner.invoke(app, ["estimate", *base, "--state", "ZZ"])

@@ -6,6 +6,8 @@ import csv
 import datetime as dt
 import io
 import json
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -229,6 +231,24 @@ def test_schedule_ics_parses_with_one_event_per_visit(runner, tmp_path: Path) ->
     assert all("ride" in str(e.get("DESCRIPTION")).lower() for e in events)
     assert all(any(a.name == "VALARM" for a in e.subcomponents) for e in events)
     assert len({str(e.get("UID")) for e in events}) == len(events)
+
+
+def test_icalendar_is_imported_only_for_a_calendar() -> None:
+    # One process runs the other formats, then a calendar: the last run is the control
+    # that shows the check sees the import at all.
+    runs = [["schedule", "iv", "--format", f] for f in ("table", "json", "csv", "markdown")]
+    runs += [["estimate", "iv"], ["schedule", "iv", "--format", "ics"]]
+    code = (
+        "import contextlib, io, sys\n"
+        "from ketacost.launcher import main\n"
+        f"for args in {runs!r}:\n"
+        "    sys.argv = ['ketacost', *args, '--start', '2027-03-01']\n"
+        "    with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "        main()\n"
+        "    print('icalendar' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False"] * (len(runs) - 1) + ["True"], out.stderr
 
 
 def test_schedule_never_overwrites_without_force(runner, tmp_path: Path) -> None:

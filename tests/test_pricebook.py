@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from ketacost.book import pricebook
 from ketacost.book.files import MAX_BOOK_BYTES
@@ -41,7 +40,7 @@ def raw_nodes(node: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
 
 @pytest.fixture(scope="module")
 def raw() -> dict[str, Any]:
-    return yaml.safe_load(BUNDLED.read_text(encoding="utf-8"))
+    return bookfactory.load(BUNDLED.read_text(encoding="utf-8"))
 
 
 def test_bundled_book_loads_and_states_currency_region_and_date(raw: dict[str, Any]) -> None:
@@ -147,7 +146,7 @@ def write(tmp_path: Path, content: str | bytes, name: str = "book.yaml") -> Path
 
 
 def dump(data: Any) -> str:
-    return yaml.safe_dump(data, sort_keys=False)
+    return bookfactory.dump(data)
 
 
 def load_error(path: Path) -> str:

@@ -238,8 +238,9 @@ def template_from_book(book: Any, template_id: str) -> str:
     head = [f"# {tpl.description}", f"# Basis: {tpl.basis}. {tpl.note or ''}".rstrip()]
     head += [f"# Source: {src.title} <{src.url}>" for src in tpl.sources]
     head.append("# Edit the numbers to match your plan's SBC; 'met' is what you have paid so far.")
-    data = _plain(tpl.plan.model_dump(exclude_defaults=True))
-    data.setdefault("coinsurance", int(tpl.plan.coinsurance))
+    plan = PlanFile.model_validate(tpl.plan)  # the book keeps the fields it was given
+    data = _plain(plan.model_dump(exclude_defaults=True))
+    data.setdefault("coinsurance", int(plan.coinsurance))
     data["met"] = {"deductible": 0, "oop": 0}
     body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     return "\n".join(head) + "\n" + body

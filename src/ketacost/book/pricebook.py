@@ -1,30 +1,28 @@
-"""The price book: pydantic models for data/pricing.yaml and its strict loader.
+"""The price book: plain records of data/pricing.yaml, and its strict loader.
 
 Every number the tool uses comes from a `Figure` here, and every Figure carries its
 unit, its basis and its sources, so a reader finds where a number comes from in one hop.
+
+The records are plain read-only classes, not pydantic models: a run that reads its book
+from the cache (book/cache.py) never imports pydantic's model machinery, which cost more
+than the rest of an estimate's start-up. A book from YAML is validated by the pydantic
+models of book/schema.py (same class names, so the same messages) and turned into these
+records; `validate` and `load` only ever return records.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal
-
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from ketacost.book.files import bundled_path, read_book_text
 from ketacost.errors import PriceBookError
-from ketacost.planfile import PlanFile
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 Case = Literal["low", "typical", "high"]
 CASES: tuple[Case, Case, Case] = ("low", "typical", "high")
@@ -36,11 +34,6 @@ TREATMENT_IDS: tuple[str, ...] = ("iv", "im", "kap", "spravato", "oral", "nasal"
 
 # Refuse absurd files before YAML sees them: the bundled book is a few dozen KiB.
 CENT = Decimal("0.01")
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$")]
-# Money and counts are exact decimals; YAML floats are refused (see _no_float).
-Number = Annotated[Decimal, Field(allow_inf_nan=False)]
 
 # No price, count or rate in this domain comes near a billion; beyond it is a typo or an
 # attack (a 10**400 would also make the arithmetic crawl).
@@ -91,18 +84,117 @@ MAX_ITEMS = 50
 MAX_ENTRIES = 200
 
 
-class Strict(BaseModel):
-    # defer_build: a book read from the cache is rebuilt with model_construct, never
-    # validated, so the validators need not be built at start-up (that alone cost ~20 ms).
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+# ------------------------------------------------------------ rules records and schema share
+# The schema's validators and the records answer these the same way, so they live here
+# once (schema.py imports them; this module never imports schema.py at start-up).
 
 
-class Source(Strict):
+def pick(fig: Any, case: Case) -> Decimal:
+    """A figure's value in a case: its single value, or its low/typical/high."""
+    if fig.value is not None:
+        value: Decimal = fig.value
+        return value
+    v: Decimal | None = getattr(fig, case)
+    assert v is not None  # guaranteed by the schema's Figure._shape
+    return v
+
+
+def fits(use: Any, dose_mg: int | None) -> bool:
+    """Whether a code use (CodeUse) applies to a session at `dose_mg`."""
+    if dose_mg is None:
+        return use.min_mg is None and use.max_mg is None
+    if use.min_mg is not None and dose_mg < use.min_mg:
+        return False
+    return use.max_mg is None or dose_mg <= use.max_mg
+
+
+def double_coding(codes: Mapping[str, Any], uses: list[Any], dose: int | None) -> str | None:
+    """Why a session's codes would bill a service twice, or None."""
+    kinds = [codes[u.code].kind for u in uses if fits(u, dose) and u.code in codes]
+    at = f" at {dose} mg" if dose else ""
+    if kinds.count("bundle") > 1:
+        return f"two bundled codes{at} for one session"
+    if "bundle" in kinds and ("drug" in kinds or "prolonged" in kinds):
+        return (
+            f"a bundled code{at} already includes the drug and the observation; "
+            "do not add a drug or prolonged-service code"
+        )
+    return None
+
+
+# ---------------------------------------------------------------------------- records
+
+
+class _RecordType(type):
+    """Gives each record class `__slots__` for the fields it annotates, and `_fields`:
+    every field, its bases' first, in the schema's order."""
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], ns: dict[str, Any]) -> _RecordType:
+        own = tuple(f for f in ns.get("__annotations__", {}) if not f.startswith("_"))
+        ns["__slots__"] = own
+        cls = super().__new__(mcs, name, bases, ns)
+        inherited = tuple(f for base in bases for f in getattr(base, "_fields", ()))
+        cls._fields = inherited + own  # type: ignore[attr-defined]
+        return cls
+
+
+def _rebuild(cls: type[Record], values: tuple[Any, ...]) -> Any:
+    return cls._make(dict(zip(cls._fields, values, strict=True)))
+
+
+class Record(metaclass=_RecordType):
+    """A validated node of a price book: read-only, equal by value, cheap to build."""
+
+    _fields: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, **fields: Any) -> None:
+        if set(fields) != set(self._fields):
+            raise TypeError(f"{type(self).__name__} takes exactly: {', '.join(self._fields)}")
+        for name in self._fields:
+            object.__setattr__(self, name, fields[name])
+
+    @classmethod
+    def _make(cls, fields: dict[str, Any]) -> Any:
+        """A record from every field's value, with no checks: for values that passed
+        the schema (or the cache entry that holds them)."""
+        obj = object.__new__(cls)
+        setter = object.__setattr__
+        for name, value in fields.items():
+            setter(obj, name, value)
+        return obj
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self._fields)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, Record)
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._values()))
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        return f"{type(self).__name__}({inner})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self._values()))
+
+
+class Source(Record):
     """A page a figure rests on. `published` is the date the page states (None when it
     states none: never guessed); `accessed` is when it was read."""
 
-    title: Text
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+    title: str
+    url: str
     published: dt.date | None
     accessed: dt.date
 
@@ -114,103 +206,36 @@ class Source(Strict):
             return self.published.isoformat()
         return f"no date; read {self.accessed.isoformat()}"
 
-    @model_validator(mode="after")
-    def _order(self) -> Source:
-        if self.published is not None and self.published > self.accessed:
-            raise ValueError("published must not be after accessed")
-        return self
 
-
-class Referenced(Strict):
+class Referenced(Record):
     """Anything that carries a basis and sources."""
 
-    description: Text
+    description: str
     basis: Basis
-    note: str | None = None
+    note: str | None
     # When the value was last confirmed against its sources.
     checked: dt.date
     # For a derived figure: the dotted paths of the book's figures it is computed from.
-    derived_from: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.-]+$")]] = Field(
-        [], max_length=MAX_ITEMS
-    )
-    sources: list[Source] = Field(min_length=1, max_length=MAX_ITEMS)
+    derived_from: list[str]
+    sources: list[Source]
 
     @property
     def newest_published(self) -> dt.date | None:
         dates = [s.published for s in self.sources if s.published is not None]
         return max(dates) if dates else None
 
-    @model_validator(mode="after")
-    def _note_explains(self) -> Referenced:
-        if self.basis in ("derived", "assumption") and not (self.note and self.note.strip()):
-            raise ValueError(f"basis '{self.basis}' needs a note with the arithmetic or the reason")
-        return self
-
 
 class Figure(Referenced):
     """One number with its range: low <= typical <= high, or a single value."""
 
-    unit: Annotated[str, StringConstraints(strip_whitespace=True)]
-    low: Number | None = None
-    typical: Number | None = None
-    high: Number | None = None
-    value: Number | None = None
-
-    @field_validator("low", "typical", "high", "value", mode="before")
-    @classmethod
-    def _no_float(cls, v: Any) -> Any:
-        # A YAML float (590.1) has already lost exactness; money must be written as a
-        # string or an integer. bool is an int subclass, so refuse it explicitly.
-        if isinstance(v, bool):
-            raise ValueError("must be a number, not true/false")
-        if isinstance(v, float):
-            if v != v or v in (float("inf"), float("-inf")):
-                raise ValueError("must be a finite number")
-            raise ValueError(f'write decimals as quoted strings, e.g. "{v}"')
-        return v
-
-    @field_validator("unit")
-    @classmethod
-    def _known_unit(cls, v: str) -> str:
-        if v not in UNITS:
-            raise ValueError(f"unit '{v}' is not one of: {', '.join(sorted(UNITS))}")
-        return v
-
-    @model_validator(mode="after")
-    def _shape(self) -> Figure:
-        triple = (self.low, self.typical, self.high)
-        if self.value is not None:
-            if any(x is not None for x in triple):
-                raise ValueError("give either value or low/typical/high, not both")
-            nums = [self.value]
-        else:
-            if any(x is None for x in triple):
-                raise ValueError("needs low, typical and high (or a single value)")
-            lo, ty, hi = triple
-            assert lo is not None and ty is not None and hi is not None
-            if not lo <= ty <= hi:
-                raise ValueError(f"must have low <= typical <= high (got {lo}, {ty}, {hi})")
-            nums = [lo, ty, hi]
-        for n in nums:
-            if n < 0:
-                raise ValueError("must be >= 0")
-            if n > MAX_FIGURE:
-                raise ValueError(f"must be at most {MAX_FIGURE:,} (got {n:.3g})")
-            if self.unit in PERCENT_UNITS and n > 100:
-                raise ValueError("a percentage must be between 0 and 100")
-            if self.unit in WHOLE_UNITS and n != n.to_integral_value():
-                raise ValueError(f"{self.unit} must be a whole number")
-            top = UNIT_MAX.get(self.unit)
-            if top is not None and n > top:
-                raise ValueError(f"{self.unit} must be at most {top} (got {n:.3g})")
-        return self
+    unit: str
+    low: Decimal | None
+    typical: Decimal | None
+    high: Decimal | None
+    value: Decimal | None
 
     def get(self, case: Case) -> Decimal:
-        if self.value is not None:
-            return self.value
-        v: Decimal | None = getattr(self, case)
-        assert v is not None  # guaranteed by _shape
-        return v
+        return pick(self, case)
 
     def cost_pick(self, case: Case, *, cheaper_when_larger: bool = False) -> Decimal:
         """The value that belongs in the cheap/typical/dear scenario.
@@ -232,40 +257,20 @@ class Flag(Referenced):
     value: bool
 
 
-class Phase(Strict):
+class Phase(Record):
     """One phase of a protocol.
 
     A *series* phase has a session count spread evenly over a span of weeks; a
     *recurring* phase repeats every `interval_weeks` until the horizon ends."""
 
-    id: Id
-    label: Text
-    sessions: Figure | None = None
-    span_weeks: Figure | None = None
-    interval_weeks: Figure | None = None
-    first_after_interval: bool = False
+    id: str
+    label: str
+    sessions: Figure | None
+    span_weeks: Figure | None
+    interval_weeks: Figure | None
+    first_after_interval: bool
     # A series that belongs to maintenance (Spravato weeks 5-8): --no-maintenance drops it.
-    maintenance: bool = False
-
-    @model_validator(mode="after")
-    def _kind(self) -> Phase:
-        series = self.sessions is not None or self.span_weeks is not None
-        if series and self.interval_weeks is not None:
-            raise ValueError("a phase has either sessions + span_weeks or interval_weeks")
-        if series and (self.sessions is None or self.span_weeks is None):
-            raise ValueError("a series phase needs both sessions and span_weeks")
-        if not series and self.interval_weeks is None:
-            raise ValueError("a phase needs sessions + span_weeks or interval_weeks")
-        for name in ("sessions", "span_weeks", "interval_weeks"):
-            fig: Figure | None = getattr(self, name)
-            if fig is None:
-                continue
-            expected = "sessions" if name == "sessions" else "weeks"
-            if fig.unit != expected:
-                raise ValueError(f"{name} must have unit '{expected}' (got '{fig.unit}')")
-            if name != "sessions" and fig.get("low") < 1:
-                raise ValueError(f"{name} must be at least 1 week")
-        return self
+    maintenance: bool
 
     @property
     def recurring(self) -> bool:
@@ -276,13 +281,13 @@ class Phase(Strict):
         return self.recurring or self.maintenance
 
 
-class Practical(Strict):
+class Practical(Record):
     visit_minutes: Figure
     observation_minutes: Figure
     needs_ride: Flag
 
 
-class EsketamineDrug(Strict):
+class EsketamineDrug(Record):
     """Spravato is priced per 28 mg device; a dose is 2 (56 mg) or 3 (84 mg) devices."""
 
     device_price: Figure
@@ -290,29 +295,20 @@ class EsketamineDrug(Strict):
     dose_mg: Figure
     first_session_dose_mg: Figure
 
-    @model_validator(mode="after")
-    def _doses(self) -> EsketamineDrug:
-        if set(self.devices_per_dose) != {56, 84}:
-            raise ValueError("devices_per_dose needs entries for 56 and 84")
-        for case in CASES:
-            if int(self.dose_mg.get(case)) not in (56, 84):
-                raise ValueError("dose_mg values must be 56 or 84")
-        return self
 
-
-class Treatment(Strict):
-    name: Text
-    aliases: list[Id] = Field([], max_length=MAX_ITEMS)
-    setting: Text
-    summary: Text
-    session_label: Text = "session"
-    session_items: dict[Id, Figure] = Field(min_length=1, max_length=MAX_ITEMS)
+class Treatment(Record):
+    name: str
+    aliases: list[str]
+    setting: str
+    summary: str
+    session_label: str
+    session_items: dict[str, Figure]
     consult_fee: Figure
-    phases: list[Phase] = Field(min_length=1, max_length=MAX_PHASES)
+    phases: list[Phase]
     practical: Practical
     coverage: dict[Payer, Flag]
-    drug: EsketamineDrug | None = None
-    service_codes: list[ServiceCode] = Field([], max_length=MAX_ITEMS)
+    drug: EsketamineDrug | None
+    service_codes: list[ServiceCode]
 
     def coverage_for(self, payer: str) -> Flag:
         """Whether `payer` usually covers this treatment. A Medicare Advantage plan must
@@ -338,71 +334,47 @@ class Treatment(Strict):
         devices = self.drug.devices_per_dose[mg].get(case)  # type: ignore[index]
         return devices * self.drug.device_price.cost_pick(case)
 
-    @model_validator(mode="after")
-    def _check(self) -> Treatment:
-        missing = [p for p in PAYERS if p != "none" and p not in self.coverage]
-        if missing:
-            raise ValueError(f"coverage is missing payer(s): {', '.join(missing)}")
-        if self.phases[0].recurring:
-            raise ValueError("the first phase must be a series (sessions + span_weeks)")
-        ids = [p.id for p in self.phases]
-        if len(set(ids)) != len(ids):
-            raise ValueError("phase ids must be unique")
-        return self
 
-
-class Discount(Strict):
-    name: Text
-    how: Text
-    applies_to: list[TreatmentId] = Field(min_length=1, max_length=MAX_ITEMS)
-    phases: list[Id] | None = Field(None, max_length=MAX_PHASES)  # None: every phase
+class Discount(Record):
+    name: str
+    how: str
+    applies_to: list[TreatmentId]
+    phases: list[str] | None  # None: every phase
     percent_off: Figure
 
-    @model_validator(mode="after")
-    def _unit(self) -> Discount:
-        if self.percent_off.unit != "percent":
-            raise ValueError("percent_off must have unit 'percent'")
-        return self
 
-
-class FinancialHelp(Strict):
+class FinancialHelp(Record):
     """A way to get help paying (a grant, a sliding scale, a free-medicine program) that
     is not a fixed percentage off: the tip names it and shows what it can be worth."""
 
-    name: Text
-    how: Text
-    applies_to: list[TreatmentId] = Field(min_length=1, max_length=MAX_ITEMS)
+    name: str
+    how: str
+    applies_to: list[TreatmentId]
     # What one award is worth, in USD; None: the program covers the drug itself.
-    award: Figure | None = None
-    covers_drug: bool = False
+    award: Figure | None
+    covers_drug: bool
     evidence: Referenced  # the pages that show the program exists and what it gives
-
-    @model_validator(mode="after")
-    def _worth(self) -> FinancialHelp:
-        if (self.award is None) == (not self.covers_drug):
-            raise ValueError("give either award (USD) or covers_drug: true")
-        if self.award is not None and not self.award.unit.startswith("USD"):
-            raise ValueError("award must have a USD unit")
-        return self
 
 
 class PlanTemplate(Referenced):
     """A typical plan a counselor can start a plan file from, with where it comes from."""
 
-    plan: PlanFile
+    # The plan file's fields as the book gives them; `planfile.template_from_book`
+    # validates them into a PlanFile when a counselor asks for the template.
+    plan: dict[str, Any]
 
 
-class TypicalPlan(Strict):
+class TypicalPlan(Record):
     """The commercial plan assumed where the user gives no plan figures."""
 
-    description: Text
+    description: str
     deductible: Figure
     coinsurance: Figure
     copay: Figure
     oop_max: Figure
 
 
-class Rvus(Strict):
+class Rvus(Record):
     """A fee-schedule code's relative value units, one Figure per component."""
 
     work: Figure
@@ -410,126 +382,117 @@ class Rvus(Strict):
     mp: Figure
 
 
-class Locality(Strict):
+class Locality(Record):
     """One Medicare payment locality and its cost indices (CMS Addendum E)."""
 
-    mac: Annotated[str, StringConstraints(pattern=r"^[0-9]{5}$")]
-    state: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-    locality: Annotated[str, StringConstraints(pattern=r"^[0-9]{2}$")]
-    name: Text
-    work: Number
-    pe: Number
-    mp: Number
-
-    @field_validator("work", "pe", "mp", mode="before")
-    @classmethod
-    def _no_float(cls, v: Any) -> Any:
-        if isinstance(v, (float, bool)):
-            raise ValueError('write an index as a quoted string, e.g. "1.000"')
-        return v
+    mac: str
+    state: str
+    locality: str
+    name: str
+    work: Decimal
+    pe: Decimal
+    mp: Decimal
 
 
 class GpciTable(Referenced):
     """The year's geographic practice cost indices: one sourced node for the whole table."""
 
-    year: int = Field(ge=2000, le=2100)
-    localities: list[Locality] = Field(min_length=1, max_length=MAX_ENTRIES)
+    year: int
+    localities: list[Locality]
 
 
-class Medicare(Strict):
+class Medicare(Record):
     part_b_deductible: Figure
     part_b_coinsurance: Figure
     # Optional parts that let a rate follow the patient's locality (--state).
-    conversion_factor: Figure | None = None
-    g2082_rvus: Rvus | None = None
-    g2083_rvus: Rvus | None = None
+    conversion_factor: Figure | None
+    g2082_rvus: Rvus | None
+    g2083_rvus: Rvus | None
     g2082_rate: Figure
     g2083_rate: Figure
-    gpci: GpciTable | None = None
+    gpci: GpciTable | None
 
 
-class MedicareAdvantage(Strict):
+class MedicareAdvantage(Record):
     """A typical Medicare Advantage plan's in-network cost sharing."""
 
-    description: Text
+    description: str
     deductible: Figure
     coinsurance: Figure  # for a Part B drug visit: at most Original Medicare's 20%
     oop_max: Figure  # the year's CMS limit on in-network out-of-pocket costs
 
 
-class AssistanceProgram(Strict):
-    name: Text
-    eligible_payers: list[Payer] = Field(min_length=1, max_length=MAX_ITEMS)
+class AssistanceProgram(Record):
+    name: str
+    eligible_payers: list[Payer]
     per_treatment_floor: Figure
     annual_cap: Figure
 
 
-class OutOfNetwork(Strict):
+class OutOfNetwork(Record):
     """What a typical PPO pays out of network, where the patient files a superbill."""
 
-    description: Text
+    description: str
     deductible: Figure
     coinsurance: Figure
     oop_max: Figure
     allowed_percent: Figure  # the plan's allowed amount as a share of the clinic's charge
 
 
-class Medicaid(Strict):
+class Medicaid(Record):
     """Medicaid varies by state; these are the federal bounds the tool can honestly use."""
 
-    description: Text
+    description: str
     copay: Figure
 
 
-class ObservationRebate(Strict):
+class ObservationRebate(Record):
     """A rebate of the patient's cost share for observation, where the state allows."""
 
-    name: Text
-    excluded_states: list[Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]] = Field(
-        [], max_length=MAX_ENTRIES
-    )
+    name: str
+    excluded_states: list[str]
     patient_floor: Figure
 
 
-class Insurance(Strict):
+class Insurance(Record):
     typical_plan: TypicalPlan
-    out_of_network: OutOfNetwork | None = None
+    out_of_network: OutOfNetwork | None
     medicare: Medicare
-    medicaid: Medicaid | None = None
-    medicare_advantage: MedicareAdvantage | None = None
+    medicaid: Medicaid | None
+    medicare_advantage: MedicareAdvantage | None
     # What copay accumulators are and where state law limits them (for the tip).
-    copay_accumulators: Referenced | None = None
+    copay_accumulators: Referenced | None
     spravato_savings: AssistanceProgram
-    spravato_observation_rebate: ObservationRebate | None = None
+    spravato_observation_rebate: ObservationRebate | None
 
 
-class Tax(Strict):
+class Tax(Record):
     """Pre-tax accounts: the year's limits and the payroll-tax rate a cafeteria plan saves."""
 
-    year: int = Field(ge=2000, le=2100)
+    year: int
     hsa_limit_self: Figure
     hsa_limit_family: Figure
     # An HSA needs a high-deductible plan: its deductible at least these (None: unchecked).
-    hdhp_min_deductible_self: Figure | None = None
-    hdhp_min_deductible_family: Figure | None = None
-    hdhp_max_oop_self: Figure | None = None
-    hdhp_max_oop_family: Figure | None = None
+    hdhp_min_deductible_self: Figure | None
+    hdhp_min_deductible_family: Figure | None
+    hdhp_max_oop_self: Figure | None
+    hdhp_max_oop_family: Figure | None
     fsa_limit: Figure
     fica_rate: Figure
     default_tax_rate: Figure
 
 
-class FinancePreset(Strict):
-    name: Text
+class FinancePreset(Record):
+    name: str
     kind: Literal["deferred", "amortized"]
-    how: Text
+    how: str
     months: Figure
     apr: Figure  # for a deferred promo: the rate charged back if not paid in time
-    min_payment: Figure | None = None
-    min_purchase: Figure | None = None
+    min_payment: Figure | None
+    min_purchase: Figure | None
 
 
-class Indirect(Strict):
+class Indirect(Record):
     """Costs around each visit, kept apart from the medical total."""
 
     ride_round_trip: Figure  # a rideshare or taxi home and back
@@ -541,7 +504,7 @@ class Indirect(Strict):
 class ServiceCode(Referenced):
     """A billing code expected on a claim or a Good Faith Estimate."""
 
-    code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{4,6}$")]
+    code: str
     applies_to: Literal["session", "consult", "drug"]
 
 
@@ -550,46 +513,32 @@ class ServiceCode(Referenced):
 # descriptors for the diagnoses a GFE names, and how each treatment is coded. Its nodes
 # carry sources in the {title, url, published, accessed} shape and a `checked` date.
 
-CodeId = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{5}$")]
-IcdCode = Annotated[str, StringConstraints(pattern=r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")]
 CodeKind = Literal["evaluation", "procedure", "drug", "bundle", "prolonged"]
 
 
-class DatedSource(Strict):
-    title: Text
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+class DatedSource(Record):
+    title: str
+    url: str
     published: dt.date | None
     accessed: dt.date
 
 
-class Checked(Strict):
+class Checked(Record):
     """A billing node: its basis, a note where needed, sources and when it was checked."""
 
     basis: Basis
-    note: str | None = None
+    note: str | None
     checked: dt.date
-    sources: list[DatedSource] = Field(min_length=1, max_length=MAX_ITEMS)
-
-    @model_validator(mode="after")
-    def _note_explains(self) -> Checked:
-        if self.basis in ("derived", "assumption") and not (self.note and self.note.strip()):
-            raise ValueError(f"basis '{self.basis}' needs a note with the arithmetic or the reason")
-        return self
+    sources: list[DatedSource]
 
 
 class BillingCode(Checked):
     system: Literal["CPT", "HCPCS"]
     kind: CodeKind
-    descriptor: Text
-    unit: Text
-    effective_from: dt.date | None = None
-    effective_to: dt.date | None = None  # the last day it is billable
-
-    @model_validator(mode="after")
-    def _window(self) -> BillingCode:
-        if self.effective_from and self.effective_to and self.effective_to < self.effective_from:
-            raise ValueError("effective_to is before effective_from")
-        return self
+    descriptor: str
+    unit: str
+    effective_from: dt.date | None
+    effective_to: dt.date | None  # the last day it is billable
 
     def billable_on(self, day: dt.date) -> bool:
         if self.effective_from is not None and day < self.effective_from:
@@ -598,24 +547,20 @@ class BillingCode(Checked):
 
 
 class Diagnosis(Checked):
-    descriptor: Text
+    descriptor: str
 
 
-class CodeUse(Strict):
+class CodeUse(Record):
     """One code on a session or intake: how many units, and for which doses."""
 
-    code: CodeId
-    units: Annotated[int, Field(ge=1, le=999)] | Literal["dose_mg"] = 1
-    min_mg: Annotated[int, Field(ge=1)] | None = None
-    max_mg: Annotated[int, Field(ge=1)] | None = None
-    before: CodeId | None = None  # the code billed instead on days before `code` is billable
+    code: str
+    units: int | Literal["dose_mg"]
+    min_mg: int | None
+    max_mg: int | None
+    before: str | None  # the code billed instead on days before `code` is billable
 
     def fits(self, dose_mg: int | None) -> bool:
-        if dose_mg is None:
-            return self.min_mg is None and self.max_mg is None
-        if self.min_mg is not None and dose_mg < self.min_mg:
-            return False
-        return self.max_mg is None or dose_mg <= self.max_mg
+        return fits(self, dose_mg)
 
 
 class TreatmentCoding(Checked):
@@ -623,20 +568,11 @@ class TreatmentCoding(Checked):
     session (Spravato: bundled G-code, or drug + visit + observation) names them
     `bundled` and `itemized` and says which one it `use`s."""
 
-    intake: list[CodeUse] = Field(min_length=1, max_length=MAX_ITEMS)
-    session: list[CodeUse] | None = Field(None, max_length=MAX_ITEMS)
-    use: Literal["bundled", "itemized"] | None = None
-    bundled: list[CodeUse] | None = Field(None, max_length=MAX_ITEMS)
-    itemized: list[CodeUse] | None = Field(None, max_length=MAX_ITEMS)
-
-    @model_validator(mode="after")
-    def _one_way(self) -> TreatmentCoding:
-        if self.use is None:
-            if self.session is None:
-                raise ValueError("give session codes, or use: bundled|itemized with that list")
-        elif getattr(self, self.use) is None:
-            raise ValueError(f"use: {self.use} needs a '{self.use}' list of codes")
-        return self
+    intake: list[CodeUse]
+    session: list[CodeUse] | None
+    use: Literal["bundled", "itemized"] | None
+    bundled: list[CodeUse] | None
+    itemized: list[CodeUse] | None
 
     @property
     def scheme(self) -> str:
@@ -647,84 +583,33 @@ class TreatmentCoding(Checked):
         return list(chosen or [])
 
 
-class Billing(Strict):
-    codes: dict[CodeId, BillingCode] = Field(max_length=MAX_ENTRIES)
-    diagnoses: dict[IcdCode, Diagnosis] = Field({}, max_length=MAX_ENTRIES)
-    coding: dict[TreatmentId, TreatmentCoding] = {}
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Billing:
-        for tid, coding in self.coding.items():
-            lists = [("intake", coding.intake), ("session", coding.session)]
-            lists += [("bundled", coding.bundled), ("itemized", coding.itemized)]
-            for name, uses in lists:
-                for use in uses or []:
-                    for code in (use.code, use.before):
-                        if code is not None and code not in self.codes:
-                            raise ValueError(
-                                f"coding.{tid}.{name}: code {code} is not in billing.codes"
-                            )
-            for name, uses in lists[1:]:
-                for dose in (None, 56, 84):
-                    problem = self.double_coding(uses or [], dose)
-                    if problem:
-                        raise ValueError(f"coding.{tid}.{name}: {problem}")
-        return self
+class Billing(Record):
+    codes: dict[str, BillingCode]
+    diagnoses: dict[str, Diagnosis]
+    coding: dict[TreatmentId, TreatmentCoding]
 
     def double_coding(self, uses: list[CodeUse], dose: int | None) -> str | None:
         """Why a session's codes would bill a service twice, or None."""
-        kinds = [self.codes[u.code].kind for u in uses if u.fits(dose) and u.code in self.codes]
-        at = f" at {dose} mg" if dose else ""
-        if kinds.count("bundle") > 1:
-            return f"two bundled codes{at} for one session"
-        if "bundle" in kinds and ("drug" in kinds or "prolonged" in kinds):
-            return (
-                f"a bundled code{at} already includes the drug and the observation; "
-                "do not add a drug or prolonged-service code"
-            )
-        return None
+        return double_coding(self.codes, uses, dose)
 
 
-class PriceBook(Strict):
-    title: Text
+class PriceBook(Record):
+    title: str
     currency: Literal["USD"]
-    region: Text
+    region: str
     as_of: dt.date
-    notes: list[Text] = Field([], max_length=MAX_ENTRIES)
+    notes: list[str]
     treatments: dict[TreatmentId, Treatment]
-    discounts: dict[Id, Discount] = Field({}, max_length=MAX_ENTRIES)
-    financial_help: dict[Id, FinancialHelp] = Field({}, max_length=MAX_ENTRIES)
-    plan_templates: dict[Id, PlanTemplate] = Field({}, max_length=MAX_ENTRIES)
+    discounts: dict[str, Discount]
+    financial_help: dict[str, FinancialHelp]
+    plan_templates: dict[str, PlanTemplate]
     insurance: Insurance
-    tax: Tax | None = None
-    financing: dict[Id, FinancePreset] = Field({}, max_length=MAX_ENTRIES)
-    indirect: Indirect | None = None
-    billing: Billing | None = None  # billing codes for the Good Faith Estimate
+    tax: Tax | None
+    financing: dict[str, FinancePreset]
+    indirect: Indirect | None
+    billing: Billing | None  # billing codes for the Good Faith Estimate
     # Set by the loader for a clinic book that `extends: national`: the paths it overrode.
-    overridden: list[str] = []
-
-    @model_validator(mode="after")
-    def _cross(self) -> PriceBook:
-        missing = [t for t in TREATMENT_IDS if t not in self.treatments]
-        if missing:
-            raise ValueError(f"treatments is missing: {', '.join(missing)}")
-        if self.treatments["spravato"].drug is None:
-            raise ValueError("treatments.spravato needs a drug section")
-        seen: dict[str, str] = {}
-        for tid, t in self.treatments.items():
-            for name in (tid, *t.aliases):
-                if name in seen and seen[name] != tid:
-                    raise ValueError(f"alias '{name}' is used by both {seen[name]} and {tid}")
-                seen[name] = tid
-        for did, d in self.discounts.items():
-            for tid in d.applies_to:
-                known = {p.id for p in self.treatments[tid].phases}
-                bad = [p for p in d.phases or [] if p not in known]
-                if bad:
-                    raise ValueError(
-                        f"discounts.{did}.phases: {', '.join(bad)} is not a phase of {tid}"
-                    )
-        return self
+    overridden: list[str]
 
     def __repr__(self) -> str:  # the full book is far too long for a log or a test report
         return f"PriceBook(title={self.title!r}, as_of={self.as_of})"
@@ -759,9 +644,9 @@ def load(path: str | Path | None = None, *, all_errors: bool = False) -> PriceBo
     return book
 
 
-# A validated book is cached as plain JSON (bookcache.py: never a pickle), keyed by a
-# hash of its text, the national book's text and this module's source, so an edit to
-# any of them misses the cache.
+# A validated book is cached as plain JSON (cache.py: never a pickle), keyed by a hash
+# of its text, the national book's text and the source of this module and the schema,
+# so an edit to any of them misses the cache.
 
 
 def _cache_key(text: str) -> str:
@@ -774,6 +659,7 @@ def _cache_key(text: str) -> str:
         text.encode("utf-8"),
         bundled_path().read_bytes(),
         Path(__file__).read_bytes(),
+        Path(__file__).with_name("schema.py").read_bytes(),
         __version__.encode(),
     ):
         h.update(len(part).to_bytes(8, "big"))
@@ -795,13 +681,38 @@ def _cache_put(key: str | None, book: PriceBook) -> None:
 
 
 def validate(data: Any, where: str, limit: int | None = 5) -> PriceBook:
+    """A book's data checked against the schema (book/schema.py), as records."""
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
         raise PriceBookError(f"{where}: the price book must be a mapping, but it is {kind}")
+    from pydantic import ValidationError
+
+    from ketacost.book import schema
+
     try:
-        return PriceBook.model_validate(data)
+        model = schema.PriceBook.model_validate(data)
     except ValidationError as exc:
         raise PriceBookError(_describe(exc, where, limit)) from None
+    book = records_of(model)
+    assert isinstance(book, PriceBook)
+    return book
+
+
+def records_of(value: Any) -> Any:
+    """A validated schema model as records: each model by the record class of its name,
+    a plan file (a plan template's plan) as the fields it was given."""
+    from pydantic import BaseModel
+
+    if isinstance(value, BaseModel):
+        cls = RECORDS.get(type(value).__name__)
+        if cls is None or type(value).__module__ != "ketacost.book.schema":
+            return records_of(value.model_dump(exclude_unset=True))
+        return cls._make({name: records_of(getattr(value, name)) for name in cls._fields})
+    if isinstance(value, dict):
+        return {k: records_of(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [records_of(v) for v in value]
+    return value
 
 
 def _describe(exc: ValidationError, where: str, limit: int | None = 5) -> str:
@@ -855,8 +766,8 @@ def iter_figures(book: PriceBook) -> Iterator[tuple[str, Node]]:
     def walk(node: Any, path: str) -> Iterator[tuple[str, Node]]:
         if isinstance(node, (Figure, Flag, ServiceCode, GpciTable)):
             yield path, node
-        elif isinstance(node, BaseModel):
-            for name in type(node).model_fields:
+        elif isinstance(node, Record):
+            for name in node._fields:
                 yield from walk(getattr(node, name), f"{path}.{name}" if path else name)
         elif isinstance(node, dict):
             for key, value in node.items():
@@ -867,3 +778,18 @@ def iter_figures(book: PriceBook) -> Iterator[tuple[str, Node]]:
                 yield from walk(value, f"{path}.{key}")
 
     yield from walk(book, "")
+
+
+def _records() -> dict[str, type[Record]]:
+    found: dict[str, type[Record]] = {}
+    todo: list[type[Record]] = [Record]
+    while todo:
+        cls = todo.pop()
+        found[cls.__name__] = cls
+        todo.extend(cls.__subclasses__())
+    del found["Record"]
+    return found
+
+
+# Every record class by name: what a validated model or a cache entry may become.
+RECORDS = _records()

@@ -19,9 +19,11 @@ import typer
 
 from ketacost import __version__
 from ketacost.cli import coerce as clitypes
+from ketacost.cli import lighthelp
 from ketacost.errors import KetacostError
 
 clitypes.install()  # option values without building pydantic validators (typer >= 0.29)
+lighthelp.install()  # help and usage errors without rich's Markdown and traceback modules
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -974,7 +976,8 @@ def command_line(command: str, treatment: str, params: dict[str, Any]) -> str:
     that command whose value here differs from its default, quoted for a shell."""
     import shlex
 
-    group = typer.main.get_command(app)
+    # Only that command's click form: building every command's costs ~20-40 ms a run.
+    group = typer.main.get_command(_only(command))
     cmd = group.commands[command]  # type: ignore[attr-defined]
     words = ["ketacost", command, treatment]
     for param in cmd.params:
@@ -2066,6 +2069,31 @@ def _only(name: str) -> typer.Typer:
     return slim
 
 
+def _listing() -> typer.Typer:
+    """The app for `ketacost --help`: every command with its name and help text but no
+    options. That screen lists commands, never their options, and working out every
+    command's options is most of what typer does for it (~20 ms)."""
+    import copy
+
+    def bare(info: Any) -> Any:
+        callback = info.callback
+        if callback is None:
+            return info
+
+        def listed() -> None:  # pragma: no cover - never run, only listed
+            pass
+
+        listed.__name__ = callback.__name__  # typer names a command after its function
+        listed.__doc__ = callback.__doc__
+        new = copy.copy(info)
+        new.callback = listed
+        return new
+
+    slim = copy.copy(app)
+    slim.registered_commands = [bare(c) for c in app.registered_commands]
+    return slim
+
+
 def main() -> None:
     args = sys.argv[1:]
     first = next((a for a in args if not a.startswith("-")), None)
@@ -2076,6 +2104,8 @@ def main() -> None:
     try:
         if args and args[0] == first and first in known and "_KETACOST_COMPLETE" not in os.environ:
             _only(first)()
+        elif args in (["--help"], ["-h"]):
+            _listing()()
         else:
             app()
     except BrokenPipeError:
