@@ -46,6 +46,7 @@ def render(args: list[str]) -> str:
     from rich.console import Console
 
     from ketacost.cli import app as cli
+    from ketacost.cli import context
 
     recorder = Console(
         record=True,
@@ -56,7 +57,7 @@ def render(args: list[str]) -> str:
         highlight=False,
         legacy_windows=False,
     )
-    old_console, old_env = cli._console, dict(os.environ)
+    old_console, old_env = context.console, dict(os.environ)
     os.environ.update({"KETACOST_TODAY": TODAY, "COLUMNS": str(WIDTH)})
     for var in ("NO_COLOR", "FORCE_COLOR", "KETACOST_PRICING", "KETACOST_CONFIG"):
         os.environ.pop(var, None)
@@ -65,13 +66,13 @@ def render(args: list[str]) -> str:
     empty = Path(tmp) / "config.yaml"
     empty.write_text("", encoding="utf-8")
     os.environ["KETACOST_CONFIG"] = str(empty)
-    cli._console = lambda stderr=False: recorder  # type: ignore[assignment]
+    context.console = lambda stderr=False: recorder  # type: ignore[assignment]
     try:
         cli.app(args, standalone_mode=False)
     finally:
         empty.unlink()
         os.rmdir(tmp)
-        cli._console = old_console  # type: ignore[assignment]
+        context.console = old_console  # type: ignore[assignment]
         os.environ.clear()
         os.environ.update(old_env)
     return recorder.export_svg(title="ketacost " + " ".join(args))

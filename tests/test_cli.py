@@ -44,7 +44,7 @@ def test_no_arguments_shows_an_overview_with_three_examples(runner) -> None:
 
 
 def test_completion_offers_ids_from_the_price_book() -> None:
-    from ketacost.cli.app import complete_discount, complete_preset, complete_treatment
+    from ketacost.cli.complete import complete_discount, complete_preset, complete_treatment
 
     assert "spravato" in complete_treatment("sp") and "iv" not in complete_treatment("sp")
     assert set(complete_treatment("")) >= {"iv", "im", "kap", "spravato", "oral", "nasal"}

@@ -21,7 +21,7 @@ if not hasattr(_coercion, "build_runtime_param"):  # pragma: no cover - typer < 
 from typer.core import build_runtime_param as patched  # noqa: E402
 from typer.models import ArgumentInfo, OptionInfo  # noqa: E402
 
-from ketacost.cli.app import BatchFormat, Format  # noqa: E402
+from ketacost.cli.formats import BatchFormat, Format  # noqa: E402
 
 original = _coercion.build_runtime_param
 

@@ -60,7 +60,7 @@ def test_more_tips_line_is_a_command_that_runs(runner) -> None:
     shown = run(runner, *shlex.split(command)[1:]).stdout
     assert "Ways to pay less" in shown
     # an option of its own value shape is quoted for the shell
-    from ketacost.cli.app import command_line
+    from ketacost.cli.params import command_line
 
     line = command_line("tips", "iv", {"price": "$1,200", "insurance": "commercial"})
     assert shlex.split(line) == [

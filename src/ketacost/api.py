@@ -56,17 +56,15 @@ def _text(value: Any) -> Any:
     return value
 
 
-_NUMERIC = frozenset({"months", "sessions", "maintenance_weeks", "dose"})
-
-
 def scenario(treatment: str, book: PriceBook | None = None, **options: Any) -> Scenario:
     """A validated scenario, checked against the book, from CLI-style options."""
+    from ketacost.options import COUNT_FIELDS
     from ketacost.scenario import Scenario
 
     book = book or load_book()
-    values = {k: (v if k in _NUMERIC else _text(v)) for k, v in options.items() if v is not None}
-    if "discount" in values:
-        values["discounts"] = tuple(values.pop("discount"))
+    values = {
+        k: (v if k in COUNT_FIELDS else _text(v)) for k, v in options.items() if v is not None
+    }
     return Scenario.from_options(treatment=treatment, **values).resolved(book)
 
 

@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
+from ketacost import options
 from ketacost.amounts import money_str
 from ketacost.book.pricebook import PriceBook
 from ketacost.engine.fastclaims import fast_batch_figures
@@ -27,72 +28,14 @@ from ketacost.errors import InputError, KetacostError
 from ketacost.scenario import Scenario
 
 # Scenario options, by their CLI names with underscores, then the free `id` column.
-OPTION_COLUMNS: tuple[str, ...] = (
-    "treatment",
-    "months",
-    "start",
-    "sessions",
-    "maintenance_weeks",
-    "no_maintenance",
-    "price",
-    "consult",
-    "dose",
-    "discount",
-    "insurance",
-    "covered",
-    "network",
-    "allowed",
-    "deductible",
-    "coinsurance",
-    "copay",
-    "oop_max",
-    "medigap",
-    "plan_year_start",
-    "annual_deductible",
-    "annual_oop_max",
-    "assistance",
-    "hsa",
-    "hsa_payroll",
-    "fsa",
-    "family",
-    "tax_rate",
-    "account_balance",
-    "state",
-    "observation_rebate",
-    "plan",
-    "drug_benefit",
-    "drug_network",
-    "rx_copay",
-    "rx_coinsurance",
-    "rx_deductible",
-    "annual_rx_deductible",
-    "accumulator",
-    "family_deductible",
-    "family_oop_max",
-    "annual_family_deductible",
-    "annual_family_oop_max",
-    "family_kind",
-    "secondary",
-    "rates",  # a rate book (ketacost rates extract)
-)
+OPTION_COLUMNS: tuple[str, ...] = options.batch_columns()
 COLUMNS: tuple[str, ...] = (*OPTION_COLUMNS, "id")
 PASS_PREFIX = "x_"  # the counselor's own columns, passed through untouched
 
-FILE_COLUMNS = frozenset({"plan", "secondary"})
-INT_COLUMNS = frozenset({"months", "sessions", "maintenance_weeks", "dose"})
-BOOL_COLUMNS = frozenset(
-    {
-        "no_maintenance",
-        "covered",
-        "assistance",
-        "hsa",
-        "hsa_payroll",
-        "fsa",
-        "family",
-        "observation_rebate",
-        "accumulator",
-    }
-)
+_KIND = {name: options.BY_NAME[name].kind for name in OPTION_COLUMNS}
+FILE_COLUMNS = frozenset({"plan", "secondary"})  # found next to the batch file
+INT_COLUMNS = frozenset(c for c, kind in _KIND.items() if kind == "count")
+BOOL_COLUMNS = frozenset(c for c, kind in _KIND.items() if kind in ("flag", "switch"))
 _TRUE = frozenset({"yes", "y", "true", "t", "1"})
 _FALSE = frozenset({"no", "n", "false", "f", "0"})
 _DISCOUNT_SEPARATORS = (";", "|")
@@ -310,15 +253,11 @@ def scenario_from_cells(
         if key in INT_COLUMNS:
             values[key] = _int(text, key)
         elif key in BOOL_COLUMNS:
-            flag = _bool(text, key)
-            if key == "no_maintenance":
-                values["maintenance"] = not flag
-            else:
-                values[key] = flag
+            values[key] = _bool(text, key)
         elif key == "discount":
             for sep in _DISCOUNT_SEPARATORS[1:]:
                 text = text.replace(sep, _DISCOUNT_SEPARATORS[0])
-            values["discounts"] = tuple(
+            values["discount"] = tuple(
                 d.strip() for d in text.split(_DISCOUNT_SEPARATORS[0]) if d.strip()
             )
         else:

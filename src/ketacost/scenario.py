@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ketacost import options
 from ketacost.amounts import parse_money, parse_percent
 from ketacost.book.pricebook import Figure, PriceBook, resolve_treatment
 from ketacost.errors import InputError, PriceBookError
@@ -16,99 +17,10 @@ from ketacost.planfile import PlanFile
 MAX_MONTHS = 60
 
 # Field name -> the option a user typed, so errors name what the user can change.
-OPTION = {
-    "treatment": "TREATMENT",
-    "months": "--months",
-    "start": "--start",
-    "sessions": "--sessions",
-    "maintenance_weeks": "--maintenance-weeks",
-    "maintenance": "--no-maintenance",
-    "price": "--price",
-    "consult": "--consult",
-    "dose": "--dose",
-    "discounts": "--discount",
-    "insurance": "--insurance",
-    "covered": "--covered",
-    "network": "--network",
-    "allowed": "--allowed",
-    "deductible": "--deductible",
-    "coinsurance": "--coinsurance",
-    "copay": "--copay",
-    "oop_max": "--oop-max",
-    "medigap": "--medigap",
-    "plan_year_start": "--plan-year-start",
-    "annual_deductible": "--annual-deductible",
-    "annual_oop_max": "--annual-oop-max",
-    "assistance": "--no-assistance",
-    "hsa": "--hsa",
-    "hsa_payroll": "--hsa-payroll",
-    "fsa": "--fsa",
-    "family": "--family",
-    "tax_rate": "--tax-rate",
-    "account_balance": "--account-balance",
-    "finance": "--finance",
-    "include_indirect": "--include-indirect",
-    "hourly_wage": "--hourly-wage",
-    "state": "--state",
-    "observation_rebate": "--observation-rebate",
-    "plan": "--plan",
-    "drug_benefit": "--drug-benefit",
-    "drug_network": "--drug-network",
-    "rx_copay": "--rx-copay",
-    "rx_coinsurance": "--rx-coinsurance",
-    "rx_deductible": "--rx-deductible",
-    "annual_rx_deductible": "--annual-rx-deductible",
-    "accumulator": "--accumulator",
-    "family_deductible": "--family-deductible",
-    "family_oop_max": "--family-oop-max",
-    "annual_family_deductible": "--annual-family-deductible",
-    "annual_family_oop_max": "--annual-family-oop-max",
-    "family_kind": "--family-kind",
-    "secondary": "--secondary",
-    "rates": "--rates",
-}
-MONEY_FIELDS = (
-    "price",
-    "consult",
-    "allowed",
-    "deductible",
-    "copay",
-    "oop_max",
-    "annual_deductible",
-    "annual_oop_max",
-    "account_balance",
-    "hourly_wage",
-    "rx_copay",
-    "rx_deductible",
-    "annual_rx_deductible",
-    "family_deductible",
-    "family_oop_max",
-    "annual_family_deductible",
-    "annual_family_oop_max",
-)
+OPTION = options.SAYS
+MONEY_FIELDS = options.MONEY_FIELDS
 # Plan figures that mean nothing without an insurer.
-PLAN_FIELDS = (
-    "covered",
-    "allowed",
-    "deductible",
-    "coinsurance",
-    "copay",
-    "oop_max",
-    "plan_year_start",
-    "annual_deductible",
-    "annual_oop_max",
-    "drug_network",
-    "rx_copay",
-    "rx_coinsurance",
-    "rx_deductible",
-    "annual_rx_deductible",
-    "accumulator",
-    "family_deductible",
-    "family_oop_max",
-    "annual_family_deductible",
-    "annual_family_oop_max",
-    "secondary",
-)
+PLAN_FIELDS = options.NEEDS_INSURER
 # What each plan field means when a plan file sets it and the command line does not:
 # the CLI's own defaults for these are "not given".
 UNSET_DEFAULTS: dict[str, object] = {
@@ -198,7 +110,9 @@ class Scenario(BaseModel):
 
     @classmethod
     def from_options(cls, **raw: Any) -> Scenario:
-        """Build from CLI-style text values (money like '$1,200', dates as YYYY-MM-DD)."""
+        """Build from CLI-style text values (money like '$1,200', dates as YYYY-MM-DD),
+        keyed by option name (`no_maintenance`, `discount`) or field name."""
+        raw = options.scenario_values(raw)
         values = {k: v for k, v in raw.items() if v is not None}
         if values.get("plan"):
             from pathlib import Path
@@ -229,7 +143,7 @@ class Scenario(BaseModel):
                     values[key] = parse_money(text, OPTION[key])
                 except ValueError as exc:
                     raise InputError(str(exc), param=OPTION[key]) from None
-        for key in ("tax_rate", "coinsurance", "rx_coinsurance"):
+        for key in options.PERCENT_FIELDS:
             if isinstance(values.get(key), str):
                 try:
                     values[key] = parse_rate(values[key], OPTION[key])
@@ -237,14 +151,7 @@ class Scenario(BaseModel):
                     raise InputError(str(exc), param=OPTION[key]) from None
         if isinstance(values.get("dose"), str) and values["dose"].strip().isdigit():
             values["dose"] = int(values["dose"])
-        for key in (
-            "insurance",
-            "network",
-            "medigap",
-            "drug_benefit",
-            "drug_network",
-            "family_kind",
-        ):
+        for key in options.CHOICES:
             if isinstance(values.get(key), str):
                 values[key] = _choice(values[key], key)
         if isinstance(values.get("plan_year_start"), str):
@@ -269,7 +176,7 @@ class Scenario(BaseModel):
 
     def check_payment(self) -> None:
         """Pre-tax account options that need an account, or contradict each other."""
-        for key in ("tax_rate", "coinsurance", "rx_coinsurance"):
+        for key in options.PERCENT_FIELDS:
             value = getattr(self, key)
             if value is not None:
                 try:
@@ -562,31 +469,12 @@ class Scenario(BaseModel):
         return self.model_copy(update=update)
 
 
-_CHOICES = {
-    "insurance": ("none", "commercial", "medicare", "medicare-advantage", "medicaid"),
-    "network": ("in", "out"),
-    "medigap": ("none", "G", "N"),
-    "drug_benefit": ("medical", "pharmacy"),
-    "drug_network": ("in", "out"),
-    "family_kind": ("embedded", "aggregate"),
-}
-
-
 # Words people use for a choice: "self-pay" and "uninsured" both mean no insurance.
-ALIASES = {
-    "insurance": {
-        "self-pay": "none",
-        "selfpay": "none",
-        "self pay": "none",
-        "self_pay": "none",
-        "uninsured": "none",
-        "cash": "none",
-    },
-}
+ALIASES = options.ALIASES
 
 
 def _choice(text: str, field: str) -> str:
-    allowed = _CHOICES[field]
+    allowed = options.CHOICES[field]
     word = " ".join(text.strip().lower().split())
     word = ALIASES.get(field, {}).get(word, word)
     for option in allowed:

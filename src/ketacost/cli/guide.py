@@ -52,6 +52,19 @@ class Answers:
     def command_line(self) -> str:
         return "ketacost " + " ".join(shlex.quote(a) for a in self.argv())
 
+    def params(self) -> dict[str, Any]:
+        """The command's parameters, by option name (a flag without a value is on)."""
+        from ketacost.options import BY_FLAG
+
+        values: dict[str, Any] = {"treatment": self.treatment}
+        for flag, value in self.options.items():
+            option = BY_FLAG[flag]
+            if value is None:
+                values[option.name] = True
+            else:
+                values[option.name] = int(value) if option.kind == "count" else value
+        return values
+
 
 class Interview:
     """Asks through `ask(prompt) -> str` and speaks through `say(text)`."""

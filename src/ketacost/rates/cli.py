@@ -6,9 +6,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from ketacost.cli.context import Run
 
 rates_app = typer.Typer(
     name="rates",
@@ -32,6 +35,7 @@ PROGRESS_MIN_BYTES = 4 * 1024 * 1024  # a bar only for files over a few MB
     ),
 )
 def extract(
+    ctx: typer.Context,
     files: Annotated[
         list[str],
         typer.Argument(
@@ -79,12 +83,14 @@ def extract(
     force: Annotated[bool, typer.Option("--force", help="Replace the output file.")] = False,
 ) -> None:
     """Keep one provider's rates for this project's codes: a small rate book for --rates."""
-    from ketacost.cli.app import handled
+    from ketacost.cli.context import of
+    from ketacost.cli.edge import handled
 
-    handled(_extract)(files, npi, tin, code, jobs, pricing, output, force)
+    handled(_extract)(of(ctx), files, npi, tin, code, jobs, pricing, output, force)
 
 
 def _extract(
+    here: Run,
     files: list[str],
     npi: str,
     tin: str | None,
@@ -96,7 +102,6 @@ def _extract(
 ) -> None:
     import re
 
-    from ketacost.cli.app import _load_book, _settings, _today
     from ketacost.engine.goodfaith import check_npi, check_tin
     from ketacost.errors import InputError
     from ketacost.rates import extract as ex
@@ -115,7 +120,7 @@ def _extract(
         from ketacost.cli.output import OutputError
 
         raise OutputError(f"-o {output}: already exists; add --force to replace it")
-    book, _ = _load_book(pricing, _settings())
+    book, _ = here.book(pricing)
     codes = sorted(set(ex.default_codes(book)) | set(extra))
     sizes = [Path(f).stat().st_size if Path(f).is_file() else 0 for f in files]
     show_bar = sys.stderr.isatty() and sum(sizes) >= PROGRESS_MIN_BYTES
@@ -123,7 +128,7 @@ def _extract(
         parts = _with_progress(files, npi, tin, codes, jobs)
     else:
         parts = ex.run(files, npi=npi, tin=tin, codes=codes, jobs=jobs)
-    rate_book = ex.build_book(parts, npi=npi, tin=tin, codes=codes, today=_today())
+    rate_book = ex.build_book(parts, npi=npi, tin=tin, codes=codes, today=here.today())
     text = dump(rate_book)
     if output is None:
         sys.stdout.write(text)

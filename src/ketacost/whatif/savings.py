@@ -22,6 +22,7 @@ from ketacost.engine.fastpaths import claim_totals
 from ketacost.engine.results import Estimate, Totals
 from ketacost.errors import KetacostError
 from ketacost.i18n import _, book, fmt_date, fmt_day_month, t
+from ketacost.options import PER_TREATMENT
 from ketacost.scenario import Scenario
 from ketacost.whatif.tip import Evidence, Tip
 
@@ -461,22 +462,7 @@ def _financing(ctx: _Context) -> Iterator[Tip]:
 
 # What belongs to one treatment (its price, sessions, dose, discounts, allowed amount)
 # or is not part of the medical comparison (financing, costs around visits).
-NOT_CARRIED = frozenset(
-    {
-        "treatment",
-        "sessions",
-        "maintenance_weeks",
-        "price",
-        "consult",
-        "dose",
-        "discounts",
-        "allowed",
-        "finance",
-        "include_indirect",
-        "hourly_wage",
-        "observation_rebate",
-    }
-)
+NOT_CARRIED = PER_TREATMENT
 ROUTE_KEEP = tuple(f for f in Scenario.model_fields if f not in NOT_CARRIED)
 
 

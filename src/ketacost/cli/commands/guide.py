@@ -1,0 +1,46 @@
+"""`ketacost guide`: the interview (`ketacost.cli.guide`), then the ordinary command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from ketacost.cli.context import console, of
+from ketacost.cli.edge import handled
+from ketacost.cli.params import PricingOpt
+
+EPILOG = (
+    "[bold]Example[/bold]\n\n"
+    "  ketacost guide\n\n"
+    "Answer in plain words or numbers; press Enter to accept a default. At the end the "
+    "guide prints the estimate and the one-line command that gives it again."
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="guide", epilog=EPILOG)(handled(guide))
+
+
+def guide(ctx: typer.Context, pricing: PricingOpt = None) -> None:
+    """Answer a few plain questions and get your estimate: no options to learn."""
+    from ketacost.cli.commands import compare, estimate
+    from ketacost.cli.guide import Interview, rich_io
+    from ketacost.errors import InputError
+
+    out = console(stderr=True)
+    ask, say = rich_io(out)
+    try:
+        answers = Interview(ask, say).run()
+    except (EOFError, KeyboardInterrupt):
+        raise InputError(
+            "the guide stopped before all questions were answered", param="guide"
+        ) from None
+    params: dict[str, Any] = {"pricing": pricing, **answers.params()}
+    say("\nThe same estimate next time, in one line:")
+    # The command itself is never wrapped: it is copied and pasted as one line.
+    out.print(f"  {answers.command_line()}\n", soft_wrap=True, markup=False, highlight=False)
+    if answers.command == "compare":
+        compare.run(of(ctx), params)
+    else:
+        estimate.run(of(ctx), params)
