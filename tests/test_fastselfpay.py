@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from ketacost.batch import scenario_from_cells
 from ketacost.book import pricebook
 from ketacost.book.pricebook import CASES
-from ketacost.engine import fastselfpay
-from ketacost.engine.estimate import batch_figures
+from ketacost.engine import fastcounts, fastselfpay
+from ketacost.engine.fastpaths import batch_figures
 from ketacost.engine.federal_holidays import FIRST_YEAR, LAST_YEAR, is_holiday
 from ketacost.engine.schedule import ScheduleOptions, add_months, business_day, counts, expand
 from ketacost.errors import KetacostError
@@ -132,13 +132,13 @@ def test_no_visit_moves_further_than_max_shift() -> None:
         day += dt.timedelta(days=1)
         while day <= last and day.weekday() < 5 and not is_holiday(day):
             day += dt.timedelta(days=1)
-    assert longest <= fastselfpay.MAX_SHIFT
+    assert longest <= fastcounts.MAX_SHIFT
 
 
 @settings(deadline=None)
 @given(day=st.dates(dt.date(2000, 1, 1), dt.date(2110, 12, 31)))
 def test_business_days_agree_with_the_schedule(day: dt.date) -> None:
-    assert fastselfpay._business(day.toordinal()) == business_day(day).toordinal()
+    assert fastcounts._business(day.toordinal()) == business_day(day).toordinal()
 
 
 def _counts_agree_with_expand(first: dt.date, last: dt.date, months: tuple[int, ...]) -> None:

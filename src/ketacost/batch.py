@@ -25,9 +25,10 @@ from ketacost import options
 from ketacost.amounts import money_str
 from ketacost.book.pricebook import PriceBook
 from ketacost.engine import fastselfpay
-from ketacost.engine.estimate import BatchFigures, batch_figures
 from ketacost.engine.fastclaims import fast_batch_figures
+from ketacost.engine.fastpaths import batch_figures
 from ketacost.engine.fastselfpay import SelfPayPlan, pre_tax_figures, self_pay_plan
+from ketacost.engine.results import BatchFigures
 from ketacost.errors import InputError, KetacostError
 from ketacost.scenario import MAX_YEAR, MIN_YEAR, Scenario
 

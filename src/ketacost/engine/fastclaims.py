@@ -1,13 +1,13 @@
 """The claim engine's totals in integer cents, for batch quoting.
 
-`claim_totals` (estimate.py) adjudicates every claim line as `Decimal`s and line
+`claim_totals` (fastpaths.py) adjudicates every claim line as `Decimal`s and line
 objects: right, and slow for a batch (a year of Spravato is ~45 visits of two lines, in
 three cases). `fast_claim_totals` gives the same `Totals`, to the cent, by
 
 - working out, once per treatment, case and price, the claim lines of a session (the
   insurance module's own `claims_for`, so drug/administration splits, G-codes and
   out-of-network allowed amounts are its own) and keeping them as integer cents;
-- counting each phase's sessions (`fastselfpay.sessions_before`, as `schedule.counts`
+- counting each phase's sessions (`fastcounts.sessions_before`, as `schedule.counts`
   counts them) between the days where the arithmetic can change: plan-year resets,
   January 1 and the first month's end; a protocol whose sessions could share a day is
   laid out date by date instead (`schedule._steps`' pacing, shifted to each start);
@@ -41,19 +41,17 @@ from ketacost.book.pricebook import CASES, Case, PriceBook
 from ketacost.engine.costshare import MEDIGAP_N_VISIT_COPAY, plan_year_of
 from ketacost.engine.estimate import (
     CONSULT,
-    BatchFigures,
-    Split,
-    Totals,
     _dose,
-    _quick_applies,
     combined_discount,
     schedule_options,
     session_price,
-    tax_savings_of,
 )
-from ketacost.engine.fastselfpay import pacing, same_day_sessions, sessions_before
-from ketacost.engine.insurance import Charge, Plan, claims_for, resolve_plan
+from ketacost.engine.fastcounts import pacing, same_day_sessions, sessions_before
+from ketacost.engine.fastpaths import self_pay_applies
+from ketacost.engine.insurance import Charge, ResolvedPlan, claims_for, resolve_plan
+from ketacost.engine.results import BatchFigures, Split, Totals
 from ketacost.engine.schedule import _EPOCH, _steps, add_months, business_day
+from ketacost.paying.pretax import tax_savings_of
 from ketacost.scenario import Scenario
 
 _KINDS = ("none", "commercial", "medicare", "medicaid")
@@ -234,9 +232,9 @@ def _case(
     case: Case,
     end: dt.date,
     memo: dict[object, Any],
-    plans: dict[Case, Plan] | None = None,
+    plans: dict[Case, ResolvedPlan] | None = None,
 ) -> _Run:
-    """One case, as `estimate._run_case` adjudicates it."""
+    """One case, as `estimate.run_case` adjudicates it."""
     plan = plans.get(case) if plans is not None else None
     if plan is None:
         plan = resolve_plan(book, t, sc, case)
@@ -244,7 +242,7 @@ def _case(
             plan = plans[case] = dataclasses.replace(plan, assumptions=(), warnings=())
     terms = plan.terms
     covered = plan.covered
-    # The services, in the order `_run_case` charges them.
+    # The services, in the order `run_case` charges them.
     visits: list[tuple[dt.date, str, tuple[_LineC, ...]]] = []
     consult = sc.consult if sc.consult is not None else cents(t.consult_fee.cost_pick(case))
     if consult > 0:
@@ -522,10 +520,10 @@ def _runs(
     book: PriceBook,
     sc: Scenario,
     memo: dict[object, Any] | None,
-    plans: dict[Case, Plan] | None = None,
+    plans: dict[Case, ResolvedPlan] | None = None,
 ) -> tuple[dict[Case, _Run], _Run, Split, Triple[Decimal]] | None:
     """Each case's run (the low and high columns swapped for the typical one as
-    `estimate._ordered` does), the typical run, the split and the tax saving."""
+    `estimate.ordered_runs` does), the typical run, the split and the tax saving."""
     if not eligible(sc):
         return None
     memo = {} if memo is None else memo
@@ -547,7 +545,7 @@ def _runs(
             c: [(dt.date(y, 1, 1), _money(v)) for y, v in sorted(runs[c].by_year.items())]
             for c in CASES
         }
-        tax = tax_savings_of(book, sc, split.patient, payments, [])
+        tax, _notes = tax_savings_of(book, sc, split.patient, payments)
     else:
         tax = zero_money()
     return runs, raw["typical"], split, tax
@@ -557,7 +555,7 @@ def fast_claim_totals(
     book: PriceBook,
     scenario: Scenario,
     memo: dict[object, Any] | None = None,
-    plans: dict[Case, Plan] | None = None,
+    plans: dict[Case, ResolvedPlan] | None = None,
 ) -> Totals | None:
     """`claim_totals(book, scenario)` in integer cents, or None for a plan this fast
     path does not cover. Pass the same `memo` dict for many scenarios on one book, and
@@ -575,14 +573,14 @@ def fast_batch_figures(
     book: PriceBook,
     scenario: Scenario,
     memo: dict[object, Any] | None = None,
-    plans: dict[Case, Plan] | None = None,
+    plans: dict[Case, ResolvedPlan] | None = None,
 ) -> BatchFigures | None:
     """`batch_figures(book, scenario)` in integer cents for a row whose plan covers the
     treatment or that pays with pre-tax money (self-pay rows have their own arithmetic
     there), or None: the caller then uses `batch_figures`."""
     sc = scenario
     t = book.treatments[sc.treatment]  # type: ignore[index]
-    if _quick_applies(t, sc):
+    if self_pay_applies(t, sc):
         return None
     got = _runs(book, sc, memo, plans)
     if got is None:

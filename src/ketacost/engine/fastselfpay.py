@@ -5,55 +5,31 @@ phase by phase in `Decimal`s: for every row it lays out the protocol for each ca
 counts the sessions that fall before the horizon's end, and multiplies. In a batch, rows
 differ mostly in their start date, so `self_pay_plan` keeps what does not depend on it
 (each case's pacing, consultation fee, and each phase's first and regular session price
-after discounts, in cents) and `SelfPayPlan.figures` does the rest for one start date:
-the session counts (as `schedule.counts` has them, business-day moves included) and the
-sums, in integers. `tests/test_fastselfpay.py` checks it against `batch_figures`.
+after discounts, in cents) and `figures` does the rest for one start date: the session
+counts (`fastcounts.sessions_before`, as `schedule.counts` has them, business-day moves
+included) and the sums, in integers. `tests/test_fastselfpay.py` checks it against `batch_figures`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from ketacost.amounts import Triple, cents, zero_money
-from ketacost.book.pricebook import CASES, Case, PriceBook, Treatment
-from ketacost.engine.estimate import (
-    BatchFigures,
-    Split,
-    _quick_applies,
-    combined_discount,
-    schedule_options,
-    session_price,
-    tax_savings_of,
-)
-from ketacost.engine.federal_holidays import is_holiday
-from ketacost.engine.schedule import _EPOCH, _TAIL, ScheduleOptions, _steps, add_months
+from ketacost.book.pricebook import CASES, PriceBook, Treatment
+from ketacost.engine.estimate import combined_discount, schedule_options, session_price
+from ketacost.engine.fastclaims import eligible
+from ketacost.engine.fastcounts import Step, pacing, sessions_before
+from ketacost.engine.fastpaths import self_pay_applies
+from ketacost.engine.results import BatchFigures, Split
+from ketacost.engine.schedule import ScheduleOptions, add_months
+from ketacost.paying.pretax import tax_savings_of
 from ketacost.scenario import Scenario
-
-# The most days a clinic visit moves to reach a business day: a weekend next to a
-# federal holiday (Sat, Sun, Mon; or Fri, Sat, Sun). tests/test_fastselfpay.py checks
-# the holiday table never has a longer run.
-MAX_SHIFT = 3
-
-
-class _Step(NamedTuple):
-    """One phase's pacing from the start date, in days, and its prices in cents."""
-
-    offset: int  # the phase's first nominal day, from the start
-    sessions: int  # a series' (0 for a recurring phase)
-    span: int  # a series' sessions fall `span // pace` days apart ...
-    pace: int
-    interval: int  # ... a recurring phase's every `interval` days (0 for a series)
-    reach: int  # how far past its nominal day the last session can move (see sessions_before)
-    done: int  # a series: its last nominal day + reach, from the start (-1: recurring)
-    first: int  # the course's first session, here, after discounts
-    regular: int  # any other session here, after discounts
 
 
 class _Case(NamedTuple):
-    steps: tuple[_Step, ...]
+    steps: tuple[Step, ...]
     consult: int
 
 
@@ -67,7 +43,7 @@ class SelfPayPlan(NamedTuple):
 
 
 def _covered(t: Treatment, sc: Scenario) -> bool:
-    """Whether a plan covers the treatment (as `estimate._quick_applies` decides)."""
+    """Whether a plan covers the treatment (as `fastpaths.self_pay_applies` decides)."""
     if sc.insurance == "none":
         return False
     return bool(t.coverage_for(sc.insurance).value if sc.covered is None else sc.covered)
@@ -90,11 +66,9 @@ def self_pay_plan(
     if sc.rates is not None:
         return None
     if sc.hsa or sc.fsa:
-        from ketacost.engine.fastclaims import eligible  # (which uses this module's counts)
-
         if not eligible(sc) or _covered(t, sc):
             return None
-    elif not _quick_applies(t, sc):
+    elif not self_pay_applies(t, sc):
         return None
     opts = schedule_options(t, sc)
     # Rows that differ in months alone share their cases.
@@ -128,7 +102,7 @@ def _cases(
         paced = pacing(t, case, opts, memo)
         if paced is None:
             return None
-        steps: list[_Step] = []
+        steps: list[Step] = []
         for phase_id, st in paced:
             frac = combined_discount(book, sc.discounts, phase_id, case) if sc.discounts else 0
             if frac:
@@ -144,90 +118,6 @@ def _cases(
             return None
         cases.append(_Case(tuple(steps), c_consult))
     return cases[0], cases[1], cases[2]
-
-
-def pacing(
-    t: Treatment, case: Case, opts: ScheduleOptions, memo: dict[object, Any] | None
-) -> tuple[tuple[str, _Step], ...] | None:
-    """Each phase's id and pacing (no prices), as `schedule._steps` lays the protocol
-    out for this case, or None for a pacing the schedule's own arithmetic must judge."""
-    key = ("pacing", id(t.phases), case, opts)
-    hit = memo.get(key) if memo is not None else None
-    if hit is not None and hit[0] is t.phases:
-        return hit[1]  # type: ignore[no-any-return]
-    out: list[tuple[str, _Step]] = []
-    for st in _steps(t.phases, _EPOCH, case, opts):
-        interval = 7 * st.interval_weeks if st.interval_weeks is not None else 0
-        if st.interval_weeks is not None and interval <= 0:
-            out = []
-            break
-        gap = interval if interval else st.span_days // st.pace_count
-        # Each of the last _TAIL sessions moves at most MAX_SHIFT past the day before
-        # it was pushed to, and a push carries over only when the gap is that short.
-        reach = MAX_SHIFT + (_TAIL - 1) * max(0, MAX_SHIFT + 1 - gap)
-        offset = (st.start - _EPOCH).days
-        done = -1
-        if not interval:
-            done = offset + reach + (max(st.count - 1, 0) * st.span_days) // st.pace_count
-        step = _Step(offset, st.count, st.span_days, st.pace_count, interval, reach, done, 0, 0)
-        out.append((st.phase.id, step))
-    else:
-        result: tuple[tuple[str, _Step], ...] | None = tuple(out)
-        if memo is not None:
-            memo[key] = (t.phases, result)
-        return result
-    return None
-
-
-def same_day_sessions(paced: tuple[tuple[str, _Step], ...], clinic: bool) -> bool:
-    """Whether two sessions of one phase can fall on one day (never at a clinic, where
-    each visit moves past the one before it)."""
-    return not clinic and any(not st.interval and st.span < st.pace for _, st in paced)
-
-
-@functools.lru_cache(maxsize=8192)  # as schedule's own: batches look up few days
-def _business(day: int) -> int:
-    """The first business day on or after `day`, as day ordinals (`business_day`)."""
-    # ordinal 1 (0001-01-01) is a Monday: (d - 1) % 7 is the weekday
-    while (day - 1) % 7 >= 5 or is_holiday(dt.date.fromordinal(day)):
-        day += 1
-    return day
-
-
-def sessions_before(st: _Step, start: int, end: int, clinic: bool) -> int:
-    """`schedule.counts` for one phase: the sessions before `end` (day ordinals)."""
-    offset, count, span, pace, interval, reach, done, _first, _regular = st  # (locals: fast)
-    if done >= 0 and end - start > done:  # the whole series, business-day moves and all
-        return count
-    first_day = start + offset
-    left = end - first_day
-    if left <= 0:
-        return 0
-    if interval:
-        n = -(-left // interval)
-    elif span == 0:
-        n = count
-    else:
-        n = min(count, -(-left * pace // span))
-    if not clinic or not n:
-        return n
-    # The last session moves at most `reach` days: when even that is before the end,
-    # every session of the tail stays in the horizon. Else roll the tail as counts does.
-    last = first_day + (interval * (n - 1) if interval else ((n - 1) * span) // pace)
-    if last + reach < end:
-        return n
-    lo = max(0, n - _TAIL)
-    after = 0
-    kept = 0
-    for i in range(lo, n):
-        day = first_day + (interval * i if interval else (i * span) // pace)
-        if after and day <= after:
-            day = after + 1
-        after = _business(day)
-        if after >= end:
-            break
-        kept += 1
-    return lo + kept
 
 
 def _total(case: _Case, start: int, end: int, clinic: bool) -> tuple[int, int]:
@@ -350,7 +240,7 @@ def pre_tax_figures(book: PriceBook, sc: Scenario, plan: SelfPayPlan) -> BatchFi
         c: [(dt.date(y, 1, 1), _money(v)) for y, v in sorted(r[2].items())]
         for c, r in zip(CASES, runs, strict=True)
     }
-    tax = tax_savings_of(book, sc, split.patient, payments, [])
+    tax, _notes = tax_savings_of(book, sc, split.patient, payments)
     month_end = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1).toordinal()
     first, _count_first, _lead_first = _sessions(plan.cases[1], day, min(end, month_end), clinic)
     return BatchFigures(
