@@ -77,13 +77,25 @@ def estimate(
     **options: Any,
 ) -> Estimate:
     """The estimate for one treatment: cost per phase, who pays what, tips."""
+    book = book or load_book()
+    return quote(book, scenario(treatment, book, **options), today=today, with_tips=with_tips)
+
+
+def quote(
+    book: PriceBook,
+    sc: Scenario,
+    *,
+    book_path: str | None = None,
+    today: dt.date | None = None,
+    with_tips: bool = True,
+) -> Estimate:
+    """The whole flow for a checked scenario: the engine builds the estimate, the money
+    steps (pre-tax, indirect costs, financing) are applied to it, then the tips."""
     from ketacost.engine.estimate import build
     from ketacost.paying.money import apply as apply_money
     from ketacost.whatif.savings import with_tips as attach
 
-    book = book or load_book()
-    sc = scenario(treatment, book, **options)
-    est = apply_money(book, build(book, sc, today=today))
+    est = apply_money(book, build(book, sc, book_path=book_path, today=today))
     return attach(book, sc, est, today=today) if with_tips else est
 
 
