@@ -344,6 +344,18 @@ def _case(
     program_year = 0
     program_left = 0
     out_net = sc.network == "out"
+    terms_key = (
+        out_net,
+        copay,
+        num,
+        den,
+        medigap,
+        program is not None,
+        floor,
+        cap,
+        rebate is not None,
+        rebate_floor,
+    )
 
     by_year: dict[int, int] = {}
     by_tag: dict[str, int] = {}
@@ -412,87 +424,16 @@ def _case(
                     count -= k
                     continue
             settle, at_max = ded_left == 0, oop_left == 0
-            # As costshare.adjudicate: a first guess of the deductible parts (each line
-            # takes what the ones before it leave), the copay placed on what they leave
-            # (visit line first), then the lines in order against the pools, again
-            # until the deductible parts agree with the guess.
-            n = len(lines)
-            allowed_of = [0] * n
-            guess = [0] * n
-            held = 0
-            for i, (charge, allowed, _drug, _obs, _visit) in enumerate(lines):
-                if out_net and charge < allowed:
-                    allowed = charge
-                left = ded_left - held
-                part = min(allowed, left) if left > 0 else 0
-                held += part
-                allowed_of[i] = allowed
-                guess[i] = part
-            for _ in range(n + 2):
-                d_left, o_left, p_left = ded_left, oop_left, program_left
-                afters = [0] * n
-                if copay is not None:
-                    due = min(copay, sum(allowed_of[i] - guess[i] for i in range(n)))
-                    for i in sorted(range(n), key=lambda i: not lines[i][4]):
-                        take = min(due, allowed_of[i] - guess[i])
-                        afters[i] = take
-                        due -= take
-                parts = [0] * n
-                vb = vi = va = vp = vu = vr = 0
-                added = helped_all = 0
-                held_back = False
-                for i, (charge, _a, drug, obs, visit) in enumerate(lines):
-                    allowed = allowed_of[i]
-                    part = allowed if allowed < d_left else d_left
-                    parts[i] = part
-                    if copay is None:
-                        after = _coins_share(allowed - part, num, den)
-                    else:
-                        after = min(afters[i], allowed - part)
-                    share = part + after
-                    if o_left is not None and share > o_left:
-                        share = o_left
-                        held_back = True
-                    applied = part if part < share else share
-                    plan_pays = allowed - share
-                    supplement = 0
-                    if medigap != "none":
-                        coins = share - applied
-                        if medigap == "N":
-                            supplement = coins - (min(coins, _MEDIGAP_N) if visit else 0)
-                        else:
-                            supplement = coins
-                    helped = 0
-                    if program is not None and drug:
-                        helped = max(0, share - supplement - floor)
-                        if cap is not None:
-                            if helped > p_left:
-                                helped = p_left
-                                held_back = True
-                            p_left -= helped
-                            helped_all += helped
-                    elif rebate is not None and obs:
-                        helped = max(0, share - supplement - rebate_floor)
-                    d_left = max(0, d_left - applied)
-                    if o_left is not None:
-                        o_left = max(0, o_left - share)
-                    added += share
-                    if out_net:
-                        balance = charge - allowed
-                        vb += charge
-                        vu += charge
-                        vr += plan_pays + supplement
-                    else:
-                        balance = 0
-                        vb += allowed
-                        vu += share - supplement - helped
-                    vi += plan_pays + supplement
-                    va += helped
-                    vp += share - supplement - helped + balance
-                if parts == guess:
-                    break
-                guess = parts
-            ded_left, oop_left, program_left = d_left, o_left, p_left
+            vkey = (lines, ded_left, oop_left, program_left if cap is not None else 0, terms_key)
+            got = memo.get(vkey)
+            if got is None:
+                got = _put(
+                    memo,
+                    vkey,
+                    _one_visit(lines, ded_left, oop_left, program_left, terms_key),
+                )
+            (vb, vi, va, vp, vu, vr, ded_left, oop_left, program_left) = got[:9]
+            added, helped_all, held_back = got[9:]
             if at_max:
                 maxed[id(lines)] = (lines, (vb, vi, va, vp, vu, vr))
             elif settle and not held_back:
@@ -510,6 +451,102 @@ def _case(
         if (day.year, day.month) == start_month:
             first_month += paid
     return _Run((tb, ti, ta, tp, tu, tr), sessions, by_year, by_tag, first_month, lead)
+
+
+def _one_visit(
+    lines: tuple[_LineC, ...],
+    ded_left: int,
+    oop_left: int | None,
+    program_left: int,
+    terms_key: tuple[Any, ...],
+) -> tuple[Any, ...]:
+    """One visit adjudicated from the pools it finds: its totals (billed, insurer,
+    assistance, patient, upfront, reimbursed), the pools it leaves, what it adds to the
+    maximum and the program, and whether the maximum or the program's cap held it back.
+    A value of what it is given alone, so a batch keeps it for every row that reaches
+    the same visit with the same pools."""
+    out_net, copay, num, den, medigap, has_program, floor, cap, has_rebate, rebate_floor = terms_key
+    # As costshare.adjudicate: a first guess of the deductible parts (each line
+    # takes what the ones before it leave), the copay placed on what they leave
+    # (visit line first), then the lines in order against the pools, again
+    # until the deductible parts agree with the guess.
+    n = len(lines)
+    allowed_of = [0] * n
+    guess = [0] * n
+    held = 0
+    for i, (charge, allowed, _drug, _obs, _is_visit) in enumerate(lines):
+        if out_net and charge < allowed:
+            allowed = charge
+        left = ded_left - held
+        part = min(allowed, left) if left > 0 else 0
+        held += part
+        allowed_of[i] = allowed
+        guess[i] = part
+    for _ in range(n + 2):
+        d_left, o_left, p_left = ded_left, oop_left, program_left
+        afters = [0] * n
+        if copay is not None:
+            due = min(copay, sum(allowed_of[i] - guess[i] for i in range(n)))
+            for i in sorted(range(n), key=lambda i: not lines[i][4]):
+                take = min(due, allowed_of[i] - guess[i])
+                afters[i] = take
+                due -= take
+        parts = [0] * n
+        vb = vi = va = vp = vu = vr = 0
+        added = helped_all = 0
+        held_back = False
+        for i, (charge, _a, drug, obs, visit) in enumerate(lines):
+            allowed = allowed_of[i]
+            part = allowed if allowed < d_left else d_left
+            parts[i] = part
+            if copay is None:
+                after = _coins_share(allowed - part, num, den)
+            else:
+                after = min(afters[i], allowed - part)
+            share = part + after
+            if o_left is not None and share > o_left:
+                share = o_left
+                held_back = True
+            applied = part if part < share else share
+            plan_pays = allowed - share
+            supplement = 0
+            if medigap != "none":
+                coins = share - applied
+                if medigap == "N":
+                    supplement = coins - (min(coins, _MEDIGAP_N) if visit else 0)
+                else:
+                    supplement = coins
+            helped = 0
+            if has_program and drug:
+                helped = max(0, share - supplement - floor)
+                if cap is not None:
+                    if helped > p_left:
+                        helped = p_left
+                        held_back = True
+                    p_left -= helped
+                    helped_all += helped
+            elif has_rebate and obs:
+                helped = max(0, share - supplement - rebate_floor)
+            d_left = max(0, d_left - applied)
+            if o_left is not None:
+                o_left = max(0, o_left - share)
+            added += share
+            if out_net:
+                balance = charge - allowed
+                vb += charge
+                vu += charge
+                vr += plan_pays + supplement
+            else:
+                balance = 0
+                vb += allowed
+                vu += share - supplement - helped
+            vi += plan_pays + supplement
+            va += helped
+            vp += share - supplement - helped + balance
+        if parts == guess:
+            break
+        guess = parts
+    return (vb, vi, va, vp, vu, vr, d_left, o_left, p_left, added, helped_all, held_back)
 
 
 def _money(x: int) -> Decimal:
