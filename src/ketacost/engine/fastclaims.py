@@ -51,7 +51,7 @@ from ketacost.engine.fastpaths import self_pay_applies
 from ketacost.engine.insurance import Charge, ResolvedPlan, claims_for, resolve_plan
 from ketacost.engine.results import BatchFigures, Split, Totals
 from ketacost.engine.schedule import _EPOCH, _steps, add_months, business_day
-from ketacost.paying.pretax import tax_savings_of
+from ketacost.paying.pretax import tax_savings_cents, tax_savings_of
 from ketacost.scenario import Scenario
 
 _KINDS = ("none", "commercial", "medicare", "medicaid")
@@ -578,11 +578,15 @@ def _runs(
         runs["high"] = raw["typical"]
     split = Split(*(Triple(*(_money(runs[c].totals[k]) for c in CASES)) for k in range(6)))
     if sc.hsa or sc.fsa:
-        payments = {
-            c: [(dt.date(y, 1, 1), _money(v)) for y, v in sorted(runs[c].by_year.items())]
-            for c in CASES
-        }
-        tax, _notes = tax_savings_of(book, sc, split.patient, payments)
+        patient = (runs["low"].totals[3], runs["typical"].totals[3], runs["high"].totals[3])
+        fast = tax_savings_cents(book, sc, patient, [runs[c].by_year for c in CASES])
+        if fast is None:
+            payments = {
+                c: [(dt.date(y, 1, 1), _money(v)) for y, v in sorted(runs[c].by_year.items())]
+                for c in CASES
+            }
+            fast = tax_savings_of(book, sc, split.patient, payments)[0]
+        tax = fast
     else:
         tax = zero_money()
     return runs, raw["typical"], split, tax

@@ -24,7 +24,7 @@ from ketacost.engine.fastcounts import Step, pacing, sessions_before
 from ketacost.engine.fastpaths import self_pay_applies
 from ketacost.engine.results import BatchFigures, Split
 from ketacost.engine.schedule import ScheduleOptions, add_months
-from ketacost.paying.pretax import tax_savings_of
+from ketacost.paying.pretax import tax_savings_cents, tax_savings_of
 from ketacost.scenario import Scenario
 
 
@@ -236,11 +236,14 @@ def pre_tax_figures(book: PriceBook, sc: Scenario, plan: SelfPayPlan) -> BatchFi
     paid3 = Triple(*(_money(r[0]) for r in runs))
     zero = zero_money()
     split = Split(paid3, zero, zero, paid3, paid3, zero)
-    payments = {
-        c: [(dt.date(y, 1, 1), _money(v)) for y, v in sorted(r[2].items())]
-        for c, r in zip(CASES, runs, strict=True)
-    }
-    tax, _notes = tax_savings_of(book, sc, split.patient, payments)
+    fast = tax_savings_cents(book, sc, (runs[0][0], runs[1][0], runs[2][0]), [r[2] for r in runs])
+    if fast is None:
+        payments = {
+            c: [(dt.date(y, 1, 1), _money(v)) for y, v in sorted(r[2].items())]
+            for c, r in zip(CASES, runs, strict=True)
+        }
+        fast = tax_savings_of(book, sc, split.patient, payments)[0]
+    tax = fast
     month_end = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1).toordinal()
     first, _count_first, _lead_first = _sessions(plan.cases[1], day, min(end, month_end), clinic)
     return BatchFigures(

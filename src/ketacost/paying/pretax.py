@@ -140,6 +140,81 @@ def tax_savings_of(
     return Triple(*(cents(x * rate / HUNDRED) for x in kept)), notes
 
 
+def _rate_and_limit(book: PriceBook, sc: Scenario) -> tuple[Decimal, Decimal] | None:
+    """The combined rate saved and the yearly limit, as `tax_savings_of` takes them,
+    or None when no pre-tax money is used."""
+    if not (sc.hsa or sc.fsa) or book.tax is None:
+        return None
+    tax = book.tax
+    if sc.tax_rate is not None:
+        rate = sc.tax_rate
+    else:
+        rate = tax.default_tax_rate.get("typical")
+        if sc.fsa or sc.hsa_payroll:
+            rate = rate + tax.fica_rate.get("typical")
+    if sc.hsa:
+        limit = (tax.hsa_limit_family if sc.family else tax.hsa_limit_self).get("typical")
+    else:
+        limit = tax.fsa_limit.get("typical")
+    return rate, limit
+
+
+def _in_cents(x: Decimal) -> int | None:
+    c = x * HUNDRED
+    return int(c) if c == c.to_integral_value() else None
+
+
+def _half_up(num: int, den: int) -> int:
+    """num / den rounded half away from zero (Decimal's ROUND_HALF_UP), den > 0."""
+    if num < 0:
+        return -((2 * -num + den) // (2 * den))
+    return (2 * num + den) // (2 * den)
+
+
+def tax_savings_cents(
+    book: PriceBook,
+    sc: Scenario,
+    patient: tuple[int, int, int],
+    by_year: Sequence[Mapping[int, int]],
+) -> Triple[Decimal] | None:
+    """`tax_savings_of(...)[0]` in integer cents, without its wording, for the batch:
+    `patient` per case and `by_year` (per case, what the patient pays in each calendar
+    year), in cents. None when a figure is not whole cents (then use `tax_savings_of`)."""
+    got = _rate_and_limit(book, sc)
+    if got is None:
+        return zero_money()
+    rate, limit = got
+    if len(rate.as_tuple().digits) > 12:  # x * rate might round in Decimal's 28 digits
+        return None
+    limit_c = _in_cents(limit)
+    pool0 = _in_cents(sc.account_balance) if sc.account_balance is not None else None
+    if limit_c is None or (sc.account_balance is not None and pool0 is None):
+        return None
+    drawn: list[int] = []
+    for years in by_year:
+        total = 0
+        pool = pool0
+        for year in sorted(years):
+            take = min(years[year], pool if pool is not None else limit_c)
+            total += take
+            if pool is not None:
+                pool -= take
+        drawn.append(total)
+    low, t, high = drawn
+    low = min(max(low, t - (patient[1] - patient[0])), t)
+    high = min(max(high, t), t + (patient[2] - patient[1]))
+    num, den = rate.as_integer_ratio()
+    return Triple(*(_saved(x, num, den) for x in (low, t, high)))
+
+
+def _saved(drawn: int, num: int, den: int) -> Decimal:
+    """cents(drawn x rate / 100) for drawn in cents and rate = num / den >= 0, sign
+    and all: a negative draw (patient totals out of order) that rounds to nothing is
+    -0.00 in Decimal, and the batch prints what `tax_savings_of` would."""
+    got = Decimal(_half_up(drawn * num, 100 * den)).scaleb(-2)
+    return got.copy_negate() if drawn < 0 and not got else got
+
+
 HSA_NEEDS_HDHP = N_(
     "An HSA needs coverage by a high-deductible health plan: with no insurance applied "
     "to this treatment, this assumes you have such a plan and it does not cover the "
