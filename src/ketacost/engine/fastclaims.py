@@ -30,7 +30,6 @@ Advantage, a rate book (`rates`), and any figure that is not a whole number of c
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from decimal import Decimal
 from operator import itemgetter
@@ -59,6 +58,8 @@ _MEDIGAP_N = int(MEDIGAP_N_VISIT_COPAY * 100)
 # Memo entries kept at most (prices, claim lines, pacing): a batch of any
 # length stays within a bounded memory.
 _MEMO_LIMIT = 20_000
+_VISIT_MEMO_LIMIT = 4_096
+_VISITS = "visits"
 
 
 class _NotCents(Exception):
@@ -237,9 +238,10 @@ def _case(
     """One case, as `estimate.run_case` adjudicates it."""
     plan = plans.get(case) if plans is not None else None
     if plan is None:
-        plan = resolve_plan(book, t, sc, case)
-        if plans is not None:  # without its wording, which a batch holds for many rows
-            plan = plans[case] = dataclasses.replace(plan, assumptions=(), warnings=())
+        # a batch shows no wording, and resolves a plan for every new row
+        plan = resolve_plan(book, t, sc, case, wording=False)
+        if plans is not None:
+            plans[case] = plan
     terms = plan.terms
     covered = plan.covered
     # The services, in the order `run_case` charges them.
@@ -344,6 +346,11 @@ def _case(
     program_year = 0
     program_left = 0
     out_net = sc.network == "out"
+    # Visits apart from the rest of the memo: they are many, and filling the memo would
+    # clear the prices, lines and pacing every row needs.
+    visit_memo = memo.get(_VISITS)
+    if visit_memo is None:
+        visit_memo = memo[_VISITS] = {}
     terms_key = (
         out_net,
         copay,
@@ -425,12 +432,12 @@ def _case(
                     continue
             settle, at_max = ded_left == 0, oop_left == 0
             vkey = (lines, ded_left, oop_left, program_left if cap is not None else 0, terms_key)
-            got = memo.get(vkey)
+            got = visit_memo.get(vkey)
             if got is None:
-                got = _put(
-                    memo,
-                    vkey,
-                    _one_visit(lines, ded_left, oop_left, program_left, terms_key),
+                if len(visit_memo) > _VISIT_MEMO_LIMIT:
+                    visit_memo.clear()
+                got = visit_memo[vkey] = _one_visit(
+                    lines, ded_left, oop_left, program_left, terms_key
                 )
             (vb, vi, va, vp, vu, vr, ded_left, oop_left, program_left) = got[:9]
             added, helped_all, held_back = got[9:]

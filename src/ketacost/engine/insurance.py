@@ -50,8 +50,12 @@ class Charge:
     dose_mg: int | None = None  # Spravato sessions
 
 
-def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> ResolvedPlan:
-    """Plan terms for a case. Figures the patient did not give come from the book."""
+def resolve_plan(
+    book: PriceBook, t: Treatment, sc: Scenario, case: Case, *, wording: bool = True
+) -> ResolvedPlan:
+    """Plan terms for a case. Figures the patient did not give come from the book.
+    `wording=False` leaves out the notes a report shows (a batch shows none and resolves
+    a plan for every new row): the same terms, fewer assumptions and warnings."""
     if sc.insurance == "none":
         from_rates: tuple[list[str], list[str]] = ([], [])
         if sc.rates is not None:  # a hospital's discounted cash price (ketacost.rates)
@@ -76,23 +80,24 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Res
     default_covered = t.coverage_for(sc.insurance).value
     covered = default_covered if sc.covered is None else sc.covered
     coverage_note = t.coverage_for(sc.insurance).description
-    if sc.covered is None:
-        notes.append(
-            tr(
-                "Coverage: {covered} by default for {payer} ({why}); --covered or "
-                "--not-covered overrides.",
-                covered=_("covered") if covered else _("not covered"),
-                payer=_(sc.insurance),
-                why=book_text(coverage_note.rstrip(".")),
+    if wording:
+        if sc.covered is None:
+            notes.append(
+                tr(
+                    "Coverage: {covered} by default for {payer} ({why}); --covered or "
+                    "--not-covered overrides.",
+                    covered=_("covered") if covered else _("not covered"),
+                    payer=_(sc.insurance),
+                    why=book_text(coverage_note.rstrip(".")),
+                )
             )
-        )
-    else:
-        notes.append(
-            tr(
-                "Coverage: {covered}, as given.",
-                covered=_("covered") if covered else _("not covered"),
+        else:
+            notes.append(
+                tr(
+                    "Coverage: {covered}, as given.",
+                    covered=_("covered") if covered else _("not covered"),
+                )
             )
-        )
 
     allowed_percent: Decimal | None = None
     oop_cap: Decimal | None
@@ -141,13 +146,15 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Res
         copay = ins.medicaid.copay.cost_pick(case) if ins.medicaid else ZERO
         ded, coins, oop_cap = ZERO, ZERO, None
         source = _("an assumed Medicaid plan")
-        warnings.append(
-            tr(
-                "Medicaid coverage and cost sharing vary by state: this estimate assumes "
-                "{coverage} and at most a nominal copay. Check with your state's Medicaid plan.",
-                coverage=_("coverage") if covered else _("no coverage"),
+        if wording:
+            warnings.append(
+                tr(
+                    "Medicaid coverage and cost sharing vary by state: this estimate assumes "
+                    "{coverage} and at most a nominal copay. Check with your state's "
+                    "Medicaid plan.",
+                    coverage=_("coverage") if covered else _("no coverage"),
+                )
             )
-        )
 
     given_any = any(v is not None for v in (sc.deductible, sc.coinsurance, sc.copay, sc.oop_max))
     # A copay the patient gives (even $0) replaces coinsurance; coinsurance replaces
@@ -191,106 +198,113 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Res
             )
         )
 
-    share = (
-        tr("a {amount} copay per visit", amount=fmt_money(copay))
-        if copay is not None
-        else tr("{pct} coinsurance", pct=fmt_pct(coins))
-    )
-    cap = (
-        tr("out-of-pocket maximum remaining {amount}", amount=fmt_money(oop_remaining))
-        if oop_remaining is not None
-        else _("no out-of-pocket maximum")
-    )
-    label = (
-        tr("{payer}, in network", payer=_(sc.insurance))
-        if sc.network == "in"
-        else tr("{payer}, out of network", payer=_(sc.insurance))
-    )
-    origin = (
-        _("as given")
-        if given_any
-        else tr(
-            "{source}; give yours with --deductible, --coinsurance or --copay, and --oop-max",
-            source=source,
+    if wording:
+        share = (
+            tr("a {amount} copay per visit", amount=fmt_money(copay))
+            if copay is not None
+            else tr("{pct} coinsurance", pct=fmt_pct(coins))
         )
-    )
-    notes.append(
-        tr(
-            "Plan ({label}): deductible remaining {deductible}, then {share}; {cap} ({origin}).",
-            label=label,
-            deductible=fmt_money(ded_remaining),
-            share=share,
-            cap=cap,
-            origin=origin,
+        cap = (
+            tr("out-of-pocket maximum remaining {amount}", amount=fmt_money(oop_remaining))
+            if oop_remaining is not None
+            else _("no out-of-pocket maximum")
         )
-    )
-    month, day = year_start
-    reset = fmt_day_month(month, day)
-    after = tr("deductible {amount}", amount=fmt_money(annual_ded))
-    if annual_oop is not None:
-        after += tr(" and out-of-pocket maximum {amount}", amount=fmt_money(annual_oop))
-    taken = (
-        _(
-            " (the price book's typical figures for the full year; give --annual-deductible "
-            "and --annual-oop-max for yours)"
+        label = (
+            tr("{payer}, in network", payer=_(sc.insurance))
+            if sc.network == "in"
+            else tr("{payer}, out of network", payer=_(sc.insurance))
         )
-        if annual_from_book
-        else ""
-    )
-    notes.append(
-        tr(
-            "The plan year starts {reset}; after each reset the full {after} apply again{taken}.",
-            reset=reset,
-            after=after,
-            taken=taken,
-        )
-        if annual_oop is not None
-        else tr(
-            "The plan year starts {reset}; after each reset the full {after} applies again{taken}.",
-            reset=reset,
-            after=after,
-            taken=taken,
-        )
-    )
-    if sc.insurance == "medicare-advantage":
-        notes.append(
-            _(
-                "Medicare Advantage: the plan's own deductible and cost sharing (at most 20% "
-                "for a Part B drug such as Spravato), capped by its in-network out-of-pocket "
-                "maximum; Spravato is billed as one G2082/G2083 line; no Medigap and no "
-                "manufacturer program."
+        origin = (
+            _("as given")
+            if given_any
+            else tr(
+                "{source}; give yours with --deductible, --coinsurance or --copay, and --oop-max",
+                source=source,
             )
         )
-    if sc.insurance == "medicare":
-        notes.append(
-            _(
-                "Medicare: Part B deductible, then 20% coinsurance with no out-of-pocket cap; "
-                "Spravato is paid as one G2082 (up to 56 mg) or G2083 (over 56 mg) line."
-            )
-        )
-        if sc.medigap == "G":
-            notes.append(_("Medigap Plan G pays the 20% coinsurance, not the Part B deductible."))
-        elif sc.medigap == "N":
-            notes.append(
-                _("Medigap Plan N pays the 20% coinsurance less up to $20 per office visit.")
-            )
-    if sc.network == "out":
-        assert allowed_percent is not None
         notes.append(
             tr(
-                "Out of network: you pay the clinic's price on the day and claim back with a "
-                "superbill; the plan allows {pct} of the charge and the rest (the balance "
-                "bill) stays with you and does not count toward the maximum.",
-                pct=fmt_pct(allowed_percent),
+                "Plan ({label}): deductible remaining {deductible}, then {share}; "
+                "{cap} ({origin}).",
+                label=label,
+                deductible=fmt_money(ded_remaining),
+                share=share,
+                cap=cap,
+                origin=origin,
             )
         )
+        month, day = year_start
+        reset = fmt_day_month(month, day)
+        after = tr("deductible {amount}", amount=fmt_money(annual_ded))
+        if annual_oop is not None:
+            after += tr(" and out-of-pocket maximum {amount}", amount=fmt_money(annual_oop))
+        taken = (
+            _(
+                " (the price book's typical figures for the full year; give --annual-deductible "
+                "and --annual-oop-max for yours)"
+            )
+            if annual_from_book
+            else ""
+        )
+        notes.append(
+            tr(
+                "The plan year starts {reset}; after each reset the full {after} "
+                "apply again{taken}.",
+                reset=reset,
+                after=after,
+                taken=taken,
+            )
+            if annual_oop is not None
+            else tr(
+                "The plan year starts {reset}; after each reset the full {after} "
+                "applies again{taken}.",
+                reset=reset,
+                after=after,
+                taken=taken,
+            )
+        )
+        if sc.insurance == "medicare-advantage":
+            notes.append(
+                _(
+                    "Medicare Advantage: the plan's own deductible and cost sharing (at most 20% "
+                    "for a Part B drug such as Spravato), capped by its in-network out-of-pocket "
+                    "maximum; Spravato is billed as one G2082/G2083 line; no Medigap and no "
+                    "manufacturer program."
+                )
+            )
+        if sc.insurance == "medicare":
+            notes.append(
+                _(
+                    "Medicare: Part B deductible, then 20% coinsurance with no out-of-pocket cap; "
+                    "Spravato is paid as one G2082 (up to 56 mg) or G2083 (over 56 mg) line."
+                )
+            )
+            if sc.medigap == "G":
+                notes.append(
+                    _("Medigap Plan G pays the 20% coinsurance, not the Part B deductible.")
+                )
+            elif sc.medigap == "N":
+                notes.append(
+                    _("Medigap Plan N pays the 20% coinsurance less up to $20 per office visit.")
+                )
+        if sc.network == "out":
+            assert allowed_percent is not None
+            notes.append(
+                tr(
+                    "Out of network: you pay the clinic's price on the day and claim back with a "
+                    "superbill; the plan allows {pct} of the charge and the rest (the balance "
+                    "bill) stays with you and does not count toward the maximum.",
+                    pct=fmt_pct(allowed_percent),
+                )
+            )
     if sc.rates is not None:  # real rates from a rate book (ketacost.rates)
         from ketacost.rates.apply import rate_notes
 
         rate_assumptions, rate_warnings = rate_notes(book, t, sc)
         notes.extend(rate_assumptions)
         warnings.extend(rate_warnings)
-    if sc.insurance == "commercial" and sc.network == "in" and sc.allowed is None and not sc.rates:
+    in_network = sc.insurance == "commercial" and sc.network == "in"
+    if wording and in_network and sc.allowed is None and not sc.rates:
         notes.append(
             _(
                 "In network, the clinic accepts the plan's allowed amount, assumed to "
@@ -305,29 +319,30 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Res
             # A larger cap is the cheaper case for the patient.
             program_cap = prog.annual_cap.cost_pick(case, cheaper_when_larger=True)
             program = Program(floor=prog.per_treatment_floor.get(case), annual_cap=program_cap)
-            notes.append(
-                tr(
-                    "{name}: you pay {floor} per treatment for the drug, the program pays the "
-                    "rest of the drug's cost share up to {cap} a calendar year; it does not "
-                    "pay for administration or observation.",
-                    name=book_text(prog.name),
-                    floor=fmt_money(program.floor),
-                    cap=fmt_money(program_cap),
-                )
-                + " "
-                + (
-                    _(
-                        "Under your copay accumulator these payments do not count toward your "
-                        "deductible or maximum."
+            if wording:
+                notes.append(
+                    tr(
+                        "{name}: you pay {floor} per treatment for the drug, the program pays the "
+                        "rest of the drug's cost share up to {cap} a calendar year; it does not "
+                        "pay for administration or observation.",
+                        name=book_text(prog.name),
+                        floor=fmt_money(program.floor),
+                        cap=fmt_money(program_cap),
                     )
-                    if sc.accumulator
-                    else _(
-                        "Assumes your plan credits these payments to your deductible and "
-                        "maximum (a copay-accumulator plan would not: --accumulator)."
+                    + " "
+                    + (
+                        _(
+                            "Under your copay accumulator these payments do not count toward your "
+                            "deductible or maximum."
+                        )
+                        if sc.accumulator
+                        else _(
+                            "Assumes your plan credits these payments to your deductible and "
+                            "maximum (a copay-accumulator plan would not: --accumulator)."
+                        )
                     )
                 )
-            )
-        elif sc.insurance not in prog.eligible_payers:
+        elif wording and sc.insurance not in prog.eligible_payers:
             notes.append(
                 tr(
                     "{name}: not available with {payer} (commercial plans only).",
@@ -335,27 +350,28 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Res
                     payer=_(sc.insurance),
                 )
             )
-        elif not sc.assistance:
+        elif wording and not sc.assistance:
             notes.append(tr("{name}: not used (--no-assistance).", name=book_text(prog.name)))
 
     rebate = None
     obs = ins.spravato_observation_rebate
     if t.drug is not None and sc.observation_rebate and obs is not None and covered:
         rebate = Program(floor=obs.patient_floor.get(case), annual_cap=None)
-        notes.append(
-            tr(
-                "{name}: you pay as little as {floor} for observation after the rebate. The "
-                "program has a yearly limit it does not publish; this assumes the limit is "
-                "not reached.",
-                name=book_text(obs.name),
-                floor=fmt_money(rebate.floor),
+        if wording:
+            notes.append(
+                tr(
+                    "{name}: you pay as little as {floor} for observation after the rebate. The "
+                    "program has a yearly limit it does not publish; this assumes the limit is "
+                    "not reached.",
+                    name=book_text(obs.name),
+                    floor=fmt_money(rebate.floor),
+                )
+                + (
+                    ""
+                    if sc.state
+                    else tr(" Not valid in {states}.", states=", ".join(obs.excluded_states))
+                )
             )
-            + (
-                ""
-                if sc.state
-                else tr(" Not valid in {states}.", states=", ".join(obs.excluded_states))
-            )
-        )
 
     terms = PlanTerms(
         deductible=ded_remaining,
