@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ketacost
@@ -16,6 +17,8 @@ from ketacost.book import pricebook
 from ketacost.book.pricebook import PriceBook
 from ketacost.cli.app import app
 from ketacost.engine.estimate import build
+from ketacost.engine.insurance import resolve_plan
+from ketacost.errors import KetacostError
 from ketacost.paying.money import apply as apply_money
 from ketacost.scenario import Scenario
 
@@ -348,3 +351,51 @@ def test_observation_rebate(runner) -> None:
     assert bad.exit_code == 2 and "--state: must be a two-letter US state code" in bad.stderr
     wrong = runner.invoke(app, ["estimate", "iv", "--observation-rebate"])
     assert wrong.exit_code == 2 and "applies to spravato" in wrong.stderr
+
+
+@settings(deadline=None)
+@given(
+    treatment=st.sampled_from(["iv", "im", "kap", "spravato", "oral", "nasal"]),
+    insurance=st.sampled_from(["none", "commercial", "medicare", "medicare-advantage", "medicaid"]),
+    network=st.sampled_from(["in", "out"]),
+    medigap=st.sampled_from(["none", "G", "N"]),
+    covered=st.sampled_from([None, True, False]),
+    deductible=st.one_of(st.none(), st.integers(0, 5000).map(Decimal)),
+    coinsurance=st.one_of(st.none(), st.integers(0, 50).map(Decimal)),
+    accumulator=st.booleans(),
+    assistance=st.booleans(),
+    case=st.sampled_from(["low", "typical", "high"]),
+)
+def test_a_plan_without_wording_has_the_same_terms(
+    treatment: str,
+    insurance: str,
+    network: str,
+    medigap: str,
+    covered: bool | None,
+    deductible: Decimal | None,
+    coinsurance: Decimal | None,
+    accumulator: bool,
+    assistance: bool,
+    case: str,
+) -> None:
+    """The batch's plans (`wording=False`) differ from the report's in their notes alone."""
+    try:
+        sc = Scenario(
+            treatment=treatment,
+            insurance=insurance,
+            network=network if insurance == "commercial" else "in",
+            medigap=medigap if insurance == "medicare" else "none",
+            covered=covered if insurance != "none" else None,
+            deductible=deductible if insurance == "commercial" else None,
+            coinsurance=coinsurance if insurance == "commercial" else None,
+            accumulator=accumulator and insurance == "commercial",
+            assistance=assistance,
+        )
+    except KetacostError:
+        return
+    book_ = pricebook.load()
+    t = book_.treatments[sc.treatment]  # type: ignore[index]
+    full = resolve_plan(book_, t, sc, case)  # type: ignore[arg-type]
+    bare = resolve_plan(book_, t, sc, case, wording=False)  # type: ignore[arg-type]
+    assert bare == dataclasses.replace(full, assumptions=(), warnings=())
+    assert full.assumptions  # the report path still says what it assumed

@@ -55,15 +55,18 @@ def resolve_plan(
 ) -> ResolvedPlan:
     """Plan terms for a case. Figures the patient did not give come from the book.
     `wording=False` leaves out the notes a report shows (a batch shows none and resolves
-    a plan for every new row): the same terms, fewer assumptions and warnings."""
+    a plan for every new row): the same terms, with no assumptions or warnings."""
     if sc.insurance == "none":
         from_rates: tuple[list[str], list[str]] = ([], [])
+        terms = dataclasses.replace(SELF_PAY, as_of=sc.start)
+        if not wording:
+            return ResolvedPlan(terms, False, None, None, (), ())
         if sc.rates is not None:  # a hospital's discounted cash price (ketacost.rates)
             from ketacost.rates.apply import rate_notes
 
             from_rates = rate_notes(book, t, sc)
         return ResolvedPlan(
-            dataclasses.replace(SELF_PAY, as_of=sc.start),
+            terms,
             False,
             None,
             None,
@@ -189,7 +192,7 @@ def resolve_plan(
     oon_terms, drug_allowed_percent = _drug_network(book, sc, case, year_start, notes)
     if split and sc.network == "out":
         allowed_percent = drug_allowed_percent
-    if sc.accumulator:
+    if wording and sc.accumulator:
         notes.append(
             _(
                 "Copay accumulator: the manufacturer program's payments do not count toward "
@@ -392,8 +395,8 @@ def resolve_plan(
         covered,
         program,
         allowed_percent,
-        tuple(notes),
-        tuple(warnings),
+        tuple(notes) if wording else (),  # (the helpers above still add theirs)
+        tuple(warnings) if wording else (),
         rebate,
         drug_allowed_percent,
     )
