@@ -58,8 +58,6 @@ _MEDIGAP_N = int(MEDIGAP_N_VISIT_COPAY * 100)
 # Memo entries kept at most (prices, claim lines, pacing): a batch of any
 # length stays within a bounded memory.
 _MEMO_LIMIT = 20_000
-_VISIT_MEMO_LIMIT = 4_096
-_VISITS = "visits"
 
 
 class _NotCents(Exception):
@@ -346,11 +344,6 @@ def _case(
     program_year = 0
     program_left = 0
     out_net = sc.network == "out"
-    # Visits apart from the rest of the memo: they are many, and filling the memo would
-    # clear the prices, lines and pacing every row needs.
-    visit_memo = memo.get(_VISITS)
-    if visit_memo is None:
-        visit_memo = memo[_VISITS] = {}
     terms_key = (
         out_net,
         copay,
@@ -431,14 +424,7 @@ def _case(
                     count -= k
                     continue
             settle, at_max = ded_left == 0, oop_left == 0
-            vkey = (lines, ded_left, oop_left, program_left if cap is not None else 0, terms_key)
-            got = visit_memo.get(vkey)
-            if got is None:
-                if len(visit_memo) > _VISIT_MEMO_LIMIT:
-                    visit_memo.clear()
-                got = visit_memo[vkey] = _one_visit(
-                    lines, ded_left, oop_left, program_left, terms_key
-                )
+            got = _one_visit(lines, ded_left, oop_left, program_left, terms_key)
             (vb, vi, va, vp, vu, vr, ded_left, oop_left, program_left) = got[:9]
             added, helped_all, held_back = got[9:]
             if at_max:
@@ -470,8 +456,8 @@ def _one_visit(
     """One visit adjudicated from the pools it finds: its totals (billed, insurer,
     assistance, patient, upfront, reimbursed), the pools it leaves, what it adds to the
     maximum and the program, and whether the maximum or the program's cap held it back.
-    A value of what it is given alone, so a batch keeps it for every row that reaches
-    the same visit with the same pools."""
+    (Kept for every row that reaches the same visit with the same pools, it saved
+    nothing measurable: the key costs what the arithmetic does.)"""
     out_net, copay, num, den, medigap, has_program, floor, cap, has_rebate, rebate_floor = terms_key
     # As costshare.adjudicate: a first guess of the deductible parts (each line
     # takes what the ones before it leave), the copay placed on what they leave
