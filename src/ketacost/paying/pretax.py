@@ -64,47 +64,39 @@ def tax_savings_of(
     total and when (`payments`: dated amounts; only their calendar years matter), and
     what the report should say about it."""
     notes: list[str] = []
-    if not (sc.hsa or sc.fsa) or book.tax is None:
+    got = _rate_and_limit(book, sc)
+    if got is None or book.tax is None:
         return zero_money(), notes
+    rate, limit = got
     tax = book.tax
     # Payroll tax is saved only on money that goes in through an employer's payroll: an
     # FSA always, an HSA when contributions are payroll deductions (--hsa-payroll).
-    payroll = sc.fsa or sc.hsa_payroll
     if sc.tax_rate is not None:
-        rate = sc.tax_rate
         rate_note = tr("{rate} combined marginal rate, as given", rate=fmt_pct(rate))
+    elif sc.fsa or sc.hsa_payroll:
+        rate_note = tr(
+            "{rate}: an assumed {base} income-tax rate plus {fica} payroll tax, saved "
+            "because the money goes in through payroll (give yours with --tax-rate)",
+            rate=fmt_pct(rate),
+            base=fmt_pct(tax.default_tax_rate.get("typical")),
+            fica=fmt_pct(tax.fica_rate.get("typical")),
+        )
     else:
-        base, fica = tax.default_tax_rate.get("typical"), tax.fica_rate.get("typical")
-        if payroll:
-            rate = base + fica
-            rate_note = tr(
-                "{rate}: an assumed {base} income-tax rate plus {fica} payroll tax, saved "
-                "because the money goes in through payroll (give yours with --tax-rate)",
-                rate=fmt_pct(rate),
-                base=fmt_pct(base),
-                fica=fmt_pct(fica),
-            )
-        else:
-            rate = base
-            rate_note = tr(
-                "{rate}: an assumed income-tax rate; no payroll tax, since money put into an "
-                "HSA directly (not through payroll) still pays it (--hsa-payroll if yours "
-                "goes through payroll; give your rate with --tax-rate)",
-                rate=fmt_pct(rate),
-            )
+        rate_note = tr(
+            "{rate}: an assumed income-tax rate; no payroll tax, since money put into an "
+            "HSA directly (not through payroll) still pays it (--hsa-payroll if yours "
+            "goes through payroll; give your rate with --tax-rate)",
+            rate=fmt_pct(rate),
+        )
+    account: Account = "hsa" if sc.hsa else "fsa"
     if sc.hsa:
-        account: Account = "hsa"
-        limit = (tax.hsa_limit_family if sc.family else tax.hsa_limit_self).get("typical")
-        who = _("family") if sc.family else _("self-only")
         limit_note = tr(
             "the {year} HSA limit of {limit} ({who}) a year",
             year=tax.year,
             limit=fmt_money(limit),
-            who=who,
+            who=_("family") if sc.family else _("self-only"),
         )
     else:
-        account = "fsa"
-        limit = tax.fsa_limit.get("typical")
         limit_note = tr(
             "the {year} health FSA limit of {limit} a year", year=tax.year, limit=fmt_money(limit)
         )
@@ -141,8 +133,8 @@ def tax_savings_of(
 
 
 def _rate_and_limit(book: PriceBook, sc: Scenario) -> tuple[Decimal, Decimal] | None:
-    """The combined rate saved and the yearly limit, as `tax_savings_of` takes them,
-    or None when no pre-tax money is used."""
+    """The combined rate saved and the yearly limit (the one rule both `tax_savings_of`
+    and `tax_savings_cents` use), or None when no pre-tax money is used."""
     if not (sc.hsa or sc.fsa) or book.tax is None:
         return None
     tax = book.tax
