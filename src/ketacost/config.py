@@ -9,105 +9,108 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Literal
-
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from typing import ClassVar, TypeVar
 
 from ketacost.errors import KetacostError
-
-Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-US_STATES = frozenset(
-    {
-        "AL",
-        "AK",
-        "AZ",
-        "AR",
-        "CA",
-        "CO",
-        "CT",
-        "DE",
-        "DC",
-        "FL",
-        "GA",
-        "HI",
-        "ID",
-        "IL",
-        "IN",
-        "IA",
-        "KS",
-        "KY",
-        "LA",
-        "ME",
-        "MD",
-        "MA",
-        "MI",
-        "MN",
-        "MS",
-        "MO",
-        "MT",
-        "NE",
-        "NV",
-        "NH",
-        "NJ",
-        "NM",
-        "NY",
-        "NC",
-        "ND",
-        "OH",
-        "OK",
-        "OR",
-        "PA",
-        "RI",
-        "SC",
-        "SD",
-        "TN",
-        "TX",
-        "UT",
-        "VT",
-        "VA",
-        "WA",
-        "WV",
-        "WI",
-        "WY",
-        "PR",
-        "GU",
-        "VI",
-        "AS",
-        "MP",
-    }
-)
+from ketacost.usstates import US_STATES
 
 
 class ConfigError(KetacostError):
     """The config file is unreadable or malformed."""
 
 
-class Clinic(BaseModel):
+class _Record:
+    """A read-only record: fields and their defaults in `FIELDS`, the order the config
+    file's schema (config_schema.py) declares them."""
+
+    __slots__ = ()
+    FIELDS: ClassVar[dict[str, object]] = {}
+
+    def __init__(self, **values: object) -> None:
+        unknown = values.keys() - self.FIELDS.keys()
+        if unknown:
+            raise TypeError(f"{type(self).__name__}: unknown field {min(unknown)!r}")
+        for name, default in self.FIELDS.items():
+            # each record its own list: pydantic copies a mutable default
+            value = (
+                values[name]
+                if name in values
+                else list(default)
+                if type(default) is list
+                else default
+            )
+            object.__setattr__(self, name, value)
+
+    @classmethod
+    def _fields(cls) -> tuple[str, ...]:
+        return tuple(cls.FIELDS)
+
+    def model_copy(self: _R, *, update: dict[str, object] | None = None) -> _R:
+        values = {name: getattr(self, name) for name in self.FIELDS}
+        values.update(update or {})
+        return type(self)(**values)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in self.FIELDS)
+
+    def __hash__(self) -> int:
+        return hash(tuple(repr(getattr(self, n)) for n in self.FIELDS))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.FIELDS)
+        return f"{type(self).__name__}({shown})"
+
+
+_R = TypeVar("_R", bound=_Record)
+
+
+class Clinic(_Record):
     """The provider or facility named on a Good Faith Estimate or a handout."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    FIELDS: ClassVar[dict[str, object]] = dict.fromkeys(
+        ("name", "npi", "tin", "address", "phone", "state")
+    )
+    __slots__ = tuple(FIELDS)
+    model_fields: ClassVar[tuple[str, ...]] = tuple(FIELDS)
 
-    name: Short | None = None
-    npi: Annotated[str, StringConstraints(pattern=r"^\d{10}$")] | None = None
-    tin: Annotated[str, StringConstraints(pattern=r"^\d{2}-?\d{7}$")] | None = None
-    address: Short | None = None
-    phone: Short | None = None
-    state: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+    name: str | None
+    npi: str | None
+    tin: str | None
+    address: str | None
+    phone: str | None
+    state: str | None
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class Settings(_Record):
+    """A counselor's defaults, as checked by config_schema.SettingsModel."""
 
-    pricing: Path | None = None
-    format: Literal["table", "json", "csv", "markdown", "html"] | None = None
-    state: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
-    clinic: Clinic = Clinic()
-    # Default ICD-10-CM code(s) for a Good Faith Estimate (--diagnosis replaces them).
-    diagnosis: list[Short] = []
-    # Savings tips in estimates and handouts (--tips/--no-tips overrides).
-    tips: bool = True
-    # The language of what is printed: en or es (--lang overrides).
-    lang: Literal["en", "es"] | None = None
+    FIELDS: ClassVar[dict[str, object]] = {
+        "pricing": None,
+        "format": None,
+        "state": None,
+        "clinic": Clinic(),
+        # Default ICD-10-CM code(s) for a Good Faith Estimate (--diagnosis replaces them).
+        "diagnosis": [],
+        # Savings tips in estimates and handouts (--tips/--no-tips overrides).
+        "tips": True,
+        # The language of what is printed: en or es (--lang overrides).
+        "lang": None,
+    }
+    __slots__ = tuple(FIELDS)
+    model_fields: ClassVar[tuple[str, ...]] = tuple(FIELDS)
+
+    pricing: Path | None
+    format: str | None
+    state: str | None
+    clinic: Clinic
+    diagnosis: list[str]
+    tips: bool
+    lang: str | None
 
 
 # A config file is a few lines; anything near this is the wrong file.
@@ -163,16 +166,24 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings()
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: the config file must be a mapping")
+    from pydantic import ValidationError
+
+    from ketacost.config_schema import ClinicModel, SettingsModel
+
     try:
-        settings = Settings.model_validate(data)
+        model = SettingsModel.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = ".".join(str(x) for x in err["loc"])
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
-            model = Clinic if len(err["loc"]) > 1 and err["loc"][0] == "clinic" else Settings
-            msg = f"unknown key; allowed here: {', '.join(model.model_fields)}"
+            nested = len(err["loc"]) > 1 and err["loc"][0] == "clinic"
+            keys = ClinicModel.model_fields if nested else SettingsModel.model_fields
+            msg = f"unknown key; allowed here: {', '.join(keys)}"
         raise ConfigError(f"{where}: {loc}: {msg}") from None
+    fields = dict(model.__dict__)
+    fields["clinic"] = Clinic(**model.clinic.__dict__)
+    settings = Settings(**fields)
     if settings.state and settings.state not in US_STATES:
         raise ConfigError(f"{where}: state: '{settings.state}' is not a US state code")
     if settings.pricing is not None and not settings.pricing.is_absolute():
