@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from ketacost import config
 from ketacost.errors import InputError
 from ketacost.scenario import FIELDS, Scenario, input_error, plain_fields
 from ketacost.scenario_model import ScenarioModel
@@ -256,7 +257,7 @@ _RUN = (
 )
 
 
-@pytest.mark.parametrize("config", ["none", "empty"])
+@pytest.mark.parametrize("config", ["none", "empty", "settings"])
 def test_a_default_cli_run_imports_no_pydantic(tmp_path: Path, config: str) -> None:
     env = {**os.environ, "NO_COLOR": "1", "KETACOST_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("KETACOST_CONFIG", None)
@@ -274,3 +275,86 @@ def test_a_default_cli_run_imports_no_pydantic(tmp_path: Path, config: str) -> N
         )
         assert result.returncode == 0, (args, result.stderr)
         assert result.stderr.rsplit("PYDANTIC ", 1)[-1].strip() == "[]", args
+
+
+# The config file: the plain records against config_schema's models.
+SHORTISH = st.one_of(
+    st.text(max_size=6),
+    st.sampled_from([" Dr. A ", "a\t", "\u00a0x", "x\x1f", "y" * 200, " " + "y" * 200, 7]),
+)
+PATTERNISH = st.one_of(
+    st.sampled_from(["NY", "ny", "N", "NYC", "1234567890", "12-3456789", "123456789", " NY"]),
+    st.sampled_from(["\u0661" * 10, "12345678901", "12-345678", "NY\n", 5, None]),
+    st.text(alphabet="0123456789-A", max_size=11),
+)
+CLINICISH = st.fixed_dictionaries(
+    {},
+    optional={
+        "name": SHORTISH,
+        "npi": PATTERNISH,
+        "tin": PATTERNISH,
+        "address": st.one_of(SHORTISH, st.none()),
+        "phone": SHORTISH,
+        "state": PATTERNISH,
+        "fax": st.just("1"),
+    },
+)
+CONFIGISH = st.fixed_dictionaries(
+    {},
+    optional={
+        "pricing": st.one_of(st.sampled_from(["book.yaml", "/x/b.yaml", "", 3, None])),
+        "format": st.sampled_from(["table", "json", "JSON", "pdf", None, 1]),
+        "state": PATTERNISH,
+        "clinic": st.one_of(CLINICISH, st.sampled_from([None, "x", []])),
+        "diagnosis": st.one_of(
+            st.lists(SHORTISH, max_size=3), st.sampled_from([None, "F32.9", ("F32.9",)])
+        ),
+        "tips": st.sampled_from([True, False, None, "yes", 1, 0]),
+        "lang": st.sampled_from(["en", "es", "fr", None, "EN"]),
+        "colour": st.just("blue"),
+    },
+)
+
+
+def _settings_outcome(build: Any, data: dict[str, Any]) -> tuple[str, object]:
+    try:
+        settings = build(data)
+    except config.ConfigError as exc:
+        return "refused", exc.message
+    return "built", {
+        n: (type(getattr(settings, n)), repr(getattr(settings, n))) for n in settings.FIELDS
+    }
+
+
+@given(CONFIGISH)
+def test_plain_settings_agree_with_the_schema(data: dict[str, Any]) -> None:
+    expected = _settings_outcome(lambda d: config._checked_settings(d, "f"), data)
+    plain = config.plain_settings(data)
+    if plain is not None:
+        assert _settings_outcome(lambda d: plain, data) == expected
+
+
+@given(CONFIGISH)
+def test_load_settings_as_with_the_schema(tmp_path_factory: Any, data: dict[str, Any]) -> None:
+    import yaml
+
+    path = tmp_path_factory.mktemp("cfg") / "config.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    new = _settings_outcome(lambda _: config.load_settings(path), data)
+    with mock.patch.object(config, "plain_settings", lambda d: None):
+        old = _settings_outcome(lambda _: config.load_settings(path), data)
+    assert new == old
+
+
+def test_a_typical_config_file_takes_the_plain_path() -> None:
+    data = {
+        "pricing": "book.yaml",
+        "format": "json",
+        "state": "NY",
+        "clinic": {"name": " Example ", "npi": "1234567890", "tin": "12-3456789", "state": "NY"},
+        "diagnosis": ["F32.9", "F33.1"],
+        "tips": False,
+        "lang": "es",
+    }
+    assert config.plain_settings(data) == config._checked_settings(data, "f")
+    assert config.plain_settings(data) is not None

@@ -8,6 +8,8 @@ that names the file and the field.
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar, TypeVar
 
@@ -166,6 +168,20 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings()
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: the config file must be a mapping")
+    settings = plain_settings(data)
+    if settings is None:
+        settings = _checked_settings(data, where)
+    if settings.state and settings.state not in US_STATES:
+        raise ConfigError(f"{where}: state: '{settings.state}' is not a US state code")
+    if settings.pricing is not None and not settings.pricing.is_absolute():
+        # A relative price book path is relative to the config file, not the cwd.
+        settings = settings.model_copy(update={"pricing": p.parent / settings.pricing})
+    return settings
+
+
+def _checked_settings(data: dict[str, object], where: str) -> Settings:
+    """The settings pydantic makes of `data` (config_schema.py), or its refusal as a
+    ConfigError naming the file and the key."""
     from pydantic import ValidationError
 
     from ketacost.config_schema import ClinicModel, SettingsModel
@@ -183,10 +199,93 @@ def load_settings(path: Path | None = None) -> Settings:
         raise ConfigError(f"{where}: {loc}: {msg}") from None
     fields = dict(model.__dict__)
     fields["clinic"] = Clinic(**model.clinic.__dict__)
-    settings = Settings(**fields)
-    if settings.state and settings.state not in US_STATES:
-        raise ConfigError(f"{where}: state: '{settings.state}' is not a US state code")
-    if settings.pricing is not None and not settings.pricing.is_absolute():
-        # A relative price book path is relative to the config file, not the cwd.
-        settings = settings.model_copy(update={"pricing": p.parent / settings.pricing})
-    return settings
+    return Settings(**fields)
+
+
+# What the plain checks accept, as the schema's patterns would (ASCII digits only: the
+# schema's \d also takes other scripts' digits, which are left to it to decide).
+_NPI = re.compile(r"[0-9]{10}")
+_TIN = re.compile(r"[0-9]{2}-?[0-9]{7}")
+_STATE = re.compile(r"[A-Z]{2}")
+_SHORT = 200
+_UNDECIDED = object()
+
+
+def _short(value: object) -> object:
+    """A short text, stripped, when pydantic would surely strip it the same way: only
+    ASCII blanks around it (its idea of whitespace differs from Python's elsewhere)."""
+    if type(value) is not str or len(value) > _SHORT:
+        return _UNDECIDED
+    text = value.strip(" \t\r\n")
+    return text if text == text.strip() else _UNDECIDED
+
+
+def _matching(pattern: re.Pattern[str]) -> Callable[[object], object]:
+    def check(value: object) -> object:
+        ok = type(value) is str and pattern.fullmatch(value) is not None
+        return value if ok else _UNDECIDED
+
+    return check
+
+
+def _one_of(*choices: str) -> Callable[[object], object]:
+    return lambda value: value if type(value) is str and value in choices else _UNDECIDED
+
+
+CLINIC_RULES: dict[str, Callable[[object], object]] = {
+    "name": _short,
+    "npi": _matching(_NPI),
+    "tin": _matching(_TIN),
+    "address": _short,
+    "phone": _short,
+    "state": _matching(_STATE),
+}
+
+
+def _clinic(value: object) -> object:
+    if type(value) is not dict:
+        return _UNDECIDED
+    fields = _plain_record(value, CLINIC_RULES)
+    return _UNDECIDED if fields is None else Clinic(**fields)
+
+
+def _diagnosis(value: object) -> object:
+    if type(value) is not list:
+        return _UNDECIDED
+    codes = [_short(code) for code in value]
+    return _UNDECIDED if _UNDECIDED in codes else codes
+
+
+SETTINGS_RULES: dict[str, Callable[[object], object]] = {
+    "pricing": lambda value: Path(value) if type(value) is str else _UNDECIDED,
+    "format": _one_of("table", "json", "csv", "markdown", "html"),
+    "state": _matching(_STATE),
+    "clinic": _clinic,
+    "diagnosis": _diagnosis,
+    "tips": lambda value: value if type(value) is bool else _UNDECIDED,
+    "lang": _one_of("en", "es"),
+}
+NOT_NONE = frozenset({"clinic", "diagnosis", "tips"})  # no None for these in the schema
+
+
+def _plain_record(
+    data: dict[object, object], rules: dict[str, Callable[[object], object]]
+) -> dict[str, object] | None:
+    fields: dict[str, object] = {}
+    for key, value in data.items():
+        rule = rules.get(key) if type(key) is str else None
+        if rule is None or (value is None and key in NOT_NONE and rules is SETTINGS_RULES):
+            return None
+        checked = None if value is None else rule(value)
+        if checked is _UNDECIDED:
+            return None
+        fields[str(key)] = checked
+    return fields
+
+
+def plain_settings(data: dict[object, object]) -> Settings | None:
+    """The settings of a config file's mapping when the plain checks accept every key
+    and value (as config_schema.SettingsModel would take them), else None: the schema
+    decides, and words any refusal. A run with a config file imports no pydantic."""
+    fields = _plain_record(data, SETTINGS_RULES)
+    return None if fields is None else Settings(**fields)
