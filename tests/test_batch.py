@@ -16,6 +16,7 @@ from ketacost.book import pricebook
 from ketacost.book.pricebook import PriceBook
 from ketacost.engine.estimate import build
 from ketacost.errors import InputError
+from ketacost.paying.money import apply as apply_money
 from ketacost.scenario import Scenario
 
 import bookfactory
@@ -43,7 +44,7 @@ def expected(book: PriceBook, **options: object) -> dict[str, str]:
     """The money columns `build` gives for the same scenario, by the CLI's route."""
     options.setdefault("start", START)
     scenario = Scenario.from_options(**options).resolved(book)
-    totals = build(book, scenario, today=TODAY).totals
+    totals = apply_money(book, build(book, scenario, today=TODAY)).totals
     out: dict[str, str] = {}
     for name in batch.FIGURES:
         for case, value in getattr(totals, name).json_money().items():
@@ -354,7 +355,7 @@ def test_a_field_just_under_the_limit_is_fine(book: PriceBook) -> None:
 def test_unexpected_exception_is_reported_per_row(
     book: PriceBook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ketacost.engine.estimate import batch_figures
+    from ketacost.engine.fastpaths import batch_figures
 
     real = batch_figures
 

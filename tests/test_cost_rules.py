@@ -19,8 +19,10 @@ from hypothesis import strategies as st
 from ketacost.amounts import Triple
 from ketacost.book import pricebook
 from ketacost.cli.app import app
-from ketacost.engine.estimate import build, ordered_draws
+from ketacost.engine.estimate import build
 from ketacost.engine.federal_holidays import FIRST_YEAR, LAST_YEAR, is_holiday
+from ketacost.paying.money import apply as apply_money
+from ketacost.paying.pretax import ordered_draws
 from ketacost.report.csvout import estimate_csv
 from ketacost.report.jsonout import estimate_doc
 from ketacost.report.markdown import estimate_md
@@ -407,7 +409,7 @@ def test_timing_tip_never_suggests_a_long_wait_and_asks_the_prescriber(runner) -
 
 
 def test_weak_tips_say_so_and_rank_after_strong_ones_of_similar_size() -> None:
-    from ketacost.whatif.savings import WEAK_RANK_WEIGHT, Evidence, Tip
+    from ketacost.whatif.tip import WEAK_RANK_WEIGHT, Evidence, Tip
 
     strong = Tip(
         "a", "discount", "A", "", Triple(D(90), D(90), D(90)), (), None, Evidence(("sourced",), 3)
@@ -441,7 +443,7 @@ def test_route_tip_names_the_other_treatments_evidence(runner) -> None:
 @pytest.mark.parametrize("treatment", ["iv", "im", "kap", "spravato", "oral", "nasal"])
 def test_every_self_pay_route_gets_a_financial_help_tip(treatment: str) -> None:
     sc = Scenario(treatment=treatment, start=dt.date(2027, 3, 1)).resolved(BOOK)
-    base = build(BOOK, sc, today=dt.date(2027, 3, 1))
+    base = apply_money(BOOK, build(BOOK, sc, today=dt.date(2027, 3, 1)))
     found = [t for t in tips(BOOK, sc, base, today=dt.date(2027, 3, 1)) if t.kind == "help"]
     assert found, treatment
     assert all(t.sources and t.saves.typical > 0 for t in found)
@@ -544,7 +546,7 @@ def _md_money(cell: str) -> Decimal:
 
 @given(insured())
 def test_every_format_adds_up_and_columns_are_ordered(sc: Scenario) -> None:
-    est = build(BOOK, sc, today=sc.start)
+    est = apply_money(BOOK, build(BOOK, sc, today=sc.start))
     fixed = sc.sessions is not None and not sc.maintenance and sc.price is not None
     d = estimate_doc(est)
     for key in ("billed", "insurer", "assistance", "patient", "tax_savings", "net"):

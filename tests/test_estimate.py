@@ -13,6 +13,7 @@ from ketacost.amounts import Triple, cents, parse_money
 from ketacost.book import pricebook
 from ketacost.book.pricebook import PriceBook
 from ketacost.engine.estimate import build
+from ketacost.paying.money import apply as apply_money
 from ketacost.scenario import Scenario
 
 import bookfactory
@@ -30,7 +31,7 @@ def book() -> PriceBook:
 def estimate(book: PriceBook, **kw):
     kw.setdefault("start", START)
     sc = Scenario(**kw).resolved(book)
-    return build(book, sc, today=TODAY)
+    return apply_money(book, build(book, sc, today=TODAY))
 
 
 def test_rounding_is_half_up_to_cents() -> None:
@@ -291,7 +292,7 @@ def test_json_money_always_has_two_decimals(
 def test_quick_self_pay_totals_equal_the_full_path(
     kw: dict, discount: tuple[str, ...], dose: int | None, bundled: PriceBook
 ) -> None:
-    from ketacost.engine.estimate import quick_totals
+    from ketacost.engine.fastpaths import self_pay_totals
 
     kw = dict(kw)
     kw.setdefault("start", START)
@@ -299,16 +300,16 @@ def test_quick_self_pay_totals_equal_the_full_path(
         kw["dose"] = dose
     usable = tuple(d for d in discount if kw["treatment"] in bundled.discounts[d].applies_to)
     sc = Scenario(**kw, discounts=usable).resolved(bundled)
-    quick = quick_totals(bundled, sc)
+    quick = self_pay_totals(bundled, sc)
     assert quick is not None
-    full = build(bundled, sc, today=TODAY).totals
+    full = apply_money(bundled, build(bundled, sc, today=TODAY)).totals
     assert quick.billed == full.billed and quick.patient == full.patient
     covered = sc.model_copy(update={"insurance": "commercial", "covered": True})
-    assert quick_totals(bundled, covered) is None
+    assert self_pay_totals(bundled, covered) is None
     refused = sc.model_copy(update={"insurance": "medicare", "covered": False})
-    quick_refused = quick_totals(bundled, refused)
+    quick_refused = self_pay_totals(bundled, refused)
     assert quick_refused is not None
-    full_refused = build(bundled, refused, today=TODAY).totals
+    full_refused = apply_money(bundled, build(bundled, refused, today=TODAY)).totals
     assert quick_refused.patient == full_refused.patient == full.patient
     assert full_refused.insurer == Triple(D0, D0, D0)
 
@@ -322,12 +323,12 @@ def test_quick_self_pay_totals_equal_the_full_path(
 def test_claim_totals_equal_the_full_estimate(
     kw: dict, insurance: str, hsa: bool, bundled: PriceBook
 ) -> None:
-    from ketacost.engine.estimate import claim_totals
+    from ketacost.engine.fastpaths import claim_totals
 
     kw = {**kw, "insurance": insurance, "hsa": hsa}
     kw.setdefault("start", START)
     sc = Scenario(**kw).resolved(bundled)
-    full = build(bundled, sc, today=TODAY).totals
+    full = apply_money(bundled, build(bundled, sc, today=TODAY)).totals
     lean = claim_totals(bundled, sc)
     assert lean.split == full.split
     assert lean.tax_savings == full.tax_savings and lean.sessions == full.sessions
@@ -345,13 +346,13 @@ def test_batch_figures_equal_the_full_estimate(
 ) -> None:
     """Batch's first series, first month, average month and tax saving are the
     estimate's own (its first phase, first_month, per_month(), tax_savings)."""
-    from ketacost.engine.estimate import batch_figures
+    from ketacost.engine.fastpaths import batch_figures
 
     kw = {**kw, "insurance": insurance, "hsa": hsa and insurance != "medicare"}
     kw.setdefault("start", START)
     usable = tuple(d for d in discount if kw["treatment"] in bundled.discounts[d].applies_to)
     sc = Scenario(**kw, discounts=usable).resolved(bundled)
-    full = build(bundled, sc, today=TODAY)
+    full = apply_money(bundled, build(bundled, sc, today=TODAY))
     got = batch_figures(bundled, sc, {})
     assert got.split == full.totals.split and got.tax_savings == full.totals.tax_savings
     assert got.per_month() == full.per_month()

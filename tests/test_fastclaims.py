@@ -1,5 +1,5 @@
 """The batch's integer-cents claim loop (ketacost.engine.fastclaims) gives the claim engine's
-totals (estimate.claim_totals) to the cent, on random rows of every plan kind it
+totals (fastpaths.claim_totals) to the cent, on random rows of every plan kind it
 covers; for the plan kinds it does not cover it steps aside (returns None)."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from ketacost.batch import scenario_from_cells
 from ketacost.book import pricebook
-from ketacost.engine.estimate import _quick_applies, batch_figures, claim_totals
 from ketacost.engine.fastclaims import eligible, fast_batch_figures, fast_claim_totals
+from ketacost.engine.fastpaths import batch_figures, claim_totals, self_pay_applies
 from ketacost.errors import KetacostError
 
 BOOK = pricebook.load()
@@ -147,6 +147,6 @@ def test_batch_figures_equal_to_the_claim_engine(cells: dict[str, str]) -> None:
         assume(False)
     fast = fast_batch_figures(BOOK, sc, MEMO)
     if fast is None:  # self-pay arithmetic: batch_figures' own fast path
-        assert _quick_applies(BOOK.treatments[sc.treatment], sc)
+        assert self_pay_applies(BOOK.treatments[sc.treatment], sc)
         return
     assert fast == expected

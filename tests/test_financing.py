@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from ketacost.cli.app import app
 from ketacost.errors import InputError
-from ketacost.paying.financing import amortize, deferred, level_payment
+from ketacost.paying.financing import amortize, deferred_plan, level_payment
 
 D = Decimal
 
@@ -49,14 +49,14 @@ def test_zero_apr_has_no_interest_and_no_division_by_zero() -> None:
 
 
 def test_deferred_promo_paid_in_time_costs_nothing() -> None:
-    plan = deferred(D("1200"), 12, D("26.99"))
+    plan = deferred_plan(D("1200"), 12, D("26.99"))
     assert plan.monthly_payment == D("100.00")
     assert not plan.deferred_interest_triggered
     assert plan.total_interest == 0 and plan.total_paid == D("1200")
 
 
 def test_deferred_promo_short_by_a_cent_charges_interest_back() -> None:
-    plan = deferred(D("1200.01"), 12, D("26.99"), payment=D("100.00"))
+    plan = deferred_plan(D("1200.01"), 12, D("26.99"), payment=D("100.00"))
     assert plan.deferred_interest_triggered
     # interest on every month's opening balance since the purchase, at 26.99% / 12
     rate = D("26.99") / 1200
@@ -66,7 +66,7 @@ def test_deferred_promo_short_by_a_cent_charges_interest_back() -> None:
 
 
 def test_deferred_minimum_payment_applies() -> None:
-    plan = deferred(D("250"), 12, D("26.99"), min_payment=D("30.00"))
+    plan = deferred_plan(D("250"), 12, D("26.99"), min_payment=D("30.00"))
     assert plan.monthly_payment == D("30.00")
     assert not plan.deferred_interest_triggered
 
@@ -100,7 +100,7 @@ def test_total_paid_covers_the_principal(
         needed = (amount / months).quantize(D("0.01"))
         pay = max(needed - short, D("0.01"))
         try:
-            plan = deferred(amount, months, apr, payment=pay)
+            plan = deferred_plan(amount, months, apr, payment=pay)
         except InputError:
             return  # a payment that cannot outpace the interest is refused, by design
     else:

@@ -16,6 +16,7 @@ from ketacost.book import pricebook
 from ketacost.book.pricebook import PriceBook
 from ketacost.cli.app import app
 from ketacost.engine.estimate import build
+from ketacost.paying.money import apply as apply_money
 from ketacost.scenario import Scenario
 
 D = Decimal
@@ -292,7 +293,7 @@ def test_insured_invariants(
         kw["network"] = "out"
     kw.setdefault("start", dt.date(2026, 3, 2))
     sc = Scenario(**kw).resolved(book)
-    est = build(book, sc, today=dt.date(2026, 11, 27))
+    est = apply_money(book, build(book, sc, today=dt.date(2026, 11, 27)))
     t = est.totals
     for case in ("low", "typical", "high"):
         billed = getattr(t.billed, case)

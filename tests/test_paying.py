@@ -289,3 +289,38 @@ def test_self_pay_schedule_never_mentions_a_deductible(runner) -> None:
         app, ["schedule", "spravato", "--start", "2026-12-20", "--format", "ics"]
     ).stdout
     assert "deductible" not in ics
+
+
+def test_the_money_steps_come_after_the_engine() -> None:
+    """build() prices the care; paying.money.apply adds what the patient's way of paying
+    changes (pre-tax saving, financing, costs around visits) and their notes, between
+    the scenario's notes and the savings program's."""
+    from ketacost import api
+    from ketacost.engine.estimate import build
+    from ketacost.paying.money import apply
+
+    book = pricebook.load()
+    sc = api.scenario(
+        "spravato",
+        book,
+        insurance="commercial",
+        hsa=True,
+        finance="12@9.9",
+        include_indirect=True,
+        start="2027-01-04",
+    )
+    built = build(book, sc, today=dt.date(2026, 11, 27))
+    assert not any(built.totals.tax_savings)
+    assert built.indirect is None and built.financing is None and built.money_notes == ()
+    paid = apply(book, built)
+    assert paid.totals.tax_savings.typical > 0
+    assert paid.totals.patient == built.totals.patient
+    assert paid.indirect is not None and paid.financing is not None
+    assert paid.financing.monthly_payment.typical > 0
+    notes = paid.assumptions
+    first_money = notes.index(paid.money_notes[0])
+    assert notes[:first_money] == built.scenario_notes
+    assert notes[first_money + len(paid.money_notes) :] == built.closing_notes
+    assert any("HSA" in n for n in paid.money_notes)
+    assert any("Financing" in n for n in paid.money_notes)
+    assert hash(paid) != hash(built)  # results are values: frozen, hashable, comparable

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from ketacost.book import pricebook
+from ketacost.book.files import MAX_BOOK_BYTES
 from ketacost.book.pricebook import TREATMENT_IDS
 from ketacost.errors import PriceBookError
 
@@ -264,7 +265,7 @@ def test_non_utf8_is_refused(tmp_path: Path) -> None:
 def test_directory_missing_and_huge_files_are_refused(tmp_path: Path) -> None:
     assert "is a directory" in load_error(tmp_path)
     assert "no such file" in load_error(tmp_path / "absent.yaml")
-    huge = write(tmp_path, "# " + "x" * (pricebook.MAX_BOOK_BYTES + 10) + "\n")
+    huge = write(tmp_path, "# " + "x" * (MAX_BOOK_BYTES + 10) + "\n")
     assert "at most" in load_error(huge)
 
 

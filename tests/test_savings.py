@@ -13,8 +13,10 @@ from ketacost.book import pricebook
 from ketacost.book.pricebook import PriceBook
 from ketacost.cli.app import app
 from ketacost.engine.estimate import build
+from ketacost.paying.money import apply as apply_money
 from ketacost.scenario import Scenario
-from ketacost.whatif.savings import WEAK_RANK_WEIGHT, tips
+from ketacost.whatif.savings import tips
+from ketacost.whatif.tip import WEAK_RANK_WEIGHT
 
 D = Decimal
 TODAY = dt.date(2026, 11, 27)
@@ -103,7 +105,7 @@ def test_december_start_gets_the_timing_tip_with_the_right_saving(book: PriceBoo
         start=dt.date(2026, 12, 21),
     )
     sc = sc.resolved(book)
-    base = build(book, sc, today=TODAY)
+    base = apply_money(book, build(book, sc, today=TODAY))
     # Dec 21, 24, 28, 31 to the deductible ($2,000), then Jan 4 and 7 to the new one
     assert base.totals.patient.typical == D("3000.00")
     found = {t.id: t for t in tips(book, sc, base, today=TODAY)}

@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
-from ketacost.engine.estimate import build, claim_totals
+from ketacost.engine.estimate import build
+from ketacost.engine.fastpaths import claim_totals
 from ketacost.errors import KetacostError
+from ketacost.paying.money import apply as apply_money
 from ketacost.scenario import Scenario
 from ketacost.whatif import savings
 from test_fastclaims import BOOK, _scenario, rows
@@ -20,7 +22,7 @@ TODAY = dt.date(2026, 11, 27)
 
 
 def _both(sc: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], list[Any], int]:
-    base = build(BOOK, sc)
+    base = apply_money(BOOK, build(BOOK, sc))
     calls = {"fast": 0}
     real = savings.fast_claim_totals
 

@@ -10,6 +10,7 @@ from typing import Generic, TypeVar
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+HUNDRED = Decimal(100)
 # No ketamine quote comes near this; beyond it a typo is far likelier than a real price.
 MAX_MONEY = Decimal("10000000")
 
@@ -58,6 +59,16 @@ def parse_percent(text: str, what: str) -> Decimal:
     if value > 100:
         raise ValueError(f"{what} must be at most 100% (got '{text}')")
     return value
+
+
+def pct_str(x: Decimal) -> str:
+    """A percentage's number as the plan states it, for JSON: "20", "4.5", never "20.00"."""
+    return f"{x.normalize():f}"
+
+
+def fmt_pct(x: Decimal) -> str:
+    """A percentage as the plan states it: 20%, 4.5%, never 20.00%."""
+    return f"{pct_str(x)}%"
 
 
 def fmt_money(x: Decimal) -> str:

@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ketacost.book.pricebook import PriceBook
-    from ketacost.engine.estimate import Estimate
+    from ketacost.engine.results import Estimate
     from ketacost.engine.visits import Visit
-    from ketacost.paying.financing import Plan as FinancePlan
+    from ketacost.paying.financing import FinancePlan
     from ketacost.scenario import Scenario
     from ketacost.whatif.compare import Row
-    from ketacost.whatif.savings import Tip
+    from ketacost.whatif.tip import Tip
 
 
 def load_book(path: str | Path | None = None) -> PriceBook:
@@ -78,11 +78,12 @@ def estimate(
 ) -> Estimate:
     """The estimate for one treatment: cost per phase, who pays what, tips."""
     from ketacost.engine.estimate import build
+    from ketacost.paying.money import apply as apply_money
     from ketacost.whatif.savings import with_tips as attach
 
     book = book or load_book()
     sc = scenario(treatment, book, **options)
-    est = build(book, sc, today=today)
+    est = apply_money(book, build(book, sc, today=today))
     return attach(book, sc, est, today=today) if with_tips else est
 
 
@@ -112,9 +113,9 @@ def schedule(
     treatment: str, *, book: PriceBook | None = None, today: dt.date | None = None, **options: Any
 ) -> list[Visit]:
     """The dated visits of the typical scenario, with what is paid at each."""
-    from ketacost.engine.visits import calendar
+    from ketacost.engine.visits import visit_calendar
 
-    return calendar(estimate(treatment, book=book, today=today, with_tips=False, **options))
+    return visit_calendar(estimate(treatment, book=book, today=today, with_tips=False, **options))
 
 
 def finance(
@@ -128,7 +129,7 @@ def finance(
     book: PriceBook | None = None,
 ) -> FinancePlan:
     """A payment plan: amortized at an APR, or a deferred-interest promotion."""
-    from ketacost.paying.payment import plan_from_options
+    from ketacost.paying.financing import plan_from_options
 
     plan, _ = plan_from_options(
         book or (load_book() if preset else None),

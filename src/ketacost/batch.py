@@ -22,8 +22,8 @@ from typing import Any, Literal, TextIO
 from ketacost import options
 from ketacost.amounts import money_str
 from ketacost.book.pricebook import PriceBook
-from ketacost.engine.estimate import batch_figures
 from ketacost.engine.fastclaims import fast_batch_figures
+from ketacost.engine.fastpaths import batch_figures
 from ketacost.errors import InputError, KetacostError
 from ketacost.scenario import Scenario
 

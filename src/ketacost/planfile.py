@@ -189,12 +189,12 @@ def _rate(value: Decimal | None, name: str) -> None:
 def load_plan(path: Path, option: str = "--plan") -> PlanFile:
     """Read and validate a plan file; any problem is an error naming the file (exit 2).
     It is read like a price book: a regular UTF-8 file, size-capped, strict YAML."""
-    from ketacost.book.pricebook import _read
+    from ketacost.book.files import read_book_text
     from ketacost.book.yamlsafe import parse
     from ketacost.errors import KetacostError
 
     try:
-        data = parse(_read(path), str(path))
+        data = parse(read_book_text(path), str(path))
     except KetacostError as exc:
         raise InputError(f"{option} {exc.message}", param=option) from None
     if not isinstance(data, dict):

@@ -585,7 +585,7 @@ class Scenario:
             if key not in seen:
                 seen.append(key)
         if self.finance is not None:
-            from ketacost.paying.payment import parse_finance_spec
+            from ketacost.paying.financing import parse_finance_spec
 
             parse_finance_spec(self.finance, book)
         if (self.hsa or self.fsa) and book.tax is None:

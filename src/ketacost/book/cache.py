@@ -138,6 +138,7 @@ def get(key: str | None) -> Any:
         return None
     from ketacost import safeio
     from ketacost.book import pricebook
+    from ketacost.book.files import MAX_BOOK_BYTES
 
     try:
         if not _private(os.stat(folder)):
@@ -145,7 +146,7 @@ def get(key: str | None) -> Any:
         fd = safeio.open_regular(folder / f"book-{key}{SUFFIX}")
         with os.fdopen(fd, "rb") as handle:
             st = os.fstat(handle.fileno())
-            if not _private(st) or st.st_size > 4 * pricebook.MAX_BOOK_BYTES:
+            if not _private(st) or st.st_size > 4 * MAX_BOOK_BYTES:
                 return None
             book = loads(handle.read(), _models())
     except Exception:  # missing, unreadable, foreign or stale: rebuild it

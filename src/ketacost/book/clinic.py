@@ -53,7 +53,7 @@ def template_text(today: dt.date | None = None) -> str:
     """A clinic book to start from: the national session prices and fees to edit."""
     import yaml
 
-    from ketacost.book.pricebook import bundled_path
+    from ketacost.book.files import bundled_path
     from ketacost.book.yamlsafe import parse
 
     national = parse(bundled_path().read_text(encoding="utf-8"), "the national book")

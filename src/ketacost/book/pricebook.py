@@ -15,10 +15,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from decimal import ROUND_HALF_UP, Decimal
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from ketacost.book.files import bundled_path, read_book_text
 from ketacost.errors import PriceBookError
 
 if TYPE_CHECKING:
@@ -33,7 +33,6 @@ TreatmentId = Literal["iv", "im", "kap", "spravato", "oral", "nasal"]
 TREATMENT_IDS: tuple[str, ...] = ("iv", "im", "kap", "spravato", "oral", "nasal")
 
 # Refuse absurd files before YAML sees them: the bundled book is a few dozen KiB.
-MAX_BOOK_BYTES = 2 * 1024 * 1024
 CENT = Decimal("0.01")
 
 # No price, count or rate in this domain comes near a billion; beyond it is a typo or an
@@ -622,23 +621,13 @@ class PriceBook(Record):
 # --------------------------------------------------------------------------- loading
 
 
-def bundled_path() -> Path:
-    """The price book shipped inside the package (wheel or editable checkout)."""
-    res = resources.files("ketacost").joinpath("data/pricing.yaml")
-    path = Path(str(res))
-    if path.is_file():
-        return path
-    # Editable install from a checkout: the book lives at the top of the repo.
-    return Path(__file__).resolve().parents[3] / "data" / "pricing.yaml"
-
-
 def load(path: str | Path | None = None, *, all_errors: bool = False) -> PriceBook:
     """Read, parse and validate a price book. Raises PriceBookError with file and field.
 
     A clinic book may say `extends: national` and give only what differs (its own
     prices and fees); the rest comes from the bundled national book."""
     p = Path(path) if path is not None else bundled_path()
-    text = _read(p)
+    text = read_book_text(p)
     key = None if all_errors else _cache_key(text)
     cached = _cache_get(key)
     if cached is not None:
@@ -649,7 +638,7 @@ def load(path: str | Path | None = None, *, all_errors: bool = False) -> PriceBo
     if isinstance(data, dict) and "extends" in data:
         from ketacost.book.clinic import extend
 
-        data = extend(data, str(p), parse(_read(bundled_path()), "the national book"))
+        data = extend(data, str(p), parse(read_book_text(bundled_path()), "the national book"))
     book = validate(data, str(p), limit=None if all_errors else 5)
     _cache_put(key, book)
     return book
@@ -724,39 +713,6 @@ def records_of(value: Any) -> Any:
     if isinstance(value, list):
         return [records_of(v) for v in value]
     return value
-
-
-def _read(p: Path) -> str:
-    """A book's text: a regular file (never a device or a FIFO), read up to the cap."""
-    from ketacost import safeio
-
-    where = _shown(p)
-    try:
-        raw = safeio.read_capped(p, MAX_BOOK_BYTES)
-    except safeio.TooBig as exc:
-        raise PriceBookError(
-            f"{where}: is {exc.size:,} bytes; a price book may be at most {MAX_BOOK_BYTES:,}"
-        ) from None
-    except safeio.ReadError as exc:
-        reason = exc.reason
-        if reason == "is a directory":
-            reason = "is a directory, not a price book file"
-        elif "NUL" in reason:
-            where = repr(str(p))
-        raise PriceBookError(f"{where}: {reason}") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise PriceBookError(
-            f"{where}: is not UTF-8 text (bad byte at offset {exc.start})"
-        ) from None
-
-
-def _shown(p: Path) -> str:
-    """A path as the user typed it, quoted when blanks would hide it, cut when huge."""
-    from ketacost.safeio import shown
-
-    return shown(p)
 
 
 def _describe(exc: ValidationError, where: str, limit: int | None = 5) -> str:

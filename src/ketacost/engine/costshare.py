@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from ketacost.amounts import ZERO, cents
+from ketacost.amounts import HUNDRED, ZERO, cents
 
-HUNDRED = Decimal(100)
 Network = Literal["in", "out"]
 Medigap = Literal["none", "G", "N"]
 MEDIGAP_N_VISIT_COPAY = Decimal("20.00")

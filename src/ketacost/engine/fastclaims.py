@@ -1,6 +1,6 @@
 """The claim engine's totals in integer cents, for batch quoting.
 
-`claim_totals` (estimate.py) adjudicates every claim line as `Decimal`s and line
+`claim_totals` (fastpaths.py) adjudicates every claim line as `Decimal`s and line
 objects: right, and slow for a batch (a year of Spravato is ~45 visits of two lines, in
 three cases). `fast_claim_totals` gives the same `Totals`, to the cent, by
 
@@ -35,18 +35,16 @@ from ketacost.book.pricebook import CASES, Case, PriceBook
 from ketacost.engine.costshare import MEDIGAP_N_VISIT_COPAY, plan_year_of
 from ketacost.engine.estimate import (
     CONSULT,
-    BatchFigures,
-    Split,
-    Totals,
     _dose,
-    _quick_applies,
     combined_discount,
     schedule_options,
     session_price,
-    tax_savings_of,
 )
+from ketacost.engine.fastpaths import self_pay_applies
 from ketacost.engine.insurance import Charge, claims_for, resolve_plan
+from ketacost.engine.results import BatchFigures, Split, Totals
 from ketacost.engine.schedule import _EPOCH, _steps, add_months, business_day
+from ketacost.paying.pretax import tax_savings_of
 from ketacost.scenario import Scenario
 
 _KINDS = ("none", "commercial", "medicare", "medicaid")
@@ -173,11 +171,11 @@ class _Run(NamedTuple):
 def _case(
     book: PriceBook, t: Any, sc: Scenario, case: Case, end: dt.date, memo: dict[object, Any]
 ) -> _Run:
-    """One case, as `estimate._run_case` adjudicates it."""
+    """One case, as `estimate.run_case` adjudicates it."""
     plan = resolve_plan(book, t, sc, case)
     terms = plan.terms
     covered = plan.covered
-    # The services, in the order `_run_case` charges them.
+    # The services, in the order `run_case` charges them.
     visits: list[tuple[dt.date, str, tuple[_LineC, ...]]] = []
     consult = sc.consult if sc.consult is not None else cents(t.consult_fee.cost_pick(case))
     if consult > 0:
@@ -382,7 +380,7 @@ def _runs(
     book: PriceBook, sc: Scenario, memo: dict[object, Any] | None
 ) -> tuple[dict[Case, _Run], _Run, Split, Triple[Decimal]] | None:
     """Each case's run (the low and high columns swapped for the typical one as
-    `estimate._ordered` does), the typical run, the split and the tax saving."""
+    `estimate.ordered_runs` does), the typical run, the split and the tax saving."""
     if not eligible(sc):
         return None
     memo = {} if memo is None else memo
@@ -404,7 +402,7 @@ def _runs(
             c: [(dt.date(y, 1, 1), _money(v)) for y, v in sorted(runs[c].by_year.items())]
             for c in CASES
         }
-        tax = tax_savings_of(book, sc, split.patient, payments, [])
+        tax, _notes = tax_savings_of(book, sc, split.patient, payments)
     else:
         tax = zero_money()
     return runs, raw["typical"], split, tax
@@ -431,7 +429,7 @@ def fast_batch_figures(
     there), or None: the caller then uses `batch_figures`."""
     sc = scenario
     t = book.treatments[sc.treatment]  # type: ignore[index]
-    if _quick_applies(t, sc):
+    if self_pay_applies(t, sc):
         return None
     got = _runs(book, sc, memo)
     if got is None:

@@ -22,7 +22,8 @@ from typing import cast
 
 from ketacost.amounts import ZERO, fmt_money
 from ketacost.book.pricebook import Billing, BillingCode, CodeUse, PriceBook, Treatment, TreatmentId
-from ketacost.engine.estimate import CONSULT, Estimate, _dose
+from ketacost.engine.estimate import CONSULT, _dose
+from ketacost.engine.results import Estimate
 from ketacost.engine.schedule import add_months
 from ketacost.errors import InputError
 from ketacost.i18n import N_, _, fmt_date, plural

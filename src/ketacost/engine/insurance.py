@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from ketacost.amounts import ZERO, cents, fmt_money
+from ketacost.amounts import HUNDRED, ZERO, cents, fmt_money, fmt_pct
 from ketacost.book.pricebook import Case, PriceBook, Treatment
 from ketacost.engine.costshare import Claim, Family, PlanTerms, Program, Rx
 from ketacost.i18n import _, fmt_day_month
@@ -25,12 +25,11 @@ if TYPE_CHECKING:
     from ketacost.planfile import PlanFile
 from ketacost.scenario import Scenario
 
-HUNDRED = Decimal(100)
 SELF_PAY = PlanTerms(ZERO, ZERO, None, ZERO, ZERO, ZERO)
 
 
 @dataclass(frozen=True)
-class Plan:
+class ResolvedPlan:
     """Everything the claim engine needs for one scenario case."""
 
     terms: PlanTerms
@@ -54,11 +53,7 @@ class Charge:
     dose_mg: int | None = None  # Spravato sessions
 
 
-def _pct(x: Decimal) -> str:
-    return f"{x.normalize():f}%"
-
-
-def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Plan:
+def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> ResolvedPlan:
     """Plan terms for a case. Figures the patient did not give come from the book."""
     if sc.insurance == "none":
         from_rates: tuple[list[str], list[str]] = ([], [])
@@ -66,7 +61,7 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
             from ketacost.rates.apply import rate_notes
 
             from_rates = rate_notes(book, t, sc)
-        return Plan(
+        return ResolvedPlan(
             dataclasses.replace(SELF_PAY, as_of=sc.start),
             False,
             None,
@@ -202,7 +197,7 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
     share = (
         tr("a {amount} copay per visit", amount=fmt_money(copay))
         if copay is not None
-        else tr("{pct} coinsurance", pct=_pct(coins))
+        else tr("{pct} coinsurance", pct=fmt_pct(coins))
     )
     cap = (
         tr("out-of-pocket maximum remaining {amount}", amount=fmt_money(oop_remaining))
@@ -289,7 +284,7 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
                 "Out of network: you pay the clinic's price on the day and claim back with a "
                 "superbill; the plan allows {pct} of the charge and the rest (the balance "
                 "bill) stays with you and does not count toward the maximum.",
-                pct=_pct(allowed_percent),
+                pct=fmt_pct(allowed_percent),
             )
         )
     if sc.rates is not None:  # real rates from a rate book (ketacost.rates)
@@ -379,7 +374,7 @@ def resolve_plan(book: PriceBook, t: Treatment, sc: Scenario, case: Case) -> Pla
         out_of_network=oon_terms,
         accumulator=sc.accumulator,
     )
-    return Plan(
+    return ResolvedPlan(
         terms,
         covered,
         program,
@@ -454,7 +449,7 @@ def _pharmacy(sc: Scenario, coins: Decimal, copay: Decimal | None, notes: list[s
     share = (
         tr("a {amount} copay per fill", amount=fmt_money(rx_copay))
         if rx_copay is not None
-        else f"{_pct(rx_coins)}"
+        else f"{fmt_pct(rx_coins)}"
     )
     ded = (
         tr("its own deductible ({amount} remaining)", amount=fmt_money(rx.deductible))
@@ -512,15 +507,15 @@ def _drug_network(
             part=out_part,
             deductible=fmt_money(ded),
             oop=fmt_money(oop),
-            coins=_pct(terms.coinsurance),
-            pct=_pct(pct),
+            coins=fmt_pct(terms.coinsurance),
+            pct=fmt_pct(pct),
         )
     )
     return terms, pct
 
 
 def claims_for(
-    book: PriceBook, t: Treatment, sc: Scenario, case: Case, plan: Plan, charge: Charge
+    book: PriceBook, t: Treatment, sc: Scenario, case: Case, plan: ResolvedPlan, charge: Charge
 ) -> list[Claim]:
     """The claim line(s) for one priced service."""
     if sc.insurance == "none":

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ketacost.amounts import ZERO
-from ketacost.engine.estimate import CONSULT, Estimate
+from ketacost.engine.estimate import CONSULT
+from ketacost.engine.results import Estimate
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,24 @@ class Visit:
     plan_year_reset: bool  # the deductible and maximum start again from this visit
 
 
-def calendar(est: Estimate) -> list[Visit]:
+@dataclass(frozen=True)
+class CalendarTotals:
+    """The calendar's visits, what they bill and what you pay over them."""
+
+    visits: int
+    billed: Decimal
+    patient: Decimal
+
+
+def calendar_totals(visits: list[Visit]) -> CalendarTotals:
+    return CalendarTotals(
+        visits=len(visits),
+        billed=sum((v.billed for v in visits), ZERO),
+        patient=visits[-1].running_total if visits else ZERO,
+    )
+
+
+def visit_calendar(est: Estimate) -> list[Visit]:
     """Visits of the typical scenario, grouped by day, in date order."""
     labels = {p.id: p.label for p in est.phases}
     labels[CONSULT] = "Consultation"

@@ -1,4 +1,5 @@
-"""Payment plans: an amortized loan at an APR, or a deferred-interest promotion.
+"""Payment plans: an amortized loan at an APR, or a deferred-interest promotion, from
+the `finance` options or a preset in the price book.
 
 Interest is computed monthly on the balance at the start of the month (APR / 12), and
 rounded half-up to cents each month. Issuers of deferred-interest cards use daily
@@ -7,11 +8,16 @@ balances; the monthly figure is a close, stated approximation.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
+from typing import TYPE_CHECKING
 
-from ketacost.amounts import CENT, ZERO, cents
+from ketacost.amounts import CENT, ZERO, cents, parse_money, parse_percent
 from ketacost.errors import InputError
+
+if TYPE_CHECKING:
+    from ketacost.book.pricebook import PriceBook
 
 TWELVE_HUNDRED = Decimal(1200)  # APR in percent -> monthly rate
 MAX_MONTHS = 600  # 50 years: beyond this a payment plan is not a plan
@@ -27,7 +33,7 @@ class Month:
 
 
 @dataclass(frozen=True)
-class Plan:
+class FinancePlan:
     amount: Decimal
     months: int  # the term asked for (the promotion's length when deferred)
     apr: Decimal
@@ -74,7 +80,9 @@ def _check(amount: Decimal, months: int, apr: Decimal, payment: Decimal | None) 
         raise InputError("--payment must be more than 0", param="--payment")
 
 
-def amortize(amount: Decimal, months: int, apr: Decimal, payment: Decimal | None = None) -> Plan:
+def amortize(
+    amount: Decimal, months: int, apr: Decimal, payment: Decimal | None = None
+) -> FinancePlan:
     """An installment plan. Without `payment`, the level payment that clears it in
     `months`; the last payment is whatever is left."""
     _check(amount, months, apr, payment)
@@ -88,7 +96,7 @@ def amortize(amount: Decimal, months: int, apr: Decimal, payment: Decimal | None
             param="--payment",
         )
     rows = _run(amount, r, pay, months if payment is None else MAX_MONTHS)
-    return Plan(amount, months, apr, False, pay, tuple(rows), False, ZERO)
+    return FinancePlan(amount, months, apr, False, pay, tuple(rows), False, ZERO)
 
 
 def _run(
@@ -125,13 +133,13 @@ def back_interest(amount: Decimal, months: int, apr: Decimal, payment: Decimal) 
     return accrued if balance > 0 else ZERO
 
 
-def deferred(
+def deferred_plan(
     amount: Decimal,
     months: int,
     apr: Decimal,
     payment: Decimal | None = None,
     min_payment: Decimal = ZERO,
-) -> Plan:
+) -> FinancePlan:
     """A "no interest if paid in full" promotion of `months` months.
 
     Paid in full in time: no interest at all. Otherwise the interest on every month's
@@ -150,7 +158,7 @@ def deferred(
         balance -= this
         rows.append(Month(month, this, ZERO, this, balance))
     if balance <= 0:
-        return Plan(amount, months, apr, True, pay, tuple(rows), False, ZERO)
+        return FinancePlan(amount, months, apr, True, pay, tuple(rows), False, ZERO)
     # Missed the deadline: the interest the card tracked in the background since the
     # purchase lands on the balance at once.
     accrued = back_interest(amount, months, apr, pay)
@@ -164,4 +172,92 @@ def deferred(
             param="--payment",
         )
     rows.extend(_run(balance, r, pay, MAX_MONTHS, start_month=months + 1))
-    return Plan(amount, months, apr, True, pay, tuple(rows), True, accrued)
+    return FinancePlan(amount, months, apr, True, pay, tuple(rows), True, accrued)
+
+
+_SPEC = re.compile(r"^\s*(\d+)\s*@\s*(\d+(\.\d+)?)\s*%?\s*$")
+
+
+def _money(text: str, what: str) -> Decimal:
+    try:
+        return parse_money(text, what)
+    except ValueError as exc:
+        raise InputError(str(exc), param=what) from None
+
+
+def _percent(text: str, what: str) -> Decimal:
+    try:
+        return parse_percent(text, what)
+    except ValueError as exc:
+        raise InputError(str(exc), param=what) from None
+
+
+def plan_from_options(
+    book: PriceBook | None,
+    *,
+    amount: str | Decimal,
+    months: int | None = None,
+    apr: str | None = None,
+    deferred: bool = False,
+    payment: str | None = None,
+    preset: str | None = None,
+) -> tuple[FinancePlan, list[str]]:
+    """A plan from `finance` options; a preset fills what the options leave out."""
+    principal = amount if isinstance(amount, Decimal) else _money(amount, "AMOUNT")
+    notes: list[str] = []
+    rate = _percent(apr, "--apr") if apr is not None else None
+    pay = _money(payment, "--payment") if payment is not None else None
+    minimum = ZERO
+    is_deferred = deferred
+    if preset is not None:
+        assert book is not None
+        key = preset.strip().lower()
+        if key not in book.financing:
+            known = ", ".join(book.financing) or "(none in this price book)"
+            raise InputError(
+                f"--preset: unknown preset '{preset}'. Choose from: {known}", param="--preset"
+            )
+        p = book.financing[key]
+        months = months if months is not None else int(p.months.get("typical"))
+        rate = rate if rate is not None else p.apr.get("typical")
+        is_deferred = is_deferred or p.kind == "deferred"
+        if p.min_payment is not None:
+            minimum = p.min_payment.get("typical")
+        notes.append(f"{p.name}: {p.how}")
+        if p.min_purchase is not None and principal < p.min_purchase.get("typical"):
+            notes.append(
+                f"This promotion needs a purchase of at least "
+                f"${p.min_purchase.get('typical'):,.2f}."
+            )
+    if months is None:
+        raise InputError("--months is required (or choose a --preset)", param="--months")
+    rate = rate if rate is not None else ZERO
+    if is_deferred:
+        plan = deferred_plan(principal, months, rate, pay, minimum)
+    else:
+        if pay is None and minimum:
+            pay = max(level_payment(principal, months, rate), minimum)
+        plan = amortize(principal, months, rate, pay)
+    if is_deferred and not plan.deferred_interest_triggered:
+        notes.append(f"Paid in full within {months} months: no interest.")
+    return plan, notes
+
+
+def parse_finance_spec(spec: str, book: PriceBook) -> tuple[str | None, int | None, Decimal | None]:
+    """'carecredit_12' (a preset) or '12@9.9' (months at APR) for `estimate --finance`."""
+    m = _SPEC.match(spec)
+    if m:
+        months, apr = int(m.group(1)), Decimal(m.group(2))
+        if not 1 <= months <= 600 or apr > 100:
+            raise InputError(
+                f"--finance: '{spec}' needs 1-600 months and an APR of 0-100", param="--finance"
+            )
+        return None, months, apr
+    key = spec.strip().lower()
+    if key in book.financing:
+        return key, None, None
+    known = ", ".join(book.financing)
+    raise InputError(
+        f"--finance: '{spec}' is neither a preset ({known}) nor MONTHS@APR like 12@9.9",
+        param="--finance",
+    )

@@ -23,7 +23,7 @@ from ketacost.rates.book import AllowedAmount, Negotiated, RateBook, load
 if TYPE_CHECKING:
     from ketacost.book.pricebook import Case, PriceBook, Treatment
     from ketacost.engine.costshare import Claim
-    from ketacost.engine.insurance import Charge, Plan
+    from ketacost.engine.insurance import Charge, ResolvedPlan
     from ketacost.scenario import Scenario
 
 NO_END = dt.date(9999, 12, 31)
@@ -164,7 +164,7 @@ def _drug_elsewhere(sc: Scenario) -> bool:
 
 
 def claims_from_rates(
-    book: PriceBook, t: Treatment, sc: Scenario, case: Case, plan: Plan, charge: Charge
+    book: PriceBook, t: Treatment, sc: Scenario, case: Case, plan: ResolvedPlan, charge: Charge
 ) -> list[Claim] | None:
     """The claim line(s) for one service priced from the rate book, or None to fall
     back to the usual rule (a code without a rate, or not a commercial plan)."""
@@ -205,7 +205,8 @@ def claims_from_rates(
         drug_amount = _total(pricer, drug_uses, day) if drug_uses else None
         if drug_amount is None:
             return None
-        from ketacost.engine.insurance import HUNDRED, split_session
+        from ketacost.amounts import HUNDRED
+        from ketacost.engine.insurance import split_session
 
         drug_charge, admin_charge = split_session(t, case, charge, fixed=sc.price is not None)
         admin_amount = _total(pricer, admin_uses, day) if admin_uses else None

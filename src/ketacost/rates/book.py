@@ -215,12 +215,12 @@ def load(path: str | Path) -> RateBook:
 
 @functools.lru_cache(maxsize=8)
 def _load(resolved: str, mtime: int, shown: str) -> RateBook:
-    from ketacost.book.pricebook import _read
+    from ketacost.book.files import read_book_text
     from ketacost.book.yamlsafe import parse
     from ketacost.errors import PriceBookError
 
     try:
-        text = _read(Path(shown))
+        text = read_book_text(Path(shown))
         data = parse(text, f"--rates {shown}")
     except PriceBookError as exc:
         message = exc.message if exc.message.startswith("--rates") else f"--rates {exc.message}"

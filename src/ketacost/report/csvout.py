@@ -7,12 +7,12 @@ from decimal import Decimal
 
 from ketacost.amounts import Triple, money_str
 from ketacost.csvsafe import Writer
-from ketacost.engine.estimate import Estimate, Split
+from ketacost.engine.results import Estimate, Split
 from ketacost.engine.visits import Visit
 from ketacost.i18n import _
-from ketacost.report.labels import practical_lines
+from ketacost.report.wording import practical_lines
 from ketacost.whatif.compare import Row
-from ketacost.whatif.savings import Tip
+from ketacost.whatif.tip import Tip
 
 SCHEDULE_COLUMNS = [
     "visit",
@@ -79,7 +79,7 @@ def estimate_csv(est: Estimate) -> str:
         )
     for f in est.fees:
         rows.append(
-            {"line": f.label, "kind": "fee", **_counts("sessions", zero_count()), **_split(f.split)}
+            {"line": f.label, "kind": "fee", **_counts("sessions", f.sessions), **_split(f.split)}
         )
     t = est.totals
     rows.append(
@@ -98,10 +98,6 @@ def estimate_csv(est: Estimate) -> str:
         # What each visit takes (length, observation, ride home), on the total's row.
         row["visit_notes"] = " ".join(practical_lines(est)) if row["kind"] == "total" else ""
     return _write(rows)
-
-
-def zero_count() -> Triple[int]:
-    return Triple(0, 0, 0)
 
 
 def _split(split: Split) -> dict[str, str]:

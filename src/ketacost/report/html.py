@@ -8,21 +8,27 @@ from html import escape
 
 from ketacost.amounts import Triple, fmt_money
 from ketacost.config import Clinic
-from ketacost.engine.estimate import Estimate
+from ketacost.engine.results import Estimate
 from ketacost.engine.visits import Visit
 from ketacost.i18n import _, book, fmt_date, fmt_weekday_date, language, t
-from ketacost.report.jsonout import DISCLAIMER
-from ketacost.report.labels import (
+from ketacost.report.wording import (
+    DISCLAIMER,
+    PRESCRIBER_AND_WRITTEN_ESTIMATE,
+    PRESCRIBER_SAYS,
+    count_range_short,
+    low_to_high,
     month_note,
     oldest_label,
     payer_label,
     practical_lines,
     ref_ranges,
+    saves_about,
+    saves_range,
     source_when,
     split_rows,
 )
 from ketacost.whatif.compare import Row
-from ketacost.whatif.savings import Tip
+from ketacost.whatif.tip import Tip
 
 # Letter and A4 both fit a 180 mm x 250 mm box with 15 mm margins.
 CSS = """
@@ -65,10 +71,6 @@ def _money_tds(t: Triple[Decimal]) -> str:
     return "".join(f'<td class="n">{escape(fmt_money(x))}</td>' for x in t)
 
 
-def _count(n: Triple[int]) -> str:
-    return str(n.typical) if n.is_point else t("{low} to {high} ({typical})", **n.json_count())
-
-
 def header_fields(
     clinic: Clinic | None, patient: str | None, dob: str | None, today: dt.date
 ) -> str:
@@ -90,14 +92,8 @@ def _tips(tips: tuple[Tip, ...] | list[Tip], heading: str) -> list[str]:
         return []
     items = []
     for tip in tips:
-        s = tip.saves
-        rng = (
-            ""
-            if s.is_point
-            else t(" ({low} to {high})", low=fmt_money(s.low), high=fmt_money(s.high))
-        )
+        saves, rng = saves_about(tip.saves), saves_range(tip.saves)
         src = "; ".join(f'<a href="{escape(x.url)}">{escape(x.title)}</a>' for x in tip.sources[:3])
-        saves = t("saves about {amount}", amount=fmt_money(s.typical))
         items.append(
             f"<li><b>{escape(tip.title)}</b> — {escape(saves)}"
             f"{escape(rng)}. {escape(tip.how)}"
@@ -126,13 +122,12 @@ def estimate_html(
 ) -> str:
     today = today or dt.date.today()
     sc = est.scenario
-    last = est.end.fromordinal(est.end.toordinal() - 1)
     title = t("{name}: cost estimate", name=est.treatment_name)
     span = t(
         "{months} months from {start} to {last}",
         months=sc.months,
         start=fmt_date(sc.start),
-        last=fmt_date(last),
+        last=fmt_date(est.last_day),
     )
     as_of = t("price book as of {date}", date=fmt_date(est.as_of))
     body = [
@@ -156,7 +151,7 @@ def estimate_html(
                 )
             )
             + "</span></td>"
-            f'<td class="n">{_count(p.sessions)}</td>{_money_tds(p.split.patient)}</tr>'
+            f'<td class="n">{count_range_short(p.sessions)}</td>{_money_tds(p.split.patient)}</tr>'
         )
     for f in est.fees:
         rows.append(
@@ -187,10 +182,7 @@ def estimate_html(
         "</ul>",
     ]
     body += _sources(est)
-    closing = _(
-        "Which treatment suits you is for your prescriber to say. Prices vary by clinic; "
-        "ask for a written estimate."
-    )
+    closing = _(PRESCRIBER_AND_WRITTEN_ESTIMATE)
     body.append(f'<p class="disclaimer">{escape(_(DISCLAIMER))} {escape(closing)}</p>')
     return _page(title, body)
 
@@ -210,7 +202,7 @@ def compare_html(rows: list[Row], situation: str, today: dt.date | None = None) 
             f'<td class="n">{escape(fmt_money(t.billed.typical))}</td>'
             f'<td class="n">{escape(fmt_money(t.insurer.typical))}</td>'
             f'<td class="n"><b>{escape(fmt_money(t.net.typical))}</b><br><span class="small">'
-            f"{escape(fmt_money(t.net.low))} to {escape(fmt_money(t.net.high))}</span></td>"
+            f"{escape(low_to_high(t.net))}</span></td>"
             f'<td class="n">{escape(fmt_money(first))}</td>'
             f'<td class="n">{escape(fmt_money(est.per_month().typical))}</td></tr>'
         )
@@ -222,8 +214,7 @@ def compare_html(rows: list[Row], situation: str, today: dt.date | None = None) 
         '<th class="n">First month</th><th class="n">Average a month</th></tr></thead><tbody>',
         *trs,
         "</tbody></table>",
-        f'<p class="disclaimer">{escape(DISCLAIMER)} Which treatment suits you is for '
-        "your prescriber to say.</p>",
+        f'<p class="disclaimer">{escape(DISCLAIMER)} {escape(PRESCRIBER_SAYS)}</p>',
     ]
     return _page(title, body)
 

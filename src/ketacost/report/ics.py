@@ -12,7 +12,7 @@ from icalendar import Alarm, Calendar, Event
 
 from ketacost import __version__
 from ketacost.amounts import fmt_money
-from ketacost.engine.estimate import Estimate
+from ketacost.engine.results import Estimate
 from ketacost.engine.visits import Visit
 from ketacost.i18n import _, t
 

@@ -6,7 +6,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from ketacost.amounts import money_str, price_str
+from ketacost.amounts import money_str, pct_str, price_str
 from ketacost.book.pricebook import (
     Figure,
     GpciTable,
@@ -16,15 +16,13 @@ from ketacost.book.pricebook import (
     Source,
     iter_figures,
 )
-from ketacost.engine.estimate import Estimate, Split
-from ketacost.engine.visits import Visit
-from ketacost.i18n import N_, _
-from ketacost.paying.financing import Plan as FinancePlan
-from ketacost.report.labels import practical_lines
+from ketacost.engine.results import Estimate, Split
+from ketacost.engine.visits import Visit, calendar_totals
+from ketacost.i18n import _
+from ketacost.paying.financing import FinancePlan
+from ketacost.report.wording import DISCLAIMER, practical_lines
 from ketacost.whatif.compare import Row
-from ketacost.whatif.savings import Tip
-
-DISCLAIMER = N_("A cost estimate, not medical advice.")
+from ketacost.whatif.tip import Tip
 
 
 def dumps(doc: Any) -> str:
@@ -164,16 +162,16 @@ def _months(est: Estimate) -> dict[str, Any]:
 
 
 def _with_indirect(est: Estimate) -> dict[str, Any]:
-    if est.around is None:
+    if est.indirect is None:
         return {}
-    out = {"indirect": est.around.total.json_money()}
-    if est.around.included:
-        out["with_indirect"] = (est.totals.net + est.around.total).json_money()
+    out = {"indirect": est.indirect.total.json_money()}
+    if est.with_indirect is not None:
+        out["with_indirect"] = est.with_indirect.json_money()
     return out
 
 
 def _indirect(est: Estimate) -> dict[str, Any] | None:
-    a = est.around
+    a = est.indirect
     if a is None:
         return None
     return {
@@ -193,7 +191,7 @@ def _financing(est: Estimate) -> dict[str, Any] | None:
     return {
         "plan": f.label,
         "months": f.months,
-        "apr": f"{f.apr.normalize():f}",
+        "apr": pct_str(f.apr),
         "deferred": f.deferred,
         "monthly_payment": f.monthly_payment.json_money(),
         "total_interest": f.total_interest.json_money(),
@@ -214,7 +212,7 @@ def _insurance(est: Estimate) -> dict[str, Any]:
         network=sc.network,
         covered=est.plan.covered,
         deductible_remaining=money_str(terms.deductible),
-        coinsurance_percent=f"{terms.coinsurance.normalize():f}",
+        coinsurance_percent=pct_str(terms.coinsurance),
         copay=None if terms.copay is None else money_str(terms.copay),
         oop_max_remaining=None if terms.oop_max is None else money_str(terms.oop_max),
         annual_deductible=money_str(terms.annual_deductible),
@@ -244,7 +242,7 @@ def _insurance(est: Estimate) -> dict[str, Any]:
         if terms.pharmacy is None
         else {
             "copay": None if terms.pharmacy.copay is None else money_str(terms.pharmacy.copay),
-            "coinsurance_percent": f"{terms.pharmacy.coinsurance.normalize():f}",
+            "coinsurance_percent": pct_str(terms.pharmacy.coinsurance),
             "deductible_remaining": None
             if terms.pharmacy.deductible is None
             else money_str(terms.pharmacy.deductible),
@@ -346,7 +344,7 @@ def finance_doc(
         "preset": preset,
         "amount": money_str(plan.amount),
         "months": plan.months,
-        "apr": f"{plan.apr.normalize():f}",
+        "apr": pct_str(plan.apr),
         "deferred": plan.deferred,
         "monthly_payment": money_str(plan.monthly_payment),
         "total_interest": money_str(plan.total_interest),
@@ -370,6 +368,7 @@ def finance_doc(
 
 
 def schedule_doc(est: Estimate, visits: list[Visit]) -> dict[str, Any]:
+    totals = calendar_totals(visits)
     return {
         "schema": "ketacost.schedule/1",
         "treatment": est.treatment,
@@ -392,9 +391,9 @@ def schedule_doc(est: Estimate, visits: list[Visit]) -> dict[str, Any]:
             for v in visits
         ],
         "totals": {
-            "visits": len(visits),
-            "billed": money_str(sum((v.billed for v in visits), Decimal(0))),
-            "patient": money_str(visits[-1].running_total if visits else Decimal(0)),
+            "visits": totals.visits,
+            "billed": money_str(totals.billed),
+            "patient": money_str(totals.patient),
         },
         "assumptions": list(est.assumptions),
         "disclaimer": _(DISCLAIMER),

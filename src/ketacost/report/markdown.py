@@ -6,21 +6,26 @@ import re
 from decimal import Decimal
 
 from ketacost.amounts import Triple, fmt_money
-from ketacost.engine.estimate import Estimate
+from ketacost.engine.results import Estimate
 from ketacost.engine.visits import Visit
 from ketacost.i18n import _, book, fmt_date, t
-from ketacost.report.jsonout import DISCLAIMER
-from ketacost.report.labels import (
+from ketacost.report.wording import (
+    DISCLAIMER,
+    PRESCRIBER_SAYS,
+    count_range,
+    low_to_high,
     month_note,
     oldest_label,
     payer_label,
     practical_lines,
     ref_ranges,
+    saves_about,
+    saves_range,
     source_when,
     split_rows,
 )
 from ketacost.whatif.compare import Row
-from ketacost.whatif.savings import Tip
+from ketacost.whatif.tip import Tip
 
 
 def no_html(doc: str) -> str:
@@ -48,12 +53,6 @@ def _money_cells(t: Triple[Decimal]) -> list[str]:
     return [fmt_money(x) for x in t]
 
 
-def _count(n: Triple[int]) -> str:
-    if n.is_point:
-        return str(n.typical)
-    return t("{low} to {high} (typical {typical})", **n.json_count())
-
-
 def _table(header: list[str], rows: list[list[str]], right_from: int = 1) -> list[str]:
     align = ["---" if i < right_from else "---:" for i in range(len(header))]
     out = ["| " + " | ".join(_cell(h) for h in header) + " |", "| " + " | ".join(align) + " |"]
@@ -69,13 +68,7 @@ def tips_md(
     if not tips:
         return [*out, _("None found that save money in this situation."), ""]
     for n, tip in enumerate(tips, start=1):
-        s = tip.saves
-        rng = (
-            ""
-            if s.is_point
-            else t(" ({low} to {high})", low=fmt_money(s.low), high=fmt_money(s.high))
-        )
-        saves = t("saves about {amount}", amount=fmt_money(s.typical))
+        saves, rng = saves_about(tip.saves), saves_range(tip.saves)
         out.append(f"{n}. **{tip.title}** — {saves}{rng}. {tip.how}")
         if tip.sources:
             refs = "; ".join(f"[{src.title}]({src.url})" for src in tip.sources)
@@ -85,13 +78,12 @@ def tips_md(
 
 def estimate_md(est: Estimate) -> str:
     sc = est.scenario
-    last = est.end.fromordinal(est.end.toordinal() - 1)
     title = t("{name}: cost estimate", name=est.treatment_name)
     span = t(
         "{months} months from {start} to {last}",
         months=sc.months,
         start=fmt_date(sc.start),
-        last=fmt_date(last),
+        last=fmt_date(est.last_day),
     )
     as_of = t("Price book as of {date}", date=fmt_date(est.as_of))
     out = [
@@ -106,14 +98,16 @@ def estimate_md(est: Estimate) -> str:
     rows = []
     for p in est.phases:
         refs = t("sources {refs}", refs=ref_ranges(p.refs))
-        rows.append([f"{p.label} ({refs})", _count(p.sessions), *_money_cells(p.split.patient)])
+        rows.append(
+            [f"{p.label} ({refs})", count_range(p.sessions), *_money_cells(p.split.patient)]
+        )
     for f in est.fees:
         rows.append([f.label, "", *_money_cells(f.split.patient)])
     for label, tri in split_rows(est):
         rows.append(
             [
                 f"**{_(label)}**" if label.startswith("You pay") else _(label),
-                _count(est.totals.sessions) if label == "Billed" else "",
+                count_range(est.totals.sessions) if label == "Billed" else "",
                 *_money_cells(tri),
             ]
         )
@@ -125,8 +119,7 @@ def estimate_md(est: Estimate) -> str:
     out += [f"## {_('Assumptions')}", ""] + [f"- {a}" for a in est.assumptions] + [""]
     out += [f"## {_('Sources')}", ""]
     out += [f"{n}. [{s.title}]({s.url}) ({source_when(s)})" for n, s in enumerate(est.sources, 1)]
-    closing = _("Which treatment suits you is for your prescriber to say.")
-    out += ["", f"_{_(DISCLAIMER)} {closing}_", ""]
+    out += ["", f"_{_(DISCLAIMER)} {_(PRESCRIBER_SAYS)}_", ""]
     return no_html("\n".join(out))
 
 
@@ -145,7 +138,7 @@ def compare_md(rows: list[Row], situation: str) -> str:
                 fmt_money(t.billed.typical),
                 fmt_money(t.insurer.typical),
                 fmt_money(t.net.typical),
-                f"{fmt_money(t.net.low)} to {fmt_money(t.net.high)}",
+                low_to_high(t.net),
                 fmt_money(est.first_month_patient),
                 fmt_money(est.per_month().typical),
             ]
@@ -166,7 +159,7 @@ def compare_md(rows: list[Row], situation: str) -> str:
         body,
         right_from=3,
     )
-    out += ["", f"_{DISCLAIMER} Which treatment suits you is for your prescriber to say._", ""]
+    out += ["", f"_{DISCLAIMER} {PRESCRIBER_SAYS}_", ""]
     return no_html("\n".join(out))
 
 

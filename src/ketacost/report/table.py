@@ -12,7 +12,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from ketacost.amounts import Triple, fmt_money, fmt_price
+from ketacost.amounts import fmt_money, fmt_pct, fmt_price
 from ketacost.book.pricebook import (
     Figure,
     Flag,
@@ -23,46 +23,34 @@ from ketacost.book.pricebook import (
     Source,
     iter_figures,
 )
-from ketacost.engine.estimate import Estimate
-from ketacost.engine.visits import Visit, monthly_running
+from ketacost.engine.results import Estimate
+from ketacost.engine.visits import Visit, calendar_totals, monthly_running
 from ketacost.i18n import _, book, fmt_date, fmt_weekday_date, t
-from ketacost.paying.financing import Plan as FinancePlan
-from ketacost.report.jsonout import DISCLAIMER
-from ketacost.report.labels import (
+from ketacost.paying.financing import FinancePlan
+from ketacost.report.wording import (
+    ASK_PRESCRIBER,
     AVERAGE_MONTH,
+    DISCLAIMER,
+    age_words,
+    count_dots,
+    low_to_high,
+    money_range,
     month_note,
     oldest_label,
     payer_label,
     practical_lines,
     ref_ranges,
+    saves_about,
     source_when,
     split_rows,
 )
 from ketacost.whatif.compare import Row
-from ketacost.whatif.savings import Tip
+from ketacost.whatif.tip import Tip
 
 
 def _refs(nums: Iterable[int]) -> str:
     text = ref_ranges(list(nums))
     return f" [{text}]" if text else ""
-
-
-def _count(n: Triple[int]) -> str:
-    return str(n.typical) if n.is_point else f"{n.low} · {n.typical} · {n.high}"
-
-
-def _money_range(m: Triple[Decimal]) -> str:
-    if m.is_point:
-        return fmt_money(m.typical)
-    return t("{low} to {high}", low=fmt_money(m.low), high=fmt_money(m.high))
-
-
-def _age(days: int) -> str:
-    if days < 0:
-        return _("dated in the future")
-    if days < 60:
-        return t("{n} days old", n=days)
-    return t("{n} months old", n=days // 30)
 
 
 def source_text(s: Source) -> Text:
@@ -77,13 +65,12 @@ def estimate_renderable(est: Estimate, tips_command: str = "ketacost tips") -> R
     head = Text()
     head.append(f"{est.treatment_name}", style="bold")
     head.append(t(" — cost estimate, {payer}", payer=payer_label(est)) + "\n")
-    last = est.end.fromordinal(est.end.toordinal() - 1)
     head.append(
         t(
             "{months} months from {start} to {last}",
             months=sc.months,
             start=fmt_date(sc.start),
-            last=fmt_date(last),
+            last=fmt_date(est.last_day),
         )
     )
     head.append(f" · {book(est.setting)}\n", style="dim")
@@ -91,7 +78,7 @@ def estimate_renderable(est: Estimate, tips_command: str = "ketacost tips") -> R
         t(
             "Price book as of {date} ({age})",
             date=fmt_date(est.as_of),
-            age=_age(est.book_age_days),
+            age=age_words(est.book_age_days),
         ),
         style="yellow" if est.stale else "dim",
     )
@@ -117,7 +104,7 @@ def estimate_renderable(est: Estimate, tips_command: str = "ketacost tips") -> R
         label = Text(p.label, style="bold")
         label.append(_refs(p.refs), style="dim")
         detail = "\n" + t(
-            "{price} per {per}", price=_money_range(p.unit_price), per=est.session_label
+            "{price} per {per}", price=money_range(p.unit_price), per=est.session_label
         )
         if p.interval_weeks is not None:
             gap = p.interval_weeks
@@ -128,9 +115,9 @@ def estimate_renderable(est: Estimate, tips_command: str = "ketacost tips") -> R
             )
             detail += t(", every {weeks} wk", weeks=weeks)
         if any(p.discount):
-            detail += t(", less {amount} discount", amount=_money_range(p.discount))
+            detail += t(", less {amount} discount", amount=money_range(p.discount))
         label.append(detail, style="dim")
-        table.add_row(label, _count(p.sessions), *(fmt_money(x) for x in p.split.patient))
+        table.add_row(label, count_dots(p.sessions), *(fmt_money(x) for x in p.split.patient))
     for f in est.fees:
         label = Text(f.label, style="bold")
         label.append(_refs(f.refs), style="dim")
@@ -141,26 +128,26 @@ def estimate_renderable(est: Estimate, tips_command: str = "ketacost tips") -> R
         strong = name.startswith(("You pay", "Net after tax"))
         style = "bold" if strong else ("dim" if name == AVERAGE_MONTH else "")
         first_total = "Billed" if est.scenario.insurance != "none" else "You pay"
-        count = _count(tot.sessions) if name == first_total else ""
+        count = count_dots(tot.sessions) if name == first_total else ""
         table.add_row(
             Text(_(name), style=style), count, *(Text(fmt_money(x), style=style) for x in tri)
         )
-    around = est.around
-    if around is not None:
+    indirect = est.indirect
+    if indirect is not None:
         table.add_section()
-        table.add_row(Text(_("Around each visit"), style="bold"), _count(around.visits))
+        table.add_row(Text(_("Around each visit"), style="bold"), count_dots(indirect.visits))
         for name, tri in (
-            (_("Rides home"), around.rides),
-            (_("Travel"), around.travel),
-            (_("Time off work"), around.time_off),
+            (_("Rides home"), indirect.rides),
+            (_("Travel"), indirect.travel),
+            (_("Time off work"), indirect.time_off),
         ):
             if any(tri):
                 table.add_row(f"  {name}", "", *(fmt_money(x) for x in tri))
-        if around.included:
+        if est.with_indirect is not None:
             table.add_row(
                 Text(_("Total with these"), style="bold"),
                 "",
-                *(Text(fmt_money(x), style="bold") for x in tot.net + around.total),
+                *(Text(fmt_money(x), style="bold") for x in est.with_indirect),
             )
     fin = est.financing
     if fin is not None:
@@ -178,7 +165,7 @@ def estimate_renderable(est: Estimate, tips_command: str = "ketacost tips") -> R
     notes = _hanging([("•", Text(a)) for a in est.assumptions])
     refs = _hanging([(f"[{n}]", source_text(s)) for n, s in enumerate(est.sources, start=1)])
     footer = Text(
-        f"\n{_(DISCLAIMER)} " + _("Ask your prescriber which treatment suits you."),
+        f"\n{_(DISCLAIMER)} " + _(ASK_PRESCRIBER),
         style="italic",
     )
     tips: list[RenderableType] = []
@@ -312,7 +299,7 @@ def finance_renderable(
 ) -> RenderableType:
     kind = "deferred-interest promotion" if plan.deferred else "installment plan"
     head = Text(f"Financing {fmt_money(plan.amount)}", style="bold")
-    head.append(f" — {kind}, {plan.months} months at {plan.apr.normalize():f}% APR")
+    head.append(f" — {kind}, {plan.months} months at {fmt_pct(plan.apr)} APR")
     if preset:
         head.append(f" ({preset})", style="dim")
     summary = Table.grid(padding=(0, 2))
@@ -348,7 +335,7 @@ def schedule_renderable(est: Estimate, visits: list[Visit]) -> RenderableType:
     head.append(
         t(
             "{n} visits from {start} · price book as of {date}",
-            n=len(visits),
+            n=calendar_totals(visits).visits,
             start=fmt_date(sc.start),
             date=fmt_date(est.as_of),
         ),
@@ -430,7 +417,7 @@ def tips_renderable(
         body = Text()
         body.append(tip.title, style="bold")
         saves = tip.saves
-        body.append(" — " + t("saves about {amount}", amount=fmt_money(saves.typical)))
+        body.append(" — " + saves_about(saves))
         if saves.low < 0:
             body.append(
                 t(
@@ -504,7 +491,7 @@ def compare_renderable(rows: list[Row], situation: str) -> RenderableType:
             name.append(" (lowest)", style="bold green")
         details = [
             f"{est.setting}; {row.coverage}",
-            f"you pay {fmt_money(t.net.low)} to {fmt_money(t.net.high)}",
+            f"you pay {low_to_high(t.net)}",
         ]
         if any(t.insurer):
             details.append(f"insurer pays {fmt_money(t.insurer.typical)}")

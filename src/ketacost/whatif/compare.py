@@ -8,7 +8,9 @@ from decimal import Decimal
 
 from ketacost.amounts import Triple
 from ketacost.book.pricebook import PriceBook, resolve_treatment
-from ketacost.engine.estimate import Estimate, build
+from ketacost.engine.estimate import build
+from ketacost.engine.results import Estimate
+from ketacost.paying.money import apply as apply_money
 from ketacost.scenario import Scenario
 from ketacost.whatif.savings import route_scenario
 
@@ -39,7 +41,7 @@ def compare(
     estimates = []
     for tid in ids:
         sc = route_scenario(situation, tid).resolved(book)
-        estimates.append((tid, build(book, sc, today=today)))
+        estimates.append((tid, apply_money(book, build(book, sc, today=today))))
     estimates.sort(key=lambda pair: (pair[1].totals.net.typical, pair[0]))
     rows = []
     for index, (tid, est) in enumerate(estimates):

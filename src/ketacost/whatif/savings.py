@@ -11,65 +11,20 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from ketacost.amounts import Triple, fmt_money
 from ketacost.book.pricebook import CASES, PriceBook, Referenced, Source, Treatment
 from ketacost.engine.costshare import plan_year_of
-from ketacost.engine.estimate import Estimate, Totals, claim_totals
 from ketacost.engine.fastclaims import fast_claim_totals
+from ketacost.engine.fastpaths import claim_totals
+from ketacost.engine.results import Estimate, Totals
 from ketacost.errors import KetacostError
-from ketacost.i18n import N_, _, book, fmt_date, fmt_day_month, t
+from ketacost.i18n import _, book, fmt_date, fmt_day_month, t
 from ketacost.options import PER_TREATMENT
 from ketacost.scenario import Scenario
-
-# A tip resting on an assumption or on a single source ranks as if it saved this share
-# of its amount: after well-sourced tips of similar size (within about a quarter).
-WEAK_RANK_WEIGHT = Decimal("0.75")
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """How sure a tip is: the basis of the figures it rests on and how many sources."""
-
-    basis: tuple[str, ...]  # distinct bases, in the order sourced, derived, assumption
-    sources: int
-
-    @property
-    def weak(self) -> bool:
-        return "assumption" in self.basis or self.sources < 2
-
-    def words(self) -> str:
-        names = {"sourced": N_("sourced"), "derived": N_("derived"), "assumption": N_("assumption")}
-        kinds = _(" and ").join(_(names[b]) for b in self.basis) if self.basis else _("sourced")
-        n = t("{n} sources", n=self.sources) if self.sources != 1 else _("1 source")
-        if "assumption" in self.basis:
-            return t(
-                "Evidence: rests partly on an assumption ({n}); treat the saving as rough.", n=n
-            )
-        if self.sources < 2:
-            return t("Evidence: a single source ({kinds}); treat the saving as rough.", kinds=kinds)
-        return t("Evidence: {kinds} figures, {n}.", kinds=kinds, n=n)
-
-
-@dataclass(frozen=True)
-class Tip:
-    id: str
-    kind: str  # discount | program | superbill | pretax | timing | financing | route | help
-    title: str
-    how: str
-    saves: Triple[Decimal]
-    sources: tuple[Source, ...]
-    scenario: Scenario | None = None  # the changed scenario the saving was computed on
-    evidence: Evidence = Evidence((), 0)
-
-    @property
-    def rank_value(self) -> Decimal:
-        weight = WEAK_RANK_WEIGHT if self.evidence.weak else Decimal(1)
-        return self.saves.typical * weight
-
+from ketacost.whatif.tip import Evidence, Tip
 
 _BASIS_ORDER = ("sourced", "derived", "assumption")
 
@@ -470,8 +425,7 @@ def _financing(ctx: _Context) -> Iterator[Tip]:
         )
     if fin.deferred and not fin.triggered[1]:
         # What the promotion would charge back if only the card's minimum were paid.
-        from ketacost.paying.financing import back_interest
-        from ketacost.paying.payment import parse_finance_spec
+        from ketacost.paying.financing import back_interest, parse_finance_spec
 
         preset, _months, _apr = parse_finance_spec(ctx.sc.finance or "", ctx.book)
         if preset is None:

@@ -86,6 +86,7 @@ def _gfe_who(ctx: Run, params: dict[str, Any]) -> dict[str, Any]:
 def run(ctx: Run, params: dict[str, Any]) -> None:
     """The estimate command's work, from its parameters (also used by `guide`)."""
     from ketacost.engine.estimate import build
+    from ketacost.paying.money import apply as apply_money
     from ketacost.whatif.savings import with_tips
 
     scenario = ctx.scenario(params)
@@ -107,7 +108,7 @@ def run(ctx: Run, params: dict[str, Any]) -> None:
     est = with_tips(
         book,
         resolved,
-        build(book, resolved, book_path=book_path, today=ctx.today()),
+        apply_money(book, build(book, resolved, book_path=book_path, today=ctx.today())),
         today=ctx.today(),
     )
     warn(est.warnings)

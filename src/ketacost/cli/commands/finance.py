@@ -86,7 +86,7 @@ def finance(
     force: ForceOpt = False,
 ) -> None:
     """A payment plan: monthly payment, interest, total, month by month."""
-    from ketacost.paying.payment import plan_from_options
+    from ketacost.paying.financing import plan_from_options
 
     here = of(ctx)
     settings = here.settings()

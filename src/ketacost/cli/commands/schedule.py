@@ -33,16 +33,18 @@ def register(app: typer.Typer) -> None:
 
 def run(ctx: Run, params: dict[str, Any]) -> None:
     from ketacost.engine.estimate import build
-    from ketacost.engine.visits import calendar
+    from ketacost.engine.visits import visit_calendar
+    from ketacost.paying.money import apply as apply_money
 
     scenario = ctx.scenario(params)
     settings = ctx.settings()
     output, force = params.get("output"), params.get("force", False)
     chosen = pick(params.get("fmt"), SCHEDULE_FORMATS, settings, output)
     book, book_path = ctx.book(params.get("pricing"))
-    est = build(book, scenario.resolved(book), book_path=book_path, today=ctx.today())
+    resolved = scenario.resolved(book)
+    est = apply_money(book, build(book, resolved, book_path=book_path, today=ctx.today()))
     warn(est.warnings)
-    visits = calendar(est)
+    visits = visit_calendar(est)
 
     def table() -> Any:
         from ketacost.report.table import schedule_renderable

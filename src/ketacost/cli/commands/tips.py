@@ -31,6 +31,7 @@ def register(app: typer.Typer) -> None:
 
 def run(ctx: Run, params: dict[str, Any]) -> None:
     from ketacost.engine.estimate import build
+    from ketacost.paying.money import apply as apply_money
     from ketacost.whatif.savings import with_tips
 
     scenario = ctx.scenario(params)
@@ -42,7 +43,7 @@ def run(ctx: Run, params: dict[str, Any]) -> None:
     est = with_tips(
         book,
         resolved,
-        build(book, resolved, book_path=book_path, today=ctx.today()),
+        apply_money(book, build(book, resolved, book_path=book_path, today=ctx.today())),
         today=ctx.today(),
     )
     warn(est.warnings)

@@ -1,4 +1,5 @@
-"""Words and rows every renderer shares, so the formats say the same thing."""
+"""Words and rows every renderer shares, so the formats say the same thing: the
+disclaimer, ranges, session counts, what a tip saves, the payer, the month note."""
 
 from __future__ import annotations
 
@@ -6,8 +7,68 @@ from decimal import Decimal
 
 from ketacost.amounts import Triple, fmt_money
 from ketacost.book.pricebook import Source
-from ketacost.engine.estimate import Estimate
+from ketacost.engine.results import Estimate
 from ketacost.i18n import N_, _, book, fmt_date, fmt_month, t
+
+DISCLAIMER = N_("A cost estimate, not medical advice.")
+# What follows the disclaimer, by report: the table, the Markdown and the HTML estimate
+# each close with their own sentence (each one translated as a whole).
+ASK_PRESCRIBER = N_("Ask your prescriber which treatment suits you.")
+PRESCRIBER_SAYS = N_("Which treatment suits you is for your prescriber to say.")
+PRESCRIBER_AND_WRITTEN_ESTIMATE = N_(
+    "Which treatment suits you is for your prescriber to say. Prices vary by clinic; "
+    "ask for a written estimate."
+)
+
+
+def money_range(m: Triple[Decimal]) -> str:
+    """'$500.00' when the cases agree, else '$300.00 to $1,000.00'."""
+    if m.is_point:
+        return fmt_money(m.typical)
+    return t("{low} to {high}", low=fmt_money(m.low), high=fmt_money(m.high))
+
+
+def low_to_high(m: Triple[Decimal]) -> str:
+    """'$300.00 to $1,000.00' always, in English: the compare tables, written in English."""
+    return f"{fmt_money(m.low)} to {fmt_money(m.high)}"
+
+
+def count_dots(n: Triple[int]) -> str:
+    """A count in the terminal table: '6', or '4 · 6 · 8' (low, typical, high)."""
+    return str(n.typical) if n.is_point else f"{n.low} · {n.typical} · {n.high}"
+
+
+def count_range(n: Triple[int]) -> str:
+    """A count in Markdown: '6', or '4 to 8 (typical 6)'."""
+    if n.is_point:
+        return str(n.typical)
+    return t("{low} to {high} (typical {typical})", **n.json_count())
+
+
+def count_range_short(n: Triple[int]) -> str:
+    """A count in an HTML table cell, where space is short: '6', or '4 to 8 (6)'."""
+    return str(n.typical) if n.is_point else t("{low} to {high} ({typical})", **n.json_count())
+
+
+def saves_about(saves: Triple[Decimal]) -> str:
+    """'saves about $120.00': the typical saving of a tip."""
+    return t("saves about {amount}", amount=fmt_money(saves.typical))
+
+
+def saves_range(saves: Triple[Decimal]) -> str:
+    """' ($80.00 to $150.00)' after `saves_about`, or nothing when the cases agree."""
+    if saves.is_point:
+        return ""
+    return t(" ({low} to {high})", low=fmt_money(saves.low), high=fmt_money(saves.high))
+
+
+def age_words(days: int) -> str:
+    """How old the price book is: '12 days old', '14 months old'."""
+    if days < 0:
+        return _("dated in the future")
+    if days < 60:
+        return t("{n} days old", n=days)
+    return t("{n} months old", n=days // 30)
 
 
 def oldest_label(est: Estimate) -> str:
