@@ -120,6 +120,20 @@ def test_the_fields_are_the_models() -> None:
             assert info.default == default and type(info.default) is type(default), name
 
 
+def test_the_bounds_and_choices_are_the_models() -> None:
+    import typing
+
+    for name, (_, rule) in FIELDS.items():
+        info = ScenarioModel.model_fields[name]
+        if isinstance(rule, range):
+            ge = next(m.ge for m in info.metadata if hasattr(m, "ge"))
+            le = next(m.le for m in info.metadata if hasattr(m, "le"))
+            assert (rule.start, rule.stop - 1) == (ge, le), name
+        elif isinstance(rule, tuple):
+            literal = next(a for a in typing.get_args(info.annotation) if a is not type(None))
+            assert rule == typing.get_args(literal) or rule == typing.get_args(info.annotation)
+
+
 @given(_scenario_dicts())
 def test_plain_checks_agree_with_pydantic(values: dict[str, Any]) -> None:
     accepted = plain_fields(values)

@@ -16,8 +16,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ketacost.planfile import PlanFile
-from ketacost.scenario import MAX_MONTHS, Insurance
 
+# The model states its rules itself (scenario.py defers to it, so it cannot import from
+# there); tests/test_scenario_plain.py holds the plain checks' bounds and choices to these.
+MAX_MONTHS = 60
+Insurance = Literal["none", "commercial", "medicare", "medicare-advantage", "medicaid"]
 Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 
 
