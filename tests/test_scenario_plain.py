@@ -11,7 +11,7 @@ import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from unittest import mock
 
 import pytest
@@ -49,6 +49,11 @@ FLAGISH = st.one_of(st.booleans(), st.sampled_from([None, 0, 1, 2, "yes", "no", 
 TEXTISH = st.one_of(st.text(max_size=8), st.sampled_from([None, 3, b"x", ("a",)]))
 
 
+class _Pair(NamedTuple):  # a tuple subclass: pydantic makes a plain tuple of it
+    first: object
+    second: object
+
+
 def _values_for(name: str, rule: object) -> st.SearchStrategy[Any]:
     if rule in (scenario.MONEY, scenario.PERCENT):
         return st.one_of(st.none(), MONEYISH)
@@ -67,12 +72,12 @@ def _values_for(name: str, rule: object) -> st.SearchStrategy[Any]:
         return st.one_of(
             st.lists(st.text(max_size=6), max_size=3).map(tuple),
             st.lists(st.text(max_size=6), max_size=3),
-            st.sampled_from([("a", 1), "abc", None, frozenset({"a"})]),
+            st.sampled_from([("a", 1), "abc", None, frozenset({"a"}), _Pair("a", "b")]),
         )
     if rule == "month-day":
         return st.one_of(
             st.tuples(st.integers(-1, 13), st.integers(0, 32)),
-            st.sampled_from([(7,), (7, 1, 1), [7, 1], ("7", "1"), (True, 1), "07-01", None]),
+            st.sampled_from([(7,), (7, 1, 1), [7, 1], ("7", "1"), (True, 1), "07-01", _Pair(7, 1)]),
         )
     if rule == "state":
         return st.one_of(

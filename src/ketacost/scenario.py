@@ -120,9 +120,11 @@ def _plain(value: object, rule: object) -> tuple[bool, object]:
     if rule == "date":
         return isinstance(value, dt.date) and kind is dt.date and 2000 <= value.year <= 2100, value
     if rule == "texts":
-        return isinstance(value, tuple) and all(type(x) is str for x in value), value
+        if not isinstance(value, tuple) or kind is not tuple:  # a named tuple: converted
+            return False, None
+        return all(type(x) is str for x in value), value
     if rule == "month-day":
-        if not isinstance(value, tuple) or len(value) != 2:
+        if not isinstance(value, tuple) or kind is not tuple or len(value) != 2:
             return False, None
         return all(type(x) is int for x in value), value
     if rule == "state" and isinstance(value, str) and kind is str:
