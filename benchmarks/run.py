@@ -211,6 +211,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="a short smoke run")
     ap.add_argument("--rounds", type=int, help="start-up rounds (default 21; 5 with --quick)")
     ap.add_argument("--no-batch", action="store_true", help="start-up only")
+    ap.add_argument("--batch-only", action="store_true", help="batch only (no start-up, no rates)")
     ap.add_argument(
         "--rates-mb",
         type=float,
@@ -228,6 +229,25 @@ def main() -> None:
         f"load average {os.getloadavg()[0]:.2f}"
     )
     goals: list[tuple[str, str, str, bool]] = []
+    if not args.batch_only:
+        _startup_goals(rounds, args.quick, goals)
+    if args.no_batch:
+        _summary(goals)
+        return
+    _batch_goals(self_pay_sizes, insured_sizes, args.quick, goals)
+    if args.batch_only:
+        _summary(goals)
+        return
+    # Price-transparency extraction: benchmarks/rates_bench.py (files cached in /tmp).
+    import rates_bench
+
+    rates_mb = args.rates_mb if args.rates_mb is not None else [10.0 if args.quick else 100.0]
+    if rates_mb:
+        rates_bench.main(["--mb", *map(str, rates_mb)])
+    _summary(goals)
+
+
+def _startup_goals(rounds: int, quick: bool, goals: list[tuple[str, str, str, bool]]) -> None:
     print(f"\nStart-up, median of {rounds} interleaved runs")
     print(
         f"{'command':48} {'median':>8} {'against':>13} {'floor':>7} {'ratio':>6} "
@@ -248,15 +268,21 @@ def main() -> None:
             )
         )
     print(f"load average after start-up runs: {os.getloadavg()[0]:.2f}")
-    repeats = 20 if args.quick else 100
+    repeats = 20 if quick else 100
     cached, validated = book_load(repeats), book_load(max(5, repeats // 10), cache=False)
     print(
         f"\nPrice book load (in-process, median): {cached * 1000:.1f} ms from the cache "
         f"(records), {validated * 1000:.1f} ms parsed and validated (cache off)"
     )
-    if args.no_batch:
-        _summary(goals)
-        return
+
+
+def _batch_goals(
+    self_pay_sizes: list[int],
+    insured_sizes: list[int],
+    quick: bool,
+    goals: list[tuple[str, str, str, bool]],
+) -> None:
+    print(f"\nload average before the batch runs: {_load()}")
     print(
         "\nBatch, one process (rows/s include process start; rows per CPU second judge the"
         "\ngoals, as on a core of its own; peak memory: /usr/bin/time -v)"
@@ -283,7 +309,7 @@ def main() -> None:
                     )
                 else:
                     peaks[rows] = peak
-                    if rows >= 100_000 or args.quick:
+                    if rows >= 100_000 or quick:
                         goals.append(
                             (
                                 f"batch self-pay, {rows:,} rows",
@@ -302,13 +328,14 @@ def main() -> None:
             high - low <= FLAT_MB and high <= MEMORY_GOAL_MB,
         )
     )
-    # Price-transparency extraction: benchmarks/rates_bench.py (files cached in /tmp).
-    import rates_bench
+    print(f"load average after: {_load()}")
 
-    rates_mb = args.rates_mb if args.rates_mb is not None else [10.0 if args.quick else 100.0]
-    if rates_mb:
-        rates_bench.main(["--mb", *map(str, rates_mb)])
-    _summary(goals)
+
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:  # pragma: no cover - not on every platform
+        return "unknown"
 
 
 def _summary(goals: list[tuple[str, str, str, bool]]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -66,3 +67,29 @@ def test_errors_are_ketacost_errors_with_the_clis_messages(kwargs, needle) -> No
 def test_unknown_treatment_is_an_input_error() -> None:
     with pytest.raises(ketacost.InputError, match="unknown treatment"):
         ketacost.estimate("ivv")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "says"),
+    [
+        ({"pricing": "clinic.yaml"}, "pricing: the Python API takes the scenario's options"),
+        ({"lang": "fr"}, "not the command line's --lang"),
+        ({"tips": False}, "pass with_tips=False"),
+        ({"output": "x.json"}, "not the command line's --output"),
+        ({"npi": "1234567890"}, "not the command line's --npi"),
+        ({"no_maintenance": True, "maintenance": True}, "no_maintenance and maintenance"),
+    ],
+)
+def test_an_option_the_api_cannot_honour_is_refused_not_dropped(kwargs, says) -> None:
+    """A clinic's price book given as `pricing=` used to be ignored without a word,
+    quoting national prices."""
+    with pytest.raises(ketacost.InputError, match=re.escape(says)):
+        ketacost.estimate("iv", **kwargs)
+
+
+def test_a_single_text_where_a_list_is_wanted_is_one_item() -> None:
+    one = ketacost.estimate("iv", discount="package", start="2027-03-01", with_tips=False)
+    listed = ketacost.estimate("iv", discount=["package"], start="2027-03-01", with_tips=False)
+    assert one.totals == listed.totals
+    rows = ketacost.compare(treatments="iv,spravato", start="2027-03-01")
+    assert sorted(r.treatment for r in rows) == ["iv", "spravato"]

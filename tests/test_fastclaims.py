@@ -4,6 +4,7 @@ covers; for the plan kinds it does not cover it steps aside (returns None)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +14,8 @@ from hypothesis import strategies as st
 
 from ketacost.batch import scenario_from_cells
 from ketacost.book import pricebook
-from ketacost.engine.fastclaims import eligible, fast_batch_figures, fast_claim_totals
+from ketacost.engine.costshare import plan_year_of
+from ketacost.engine.fastclaims import _alike, eligible, fast_batch_figures, fast_claim_totals
 from ketacost.engine.fastpaths import batch_figures, claim_totals, self_pay_applies
 from ketacost.errors import KetacostError
 
@@ -150,3 +152,68 @@ def test_batch_figures_equal_to_the_claim_engine(cells: dict[str, str]) -> None:
         assert self_pay_applies(BOOK.treatments[sc.treatment], sc)
         return
     assert fast == expected
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=rows(), other=st.dates(dt.date(2026, 1, 1), dt.date(2028, 12, 31)))
+def test_plans_shared_across_start_dates(cells: dict[str, str], other: dt.date) -> None:
+    """A batch resolves each case's plan once for rows that differ in their start date
+    alone: figures from the first row's plans are the second row's own."""
+    sc = _scenario(cells)
+    plans: dict[Any, Any] = {}
+    if fast_batch_figures(BOOK, sc, MEMO, plans) is None:
+        return
+    moved = sc.model_copy(update={"start": other})
+    try:
+        expected = batch_figures(BOOK, moved)
+    except KetacostError:
+        assume(False)
+    assert fast_batch_figures(BOOK, moved, MEMO, plans) == expected
+
+
+def _runs_by_hand(
+    visits: list[tuple[dt.date, str, tuple[Any, ...]]], year_start: tuple[int, int], start: dt.date
+) -> list[list[Any]]:
+    """`_alike` spelled out: join the services of one day and phase, then run together
+    consecutive visits of the same lines and tag in one plan year, year and month."""
+    joined: list[tuple[dt.date, str, tuple[Any, ...]]] = []
+    for v in visits:
+        if joined and joined[-1][:2] == v[:2]:
+            joined[-1] = (v[0], v[1], joined[-1][2] + v[2])
+        else:
+            joined.append(v)
+
+    def where(day: dt.date) -> tuple[object, ...]:
+        first_month = (day.year, day.month) == (start.year, start.month)
+        return (plan_year_of(day, year_start), day.year, first_month)
+
+    out: list[list[Any]] = []
+    for day, tag, lines in joined:
+        if out and out[-1][1] == tag and out[-1][2] is lines and where(out[-1][0]) == where(day):
+            out[-1][3] += 1
+        else:
+            out.append([day, tag, lines, 1])
+    return out
+
+
+@given(
+    steps=st.lists(
+        st.tuples(st.integers(0, 40), st.sampled_from(["a", "b"]), st.sampled_from([0, 1, 2])),
+        max_size=60,
+    ),
+    year_start=st.sampled_from([(1, 1), (7, 1), (3, 31)]),
+)
+def test_visits_run_together_as_by_hand(
+    steps: list[tuple[int, str, int]], year_start: tuple[int, int]
+) -> None:
+    """Runs of alike visits, with same-day services of one phase joined (which the book's
+    protocols never lay out, but a protocol could)."""
+    start = dt.date(2026, 12, 20)
+    kinds = [((100, 100, False, False, True),), ((5, 5, True, False, False),), ()]
+    visits, day = [], start
+    for gap, tag, kind in steps:
+        day += dt.timedelta(days=gap)
+        visits.append((day, tag, kinds[kind]))
+    got = _alike(visits, year_start, start)
+    want = _runs_by_hand(visits, year_start, start)
+    assert [(d, t, lines, n) for d, t, lines, n, _limit in got] == [tuple(r) for r in want]

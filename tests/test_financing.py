@@ -182,3 +182,19 @@ def test_finance_bad_input(runner, args: list[str], needle: str) -> None:
     assert result.exit_code == 2, result.output
     assert needle in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_chosen_payment_that_changes_the_term_is_said() -> None:
+    """`--months 12 --payment 100` on $3,000 at 9.9% runs 35 months: the header's 12
+    months must not stand alone."""
+    from ketacost.paying.financing import plan_warnings
+
+    longer = amortize(Decimal("3000"), 12, Decimal("9.9"), Decimal("100"))
+    assert longer.months_to_pay == 35
+    assert plan_warnings(longer, payment_given=True) == [
+        "at $100.00 a month this plan takes 35 months to pay off, not the 12 asked for."
+    ]
+    level = amortize(Decimal("3000"), 12, Decimal("9.9"))
+    assert plan_warnings(level, payment_given=False) == []
+    exact = amortize(Decimal("1200"), 12, Decimal("0"), Decimal("100"))
+    assert plan_warnings(exact, payment_given=True) == []

@@ -131,6 +131,7 @@ def test_contradicting_format_and_extension_is_refused(runner, tmp_path: Path) -
     out = tmp_path / "q.csv"
     result = run(runner, "estimate", "iv", "--format", "json", "-o", str(out), code=2)
     assert "--format json does not match -o q.csv" in result.stderr
+    assert "(.json), or drop --format to write csv (.csv)" in result.stderr
     assert not out.exists()
     result = run(runner, "finance", "100", "--months", "3", "-o", str(tmp_path / "f.html"), code=2)
     assert "-o f.html" in result.stderr

@@ -188,3 +188,14 @@ def test_guide_lines_wrap_between_words_at_the_terminal_width() -> None:
     lines = buf.getvalue().splitlines()
     assert lines and max(len(line) for line in lines) <= 40
     assert "network?" in buf.getvalue()
+
+
+@pytest.mark.parametrize(("choice", "plan"), [("3", "medicare"), ("4", "medicaid")])
+def test_guide_offers_no_hsa_where_the_estimate_would_refuse_it(runner, choice, plan) -> None:
+    """With Medicare or Medicaid the pre-tax question offers an FSA only: offering an
+    HSA ended the interview in an error after every question was answered."""
+    answers = ["1", "", choice, *([""] if plan == "medicare" else []), "2", ""]
+    result = guide(runner, answers)
+    assert result.exit_code == 0, result.stderr
+    assert "An HSA is not offered" in result.stderr
+    assert printed_command(result.stderr)[-2:] == [plan, "--fsa"]

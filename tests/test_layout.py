@@ -115,3 +115,61 @@ def test_the_engine_does_not_import_what_comes_after_it() -> None:
         "ketacost.i18n",
         "ketacost.scenario",
     }
+
+
+# The flow as the README draws it: a module may import its own step or an earlier one.
+STEPS = {
+    "book": 1,
+    "planfile": 1,
+    "options": 2,
+    "config": 2,
+    "scenario": 2,
+    "engine": 3,
+    "paying": 4,
+    "whatif": 5,
+    "report": 6,
+    "cli": 7,
+}
+
+# Imports that point forward, each for a stated reason; any other fails the test, and
+# one that is gone must leave the list.
+FORWARD = {
+    # Batch's fast paths answer for `build` followed by the money steps, so they add the
+    # pre-tax saving themselves (equality tests hold them to `paying.money.apply`).
+    ("ketacost.engine.fastpaths", "ketacost.paying.pretax"),
+    ("ketacost.engine.fastclaims", "ketacost.paying.pretax"),
+    ("ketacost.engine.fastselfpay", "ketacost.paying.pretax"),
+    # The estimate carries the tips a later step attaches; it names their type only.
+    ("ketacost.engine.results", "ketacost.whatif.tip"),
+    # `--finance 12@9.9` is checked with the other options, by the financing parser.
+    ("ketacost.scenario", "ketacost.paying.financing"),
+}
+
+
+def _step(module: str) -> int | None:
+    parts = module.split(".")
+    return STEPS.get(parts[1]) if len(parts) > 1 else None
+
+
+def test_imports_follow_the_flow() -> None:
+    forward = set()
+    for name, deps in import_graph().items():
+        here = _step(name)
+        for dep in deps:
+            there = _step(dep)
+            if here is not None and there is not None and there > here:
+                forward.add((name, dep))
+    assert sorted(forward - FORWARD) == []
+    assert sorted(FORWARD - forward) == []
+
+
+def test_the_readme_draws_every_folder_in_flow_order() -> None:
+    readme = (SRC.parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## How it works", 1)[1].split("\n## ", 1)[0]
+    folders = sorted(p.parent.name for p in SRC.glob("*/__init__.py"))
+    for folder in folders:
+        assert f"`{folder}/`" in section, f"README 'How it works' does not name {folder}/"
+    drawn = section.split("```", 2)[1].strip()
+    order = [s.strip().rstrip("/").removesuffix(".py") for s in drawn.split("→")]
+    assert [STEPS[s] for s in order] == sorted(STEPS[s] for s in order)
+    assert set(folders) - {"rates"} <= set(order)

@@ -186,3 +186,10 @@ def test_good_faith_estimate_in_spanish_with_the_rights_text(runner, fmt: str) -
         assert words in out, words
     assert "Your rights if the bill is higher" not in out
     assert "federal law allows you to dispute" not in out
+
+
+@pytest.mark.parametrize("fmt", ["table", "ics", "csv"])
+def test_the_spanish_visit_calendar_names_the_consultation_in_spanish(runner, fmt) -> None:
+    out = run(runner, "schedule", "iv", "--lang", "es", "--format", fmt).stdout
+    assert "Consulta + Serie inicial" in out
+    assert "Consultation" not in out

@@ -63,9 +63,46 @@ def scenario(treatment: str, book: PriceBook | None = None, **options: Any) -> S
 
     book = book or load_book()
     values = {
-        k: (v if k in COUNT_FIELDS else _text(v)) for k, v in options.items() if v is not None
+        k: (v if k in COUNT_FIELDS else _text(v))
+        for k, v in _checked(options).items()
+        if v is not None
     }
     return Scenario.from_options(treatment=treatment, **values).resolved(book)
+
+
+# What the API takes in place of a command-line option that is not the scenario's.
+_INSTEAD = {
+    "pricing": "pass book=ketacost.load_book(PATH)",
+    "tips": "pass with_tips=False",
+}
+
+
+def _checked(options: dict[str, Any]) -> dict[str, Any]:
+    """Refuse what the API cannot honour rather than drop it: an output option of the
+    command line (`fmt`, `output`, `patient`, ...), an option given together with the
+    field it inverts, a single text where a list is wanted would be read letter by
+    letter."""
+    from ketacost.errors import InputError
+    from ketacost.options import BY_NAME
+
+    out = dict(options)
+    for key, value in options.items():
+        option = BY_NAME.get(key)
+        if option is None:
+            continue
+        if option.field is None:
+            instead = _INSTEAD.get(key, "format and write the result object instead")
+            raise InputError(
+                f"{key}: the Python API takes the scenario's options, not the command "
+                f"line's {option.flags[0]} ({instead})"
+            )
+        if option.inverted and option.field in options:
+            raise InputError(
+                f"{key} and {option.field}: give one ({key}=True is {option.field}=False)"
+            )
+        if option.kind == "list" and isinstance(value, str):
+            out[key] = (value,)
+    return out
 
 
 def estimate(
@@ -77,13 +114,25 @@ def estimate(
     **options: Any,
 ) -> Estimate:
     """The estimate for one treatment: cost per phase, who pays what, tips."""
+    book = book or load_book()
+    return quote(book, scenario(treatment, book, **options), today=today, with_tips=with_tips)
+
+
+def quote(
+    book: PriceBook,
+    sc: Scenario,
+    *,
+    book_path: str | None = None,
+    today: dt.date | None = None,
+    with_tips: bool = True,
+) -> Estimate:
+    """The whole flow for a checked scenario: the engine builds the estimate, the money
+    steps (pre-tax, indirect costs, financing) are applied to it, then the tips."""
     from ketacost.engine.estimate import build
     from ketacost.paying.money import apply as apply_money
     from ketacost.whatif.savings import with_tips as attach
 
-    book = book or load_book()
-    sc = scenario(treatment, book, **options)
-    est = apply_money(book, build(book, sc, today=today))
+    est = apply_money(book, build(book, sc, book_path=book_path, today=today))
     return attach(book, sc, est, today=today) if with_tips else est
 
 
@@ -96,7 +145,7 @@ def tips(
 
 def compare(
     *,
-    treatments: list[str] | None = None,
+    treatments: list[str] | str | None = None,
     book: PriceBook | None = None,
     today: dt.date | None = None,
     **options: Any,
@@ -106,6 +155,8 @@ def compare(
 
     book = book or load_book()
     situation = scenario("iv", book, **options)
+    if isinstance(treatments, str):  # "iv,spravato", as the command line takes it
+        treatments = [x.strip() for x in treatments.split(",") if x.strip()]
     return rows(book, situation, treatments, today=today)
 
 

@@ -15,17 +15,22 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import Any, Literal, NamedTuple, TextIO
 
 from ketacost import options
 from ketacost.amounts import money_str
 from ketacost.book.pricebook import PriceBook
+from ketacost.engine import fastselfpay
 from ketacost.engine.fastclaims import fast_batch_figures
 from ketacost.engine.fastpaths import batch_figures
+from ketacost.engine.fastselfpay import SelfPayPlan, pre_tax_figures, self_pay_plan
+from ketacost.engine.results import BatchFigures
 from ketacost.errors import InputError, KetacostError
-from ketacost.scenario import Scenario
+from ketacost.scenario import MAX_YEAR, MIN_YEAR, Scenario
 
 # Scenario options, by their CLI names with underscores, then the free `id` column.
 OPTION_COLUMNS: tuple[str, ...] = options.batch_columns()
@@ -65,7 +70,10 @@ LINE_LIMIT = 4 * FIELD_LIMIT
 # A byte that is not UTF-8, as Python's "surrogateescape" decoding leaves it.
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")
 # Results of distinct scenarios kept per run: batches often repeat the same scenario.
-CACHE_SIZE = 4096
+CACHE_SIZE = 1024
+# ... and of distinct scenarios less their start date.
+SHAPES = 4096
+HEAVY_SHAPES = 1024  # ... of them with a scenario and its plans (the others hold a few ints)
 PROGRESS_EVERY = 1000
 
 Format = Literal["csv", "jsonl"]
@@ -277,14 +285,80 @@ def _internal(exc: Exception) -> str:
     return f"internal error ({type(exc).__name__}: {text})"
 
 
-def _physical_start(row: dict[str | Any, str | Any], end_line: int, floor: int) -> int:
+class _Shape(NamedTuple):
+    """What rows that differ only in their start date share."""
+
+    scenario: Scenario | None  # checked and resolved, with the first such row's start
+    self_pay: SelfPayPlan | None  # else: the rest of a self-pay row's figures, but the date
+    name: str  # the treatment's
+    plans: dict[Any, Any]  # each case's resolved plan, for the claim loop
+
+
+def _start_day(text: str) -> dt.date | None:
+    """The start date a cell gives, when it is one every check accepts."""
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if MIN_YEAR <= day.year <= MAX_YEAR else None
+
+
+def _figure_cells(f: BatchFigures, name: str) -> tuple[str, ...]:
+    """FIGURE_COLUMNS of a row's figures."""
+    tris = (f.split.billed, f.split.insurer, f.split.assistance, f.split.patient, f.net)
+    return (
+        *(_money_text(x) for tri in tris for x in tri),
+        name,
+        *(_money_text(x) for x in f.first_series),
+        f.first_month,
+        _money_text(f.first_month_patient),
+        *(_money_text(x) for x in f.per_month()),
+        *(_money_text(x) for x in f.tax_savings),
+    )
+
+
+def _money_text(x: Decimal) -> str:
+    """`money_str(x)`, sooner for an amount already in cents (most are): its text then
+    has exactly two digits after the point."""
+    text = str(x)
+    return text if text[-3:-2] == "." else money_str(x)
+
+
+def _cents_str(c: int) -> str:
+    """Money in cents as `money_str` writes it: '1234.50'."""
+    if c < 0:
+        return "-" + _cents_str(-c)
+    return f"{c // 100}.{c % 100:02d}"
+
+
+_ZEROS = ("0.00", "0.00", "0.00")
+
+
+def _self_pay_cells(plan: SelfPayPlan, day: dt.date, name: str) -> tuple[str, ...]:
+    """FIGURE_COLUMNS of a self-pay row: the patient pays what is billed, no tax saved."""
+    f = fastselfpay.figures(plan, day)
+    billed = tuple(map(_cents_str, f.billed))
+    return (
+        *billed,
+        *_ZEROS,  # insurer
+        *_ZEROS,  # assistance
+        *billed,  # patient
+        *billed,  # net of tax savings
+        name,
+        *map(_cents_str, f.first_series),
+        f.first_month,
+        _cents_str(f.first_month_patient),
+        *map(_cents_str, f.per_month),
+        *_ZEROS,  # tax savings
+    )
+
+
+def _physical_start(row: list[str], end_line: int, floor: int) -> int:
     """The line a record starts on: its last line less the line breaks inside its cells."""
     breaks = 0
-    for value in row.values():
-        cells = value if isinstance(value, list) else [value]
-        for cell in cells:
-            if isinstance(cell, str) and ("\n" in cell or "\r" in cell):
-                breaks += cell.replace("\r\n", "\n").replace("\r", "\n").count("\n")
+    for cell in row:
+        if "\n" in cell or "\r" in cell:
+            breaks += cell.replace("\r\n", "\n").replace("\r", "\n").count("\n")
     return max(end_line - breaks, floor)
 
 
@@ -301,79 +375,152 @@ def quote_rows(
     strings), then `error`: empty, or "line N: ..." with blank figures. Raises InputError
     only for a bad header or a file the csv module cannot read on (the line is named).
     """
+    header: list[str] = []
+    for cells, money, error in _quoted(book, reader, today, lines, base):
+        if not header:
+            header = [*(reader.fieldnames or ()), *OUTPUT_COLUMNS]
+        yield dict(zip(header, [*cells, *money, error], strict=True))
+
+
+def _quoted(
+    book: PriceBook,
+    reader: csv.DictReader[str],
+    today: dt.date | None,
+    lines: Lines | None,
+    base: Path | None,
+) -> Iterator[tuple[list[str], tuple[str, ...], str]]:
+    """`quote_rows` as (input cells, FIGURE_COLUMNS, error), without a dict per row."""
     _header(reader)
     fieldnames = list(reader.fieldnames or ())
     canon = [_normal(n) for n in fieldnames]
-    options = [(raw, key) for raw, key in zip(fieldnames, canon, strict=True) if key != "id"]
-    options = [(raw, key) for raw, key in options if not key.startswith(PASS_PREFIX)]
-    option_raws = tuple(raw for raw, _ in options)
-    option_keys = tuple(key for _, key in options)
-    width = len(fieldnames)
+    option_at = tuple(
+        i for i, key in enumerate(canon) if key != "id" and not key.startswith(PASS_PREFIX)
+    )
+    option_keys = tuple(canon[i] for i in option_at)
     prices: dict[object, object] = {}  # per-treatment session prices, shared by all rows
+    start_at = option_keys.index("start") if "start" in option_keys else -1
+    # Rows that differ only in a valid start date share their checks and everything
+    # their figures do not take from the date: one entry per row less its start.
+    shapes: dict[tuple[str, ...], _Shape | str] = {}
+    heavy = 0  # how many of them hold a scenario and its plans
+
+    def keep(key: tuple[str, ...], shape: _Shape | str) -> None:
+        nonlocal heavy
+        scenario = None if isinstance(shape, str) else shape.scenario
+        if scenario is not None and scenario.rates:
+            return  # a rate book's prices may depend on the dates: checked row by row
+        if len(shapes) >= SHAPES or heavy >= HEAVY_SHAPES:
+            shapes.clear()
+            heavy = 0
+        shapes[key] = shape
+        if scenario is not None:
+            heavy += 1
+
+    def scenario_of(cells: tuple[str, ...]) -> Scenario:
+        given = {k: v for k, v in zip(option_keys, cells, strict=True) if v}
+        return scenario_from_cells(given, today, base).resolved(book)
+
+    def shape_of(cells: tuple[str, ...]) -> _Shape | str:
+        """The row's checked scenario and its self-pay plan, or its error message."""
+        try:
+            scenario = scenario_of(cells)
+        except KetacostError as exc:
+            return exc.message
+        name = book.treatments[scenario.treatment].name  # type: ignore[index]
+        plan = self_pay_plan(book, scenario, prices)
+        keep = plan is None or plan.pre_tax  # (whose figures need the scenario)
+        return _Shape(scenario if keep else None, plan, name, {})
+
+    def figures(scenario: Scenario, plans: dict[Any, Any] | None = None) -> tuple[str, ...]:
+        # Integer cents for covered rows of the common plans; else the usual path.
+        f = fast_batch_figures(book, scenario, prices, plans) or batch_figures(
+            book, scenario, prices
+        )
+        return _figure_cells(f, book.treatments[scenario.treatment].name)  # type: ignore[index]
 
     @lru_cache(maxsize=CACHE_SIZE)
     def quote(cells: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
         try:
-            given = {k: v for k, v in zip(option_keys, cells, strict=True) if v}
-            scenario = scenario_from_cells(given, today, base).resolved(book)
-            # Integer cents for covered rows of the common plans; else the usual path.
-            f = fast_batch_figures(book, scenario, prices) or batch_figures(book, scenario, prices)
-            figures = (f.split.billed, f.split.insurer, f.split.assistance, f.split.patient, f.net)
-            plan = (
-                book.treatments[scenario.treatment].name,  # type: ignore[index]
-                *(money_str(x) for x in f.first_series),
-                f.first_month,
-                money_str(f.first_month_patient),
-                *(money_str(x) for x in f.per_month()),
-                *(money_str(x) for x in f.tax_savings),
-            )
-            money = [money_str(x) for tri in figures for x in tri]
-            return (*money, *plan), ""
+            day = _start_day(cells[start_at]) if start_at >= 0 else None
+            if day is None:
+                return figures(scenario_of(cells)), ""
+            key = cells[:start_at] + cells[start_at + 1 :]
+            shape = shapes.get(key)
+            if shape is None:
+                shape = shape_of(cells)
+                keep(key, shape)
+            if isinstance(shape, str):
+                return _BLANK_MONEY, shape
+            if shape.scenario is None:
+                assert shape.self_pay is not None
+                return _self_pay_cells(shape.self_pay, day, shape.name), ""
+            scenario = shape.scenario.model_copy(update={"start": day})
+            if shape.self_pay is not None:  # paid in full from an HSA or FSA
+                return _figure_cells(
+                    pre_tax_figures(book, scenario, shape.self_pay), shape.name
+                ), ""
+            return figures(scenario, shape.plans), ""
         except KetacostError as exc:
             return _BLANK_MONEY, exc.message
         except Exception as exc:  # one bad row must never stop the batch
             return _BLANK_MONEY, _internal(exc)
 
-    last_line = reader.line_num
+    yield from _rows(reader, option_at, quote, lines)
+
+
+def _rows(
+    reader: csv.DictReader[str],
+    option_at: tuple[int, ...],
+    quote: Callable[[tuple[str, ...]], tuple[tuple[str, ...], str]],
+    lines: Lines | None,
+) -> Iterator[tuple[list[str], tuple[str, ...], str]]:
+    """(the input cells, FIGURE_COLUMNS, error) of each row, as `quote_rows` describes.
+
+    Reads the records from the DictReader's own csv reader, as DictReader would (blank
+    lines skipped), without a dict per row."""
+    raw = reader.reader
+    width = len(reader.fieldnames or ())
+    pick = itemgetter(*option_at) if len(option_at) > 1 else None
+    last_line = raw.line_num
     while True:
         if lines is not None:
             lines.start_record()
         try:
-            row = next(reader)
+            row = next(raw)
+            while not row:
+                row = next(raw)
+            line_num = raw.line_num
         except StopIteration:
             return
         except csv.Error as exc:
-            # DictReader.line_num is only updated after a row is read: ask its reader.
-            where = _lines(last_line + 1, reader.reader.line_num)
-            raise InputError(f"{where}: {_csv_reason(exc)}") from None
-        out = {name: (row[name] or "") for name in fieldnames}
-        extra = row.get(None)
-        if extra is not None or None in row.values():
-            cells = width + len(extra) if isinstance(extra, list) else width
-            if extra is None:
-                cells = sum(1 for name in fieldnames if row[name] is not None)
-            money: tuple[str, ...] = _BLANK_MONEY
-            error = f"the row has {cells} cells but the header has {width}"
+            raise InputError(f"{_lines(last_line + 1, raw.line_num)}: {_csv_reason(exc)}") from None
+        money: tuple[str, ...]
+        cells_of_row = row
+        if len(row) != width:
+            money = _BLANK_MONEY
+            error = f"the row has {len(row)} cells but the header has {width}"
+            cells_of_row = row[:width] if len(row) > width else row + [""] * (width - len(row))
         else:
             try:
-                key = tuple(row[raw].strip() for raw in option_raws)
+                if pick is not None:
+                    key = tuple([c.strip() for c in pick(row)])
+                else:
+                    key = tuple([row[i].strip() for i in option_at])
                 money, error = quote(key)
             except Exception as exc:  # pragma: no cover - defensive
                 money, error = _BLANK_MONEY, _internal(exc)
         opened = lines.unclosed_quote() if lines is not None else None
         if opened is not None:
-            swallowed = reader.line_num - opened
+            swallowed = line_num - opened
             money, error = (
                 _BLANK_MONEY,
                 f"line {opened}: a quote opened here is never closed, so the "
                 f"{swallowed} line(s) after it were read as one cell; close the quote",
             )
         elif error:
-            error = f"line {_physical_start(row, reader.line_num, last_line + 1)}: {error}"
-        last_line = reader.line_num
-        out.update(zip(FIGURE_COLUMNS, money, strict=True))
-        out["error"] = error
-        yield out
+            error = f"line {_physical_start(row, line_num, last_line + 1)}: {error}"
+        last_line = line_num
+        yield cells_of_row, money, error
 
 
 def run(
@@ -401,28 +548,25 @@ def run(
         reader = csv.DictReader(lines)
         _header(reader)
         header = [*(reader.fieldnames or ()), *OUTPUT_COLUMNS]
-        write: Callable[[dict[str, str]], object]
+        write: Callable[[list[str]], object]
         if fmt == "csv":
             # Every cell as a spreadsheet cannot run it (csvsafe); JSON Lines verbatim.
             from ketacost.csvsafe import Writer
 
             writer = Writer(sink)
             writer.writerow(header)
-
-            def write(out: dict[str, str]) -> object:
-                return writer.writerow([out[k] for k in header])
-
+            write = writer.writerow_text
         else:
             dumps = json.JSONEncoder(ensure_ascii=False).encode
 
-            def write(out: dict[str, str]) -> object:
-                return sink.write(dumps(out) + "\n")
+            def write(values: list[str]) -> object:
+                return sink.write(dumps(dict(zip(header, values, strict=True))) + "\n")
 
         rows = failed = 0
-        for out in quote_rows(book, reader, today=today, lines=lines, base=base):
-            write(out)
+        for cells, money, error in _quoted(book, reader, today, lines, base):
+            write([*cells, *money, error])
             rows += 1
-            if out["error"]:
+            if error:
                 failed += 1
             if progress is not None and rows % PROGRESS_EVERY == 0:
                 progress(rows)

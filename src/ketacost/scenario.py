@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ketacost.planfile import PlanFile
 
 MAX_MONTHS = 60
+MIN_YEAR, MAX_YEAR = 2000, 2100  # a start date outside is a typo
 
 # Field name -> the option a user typed, so errors name what the user can change.
 OPTION = options.SAYS
@@ -118,7 +119,9 @@ def _plain(value: object, rule: object) -> tuple[bool, object]:
     if isinstance(rule, tuple):
         return kind is type(rule[0]) and value in rule, value
     if rule == "date":
-        return isinstance(value, dt.date) and kind is dt.date and 2000 <= value.year <= 2100, value
+        if not isinstance(value, dt.date) or kind is not dt.date:  # a datetime: converted
+            return False, None
+        return MIN_YEAR <= value.year <= MAX_YEAR, value
     if rule == "texts":
         if not isinstance(value, tuple) or kind is not tuple:  # a named tuple: converted
             return False, None

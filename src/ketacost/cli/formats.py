@@ -73,9 +73,10 @@ def format_for(
                 param="--format",
             )
         if implied is not None and given not in EXTENSION_FITS[implied]:
+            names = [s for s, f in EXTENSION_FORMATS.items() if given in EXTENSION_FITS[f]]
             raise InputError(
                 f"--format {given} does not match -o {shown}: name the file for what it "
-                f"holds, or drop --format to write {implied} ({suffix})",
+                f"holds ({', '.join(names)}), or drop --format to write {implied} ({suffix})",
                 param="--format",
             )
         return given

@@ -26,6 +26,10 @@ TREATMENTS = [
     ("nasal", "Compounded ketamine nasal spray at home"),
     ("compare", "Not sure yet: show me all of them side by side"),
 ]
+# Plans with which nobody can contribute to an HSA (IRS Publication 969), as scenario.py
+# refuses `--hsa` with them.
+NO_HSA = ("medicare", "medicare-advantage", "medicaid")
+
 INSURANCE = [
     ("none", "No insurance, or paying myself"),
     ("commercial", "Insurance through work or the marketplace"),
@@ -234,14 +238,20 @@ class Interview:
             )
             if gap != "none":
                 a.options["--medigap"] = gap
-        account = self.choose(
-            "\nWill you pay with pre-tax money (an HSA or FSA)?",
-            [
-                ("no", "No, or not sure"),
-                ("hsa", "Yes, from an HSA"),
-                ("fsa", "Yes, from a health FSA"),
-            ],
-        )
+        accounts = [("no", "No, or not sure")]
+        if insurance in NO_HSA:
+            # Refused later anyway (IRS Pub 969): offering it would end the interview
+            # in an error after every question was answered.
+            self.say(
+                "\nAn HSA is not offered: nobody on Medicare can put money into one, and "
+                "Medicaid is not a high-deductible plan. A health FSA through work can be."
+            )
+            question = "Will you pay from a health FSA (pre-tax money)?"
+        else:
+            accounts.append(("hsa", "Yes, from an HSA"))
+            question = "\nWill you pay with pre-tax money (an HSA or FSA)?"
+        accounts.append(("fsa", "Yes, from a health FSA"))
+        account = self.choose(question, accounts)
         if account != "no":
             a.options[f"--{account}"] = None
         months = self.months()

@@ -7,8 +7,13 @@ three cases). `fast_claim_totals` gives the same `Totals`, to the cent, by
 - working out, once per treatment, case and price, the claim lines of a session (the
   insurance module's own `claims_for`, so drug/administration splits, G-codes and
   out-of-network allowed amounts are its own) and keeping them as integer cents;
-- reusing each protocol's session pacing (`schedule._steps`) across rows, shifted to
-  each row's start, with business days looked up once per date;
+- counting each phase's sessions (`fastcounts.sessions_before`, as `schedule.counts`
+  counts them) between the days where the arithmetic can change: plan-year resets,
+  January 1 and the first month's end; a protocol whose sessions could share a day is
+  laid out date by date instead (`schedule._steps`' pacing, shifted to each start);
+- adjudicating a run of alike visits at once where the result cannot change within it:
+  once the deductible is met, as many as the out-of-pocket maximum and the program's
+  cap let through, and every one once the maximum is met;
 - running the adjudication rules of `costshare.adjudicate` (deductible, copay per visit
   or coinsurance, out-of-pocket maximum, plan-year resets, Medigap G/N, the
   manufacturer program with its calendar-year cap, the observation rebate, network in
@@ -25,6 +30,7 @@ Advantage, a rate book (`rates`), and any figure that is not a whole number of c
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 from operator import itemgetter
@@ -40,8 +46,9 @@ from ketacost.engine.estimate import (
     schedule_options,
     session_price,
 )
+from ketacost.engine.fastcounts import pacing, same_day_sessions, sessions_before
 from ketacost.engine.fastpaths import self_pay_applies
-from ketacost.engine.insurance import Charge, claims_for, resolve_plan
+from ketacost.engine.insurance import Charge, ResolvedPlan, claims_for, resolve_plan
 from ketacost.engine.results import BatchFigures, Split, Totals
 from ketacost.engine.schedule import _EPOCH, _steps, add_months, business_day
 from ketacost.paying.pretax import tax_savings_of
@@ -152,6 +159,56 @@ def _lines_of(
     return hit  # type: ignore[no-any-return]
 
 
+def _alike(
+    visits: list[tuple[dt.date, str, tuple[_LineC, ...]]],
+    year_start: tuple[int, int],
+    start: dt.date,
+) -> list[list[Any]]:
+    """The visits (services of one phase on one day are one visit: their lines joined)
+    as runs of consecutive visits with the same lines and tag, within one plan year,
+    one calendar year and (the first) one month: [first day, tag, lines, how many, the
+    day it cannot reach]."""
+    out: list[list[Any]] = []  # [first day, tag, lines, how many, where the run must end]
+    month, dom = year_start
+    month_end = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    last_day: dt.date | None = None
+    last_tag = ""
+    last_lines: tuple[_LineC, ...] = ()
+    for day, tag, lines in visits:
+        if day == last_day and tag == last_tag:  # the same visit: take it out, join it
+            if out[-1][3] == 1:
+                out.pop()
+            else:
+                out[-1][3] -= 1
+            lines = last_lines + lines
+        last_day, last_tag, last_lines = day, tag, lines
+        if out:
+            run = out[-1]
+            if day < run[4] and run[2] is lines and run[1] == tag:
+                run[3] += 1
+                continue
+        # the run ends at the next plan-year reset, January 1, or the first month's end
+        reset = dt.date(day.year, month, dom)
+        if reset <= day:
+            reset = dt.date(day.year + 1, month, dom)
+        limit = min(reset, dt.date(day.year + 1, 1, 1))
+        if day < month_end:
+            limit = min(limit, month_end)
+        out.append([day, tag, lines, 1, limit])
+    return out
+
+
+def _cuts(start: dt.date, end: dt.date, year_start: tuple[int, int]) -> list[int]:
+    """The days (ordinals) after `start` where a run of visits must end: each plan-year
+    reset, January 1 and the first month's end before `end`, and `end`."""
+    month, dom = year_start
+    days = {dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)}
+    for y in range(start.year, end.year + 1):
+        days.add(dt.date(y, month, dom))
+        days.add(dt.date(y + 1, 1, 1))
+    return sorted({d.toordinal() for d in days if start < d < end} | {end.toordinal()})
+
+
 def _coins_share(rest: int, num: int, den: int) -> int:
     """cents(rest x coinsurance / 100), half up, for rest >= 0 and coinsurance num/den."""
     return (2 * rest * num + 100 * den) // (200 * den)
@@ -169,10 +226,20 @@ class _Run(NamedTuple):
 
 
 def _case(
-    book: PriceBook, t: Any, sc: Scenario, case: Case, end: dt.date, memo: dict[object, Any]
+    book: PriceBook,
+    t: Any,
+    sc: Scenario,
+    case: Case,
+    end: dt.date,
+    memo: dict[object, Any],
+    plans: dict[Case, ResolvedPlan] | None = None,
 ) -> _Run:
     """One case, as `estimate.run_case` adjudicates it."""
-    plan = resolve_plan(book, t, sc, case)
+    plan = plans.get(case) if plans is not None else None
+    if plan is None:
+        plan = resolve_plan(book, t, sc, case)
+        if plans is not None:  # without its wording, which a batch holds for many rows
+            plan = plans[case] = dataclasses.replace(plan, assumptions=(), warnings=())
     terms = plan.terms
     covered = plan.covered
     # The services, in the order `run_case` charges them.
@@ -197,47 +264,78 @@ def _case(
             ),
         )
     regular, opening, dose_regular, dose_first = prices
-    first = True
-    sessions = 0
-    laid_out = _dates(book, sc, t, case, end, memo)
-    lead = laid_out[0][0] if laid_out else None
-    for tag, days in laid_out:
-        if not days:
-            continue
-        frac = combined_discount(book, sc.discounts, tag, case) if sc.discounts else 0
-        for i, day in enumerate(days):
-            price = opening if first else regular
-            if i < 2 or first:
-                off = cents(price * frac) if frac else 0
-                lines = _lines_of(
-                    book,
-                    t,
-                    sc,
-                    case,
-                    plan,
-                    tag,
-                    price - off,
-                    dose_first if first else dose_regular,
-                    memo,
-                )
-            visits.append((day, tag, lines))
-            first = False
-        sessions += len(days)
-    visits.sort(key=itemgetter(0))  # adjudicate's order: by date, stable
-    # One visit = one (date, tag): two services on one day of one phase are one visit.
-    merged: list[tuple[dt.date, str, tuple[_LineC, ...]]] = []
-    for v in visits:
-        if merged and merged[-1][0] == v[0] and merged[-1][1] == v[1]:
-            merged[-1] = (v[0], v[1], merged[-1][2] + v[2])
-        else:
-            merged.append(v)
-
+    year_start = terms.year_start
+    paced = pacing(t, case, schedule_options(t, sc), memo) if covered else None
+    runs: list[list[Any]]
+    if paced is not None and not same_day_sessions(paced, not t.at_home):
+        # Each phase's sessions counted between the days a run must end on (as
+        # `schedule.counts` counts them), not laid out one by one.
+        runs = []
+        if visits:
+            runs.append([sc.start, CONSULT, visits[0][2], 1, None])
+        day0 = sc.start.toordinal()
+        cuts = _cuts(sc.start, end, year_start)
+        first = True
+        sessions = 0
+        for tag, st in paced:
+            frac = combined_discount(book, sc.discounts, tag, case) if sc.discounts else 0
+            before, low = 0, day0
+            for cut in cuts:
+                n = sessions_before(st, day0, cut, not t.at_home)
+                k = n - before
+                if k > 0:
+                    seg = dt.date.fromordinal(low)
+                    if before == 0:  # the phase's first session: the course's, maybe
+                        price = opening if first else regular
+                        off = cents(price * frac) if frac else 0
+                        dose = dose_first if first else dose_regular
+                        one = _lines_of(book, t, sc, case, plan, tag, price - off, dose, memo)
+                        runs.append([seg, tag, one, 1, None])
+                        first = False
+                        k -= 1
+                    if k:
+                        off = cents(regular * frac) if frac else 0
+                        rest = _lines_of(
+                            book, t, sc, case, plan, tag, regular - off, dose_regular, memo
+                        )
+                        runs.append([seg, tag, rest, k, None])
+                before, low = n, cut
+            sessions += before
+        lead = paced[0][0] if paced else None
+    else:
+        first = True
+        sessions = 0
+        laid_out = _dates(book, sc, t, case, end, memo)
+        lead = laid_out[0][0] if laid_out else None
+        for tag, days in laid_out:
+            if not days:
+                continue
+            frac = combined_discount(book, sc.discounts, tag, case) if sc.discounts else 0
+            for i, day in enumerate(days):
+                price = opening if first else regular
+                if i < 2 or first:
+                    off = cents(price * frac) if frac else 0
+                    lines = _lines_of(
+                        book,
+                        t,
+                        sc,
+                        case,
+                        plan,
+                        tag,
+                        price - off,
+                        dose_first if first else dose_regular,
+                        memo,
+                    )
+                visits.append((day, tag, lines))
+                first = False
+            sessions += len(days)
+        visits.sort(key=itemgetter(0))  # adjudicate's order: by date, stable
     num, den = terms.coinsurance.as_integer_ratio()  # the percent, as num/den
     copay = _c_opt(terms.copay)
     ded_left, oop_left = _c(terms.deductible), _c_opt(terms.oop_max)
     annual_ded, annual_oop = _c(terms.annual_deductible), _c_opt(terms.annual_oop_max)
     year_start = terms.year_start
-    year = plan_year_of(terms.as_of, year_start)
+    year = plan_year_of(sc.start, year_start)  # (the plan's as_of: a shared plan's is not)
     medigap = sc.medigap if covered else "none"
     program, rebate = plan.program, plan.rebate
     floor = _c(program.floor) if program is not None else 0
@@ -253,7 +351,7 @@ def _case(
     start_month = (sc.start.year, sc.start.month)
     if not covered:  # every line paid in full by the patient; nothing accumulates
         paid_all = 0
-        for day, tag, lines in merged:
+        for day, tag, lines in visits:  # (services of one day and phase: one visit)
             paid = sum(line[0] for line in lines)
             paid_all += paid
             by_year[day.year] = by_year.get(day.year, 0) + paid
@@ -263,24 +361,57 @@ def _case(
         totals = (paid_all, 0, 0, paid_all, paid_all, 0)
         return _Run(totals, sessions, by_year, by_tag, first_month, lead)
     tb = ti = ta = tp = tu = tr = 0  # billed, insurer, assistance, patient, upfront, reimbursed
-    # A steady state: deductible met and the out-of-pocket maximum met (or none, and no
-    # program): then a visit of the same lines as the last one costs what it did, until
-    # the plan year or the calendar year turns.
-    same_lines: object = None
-    same: tuple[int, ...] = ()
-    same_year = 0
-    for day, tag, lines in merged:
+    # With the deductible met, a visit's lines cost what they did the last time, as long
+    # as neither the out-of-pocket maximum nor the program's cap held them back either
+    # time: each entry is (lines, totals, what they add to the maximum and the program).
+    settled: dict[int, tuple[tuple[_LineC, ...], tuple[int, ...], int, int]] = {}
+    # ... and once the maximum is met, they cost what they did then, whatever else.
+    maxed: dict[int, tuple[tuple[_LineC, ...], tuple[int, ...]]] = {}
+    for day, tag, lines, count, _limit in runs:
         claim_year = plan_year_of(day, year_start)
         if claim_year != year:
             year = claim_year
             ded_left, oop_left = annual_ded, annual_oop
-            same_lines = None
-        if lines is same_lines and day.year == same_year:
-            vb, vi, va, vp, vu, vr = same
-        else:
-            if program is not None and day.year != program_year:
-                program_year, program_left = day.year, cap or 0
-            steady = ded_left == 0 and (oop_left == 0 or (oop_left is None and program is None))
+        if program is not None and day.year != program_year:
+            program_year, program_left = day.year, cap or 0
+        paid = 0  # by the patient, for these visits
+        while count:
+            if oop_left == 0:  # the maximum is met: every share is nil until the year turns
+                done = maxed.get(id(lines))
+                if done is not None and done[0] is lines:
+                    vb, vi, va, vp, vu, vr = done[1]
+                    tb += count * vb
+                    ti += count * vi
+                    ta += count * va
+                    tp += count * vp
+                    tu += count * vu
+                    tr += count * vr
+                    paid += count * vp
+                    break
+            hit = settled.get(id(lines)) if ded_left == 0 else None
+            if hit is not None and hit[0] is lines:
+                # as many of these visits as the maximum and the program's cap let pass
+                k = count
+                if oop_left is not None and hit[2]:
+                    k = min(k, oop_left // hit[2])
+                if cap is not None and hit[3]:
+                    k = min(k, program_left // hit[3])
+                if k > 0:
+                    vb, vi, va, vp, vu, vr = hit[1]
+                    tb += k * vb
+                    ti += k * vi
+                    ta += k * va
+                    tp += k * vp
+                    tu += k * vu
+                    tr += k * vr
+                    paid += k * vp
+                    if oop_left is not None:
+                        oop_left -= k * hit[2]
+                    if cap is not None:
+                        program_left -= k * hit[3]
+                    count -= k
+                    continue
+            settle, at_max = ded_left == 0, oop_left == 0
             # As costshare.adjudicate: a first guess of the deductible parts (each line
             # takes what the ones before it leave), the copay placed on what they leave
             # (visit line first), then the lines in order against the pools, again
@@ -308,6 +439,8 @@ def _case(
                         due -= take
                 parts = [0] * n
                 vb = vi = va = vp = vu = vr = 0
+                added = helped_all = 0
+                held_back = False
                 for i, (charge, _a, drug, obs, visit) in enumerate(lines):
                     allowed = allowed_of[i]
                     part = allowed if allowed < d_left else d_left
@@ -319,6 +452,7 @@ def _case(
                     share = part + after
                     if o_left is not None and share > o_left:
                         share = o_left
+                        held_back = True
                     applied = part if part < share else share
                     plan_pays = allowed - share
                     supplement = 0
@@ -332,13 +466,17 @@ def _case(
                     if program is not None and drug:
                         helped = max(0, share - supplement - floor)
                         if cap is not None:
-                            helped = min(helped, p_left)
+                            if helped > p_left:
+                                helped = p_left
+                                held_back = True
                             p_left -= helped
+                            helped_all += helped
                     elif rebate is not None and obs:
                         helped = max(0, share - supplement - rebate_floor)
                     d_left = max(0, d_left - applied)
                     if o_left is not None:
                         o_left = max(0, o_left - share)
+                    added += share
                     if out_net:
                         balance = charge - allowed
                         vb += charge
@@ -355,20 +493,22 @@ def _case(
                     break
                 guess = parts
             ded_left, oop_left, program_left = d_left, o_left, p_left
-            if steady:
-                same_lines, same, same_year = lines, (vb, vi, va, vp, vu, vr), day.year
-            else:
-                same_lines = None
-        tb += vb
-        ti += vi
-        ta += va
-        tp += vp
-        tu += vu
-        tr += vr
-        by_year[day.year] = by_year.get(day.year, 0) + vp
-        by_tag[tag] = by_tag.get(tag, 0) + vp
+            if at_max:
+                maxed[id(lines)] = (lines, (vb, vi, va, vp, vu, vr))
+            elif settle and not held_back:
+                settled[id(lines)] = (lines, (vb, vi, va, vp, vu, vr), added, helped_all)
+            tb += vb
+            ti += vi
+            ta += va
+            tp += vp
+            tu += vu
+            tr += vr
+            paid += vp
+            count -= 1
+        by_year[day.year] = by_year.get(day.year, 0) + paid
+        by_tag[tag] = by_tag.get(tag, 0) + paid
         if (day.year, day.month) == start_month:
-            first_month += vp
+            first_month += paid
     return _Run((tb, ti, ta, tp, tu, tr), sessions, by_year, by_tag, first_month, lead)
 
 
@@ -377,7 +517,10 @@ def _money(x: int) -> Decimal:
 
 
 def _runs(
-    book: PriceBook, sc: Scenario, memo: dict[object, Any] | None
+    book: PriceBook,
+    sc: Scenario,
+    memo: dict[object, Any] | None,
+    plans: dict[Case, ResolvedPlan] | None = None,
 ) -> tuple[dict[Case, _Run], _Run, Split, Triple[Decimal]] | None:
     """Each case's run (the low and high columns swapped for the typical one as
     `estimate.ordered_runs` does), the typical run, the split and the tax saving."""
@@ -387,7 +530,7 @@ def _runs(
     t = book.treatments[sc.treatment]  # type: ignore[index]
     end = add_months(sc.start, sc.months)
     try:
-        raw = {c: _case(book, t, sc, c, end, memo) for c in CASES}
+        raw = {c: _case(book, t, sc, c, end, memo, plans) for c in CASES}
     except _NotCents:
         return None
     runs = dict(raw)
@@ -409,11 +552,16 @@ def _runs(
 
 
 def fast_claim_totals(
-    book: PriceBook, scenario: Scenario, memo: dict[object, Any] | None = None
+    book: PriceBook,
+    scenario: Scenario,
+    memo: dict[object, Any] | None = None,
+    plans: dict[Case, ResolvedPlan] | None = None,
 ) -> Totals | None:
     """`claim_totals(book, scenario)` in integer cents, or None for a plan this fast
-    path does not cover. Pass the same `memo` dict for many scenarios on one book."""
-    got = _runs(book, scenario, memo)
+    path does not cover. Pass the same `memo` dict for many scenarios on one book, and
+    the same `plans` dict for scenarios that differ in their start date alone (each
+    case's resolved plan)."""
+    got = _runs(book, scenario, memo, plans)
     if got is None:
         return None
     runs, _typical, split, tax = got
@@ -422,7 +570,10 @@ def fast_claim_totals(
 
 
 def fast_batch_figures(
-    book: PriceBook, scenario: Scenario, memo: dict[object, Any] | None = None
+    book: PriceBook,
+    scenario: Scenario,
+    memo: dict[object, Any] | None = None,
+    plans: dict[Case, ResolvedPlan] | None = None,
 ) -> BatchFigures | None:
     """`batch_figures(book, scenario)` in integer cents for a row whose plan covers the
     treatment or that pays with pre-tax money (self-pay rows have their own arithmetic
@@ -431,7 +582,7 @@ def fast_batch_figures(
     t = book.treatments[sc.treatment]  # type: ignore[index]
     if self_pay_applies(t, sc):
         return None
-    got = _runs(book, sc, memo)
+    got = _runs(book, sc, memo, plans)
     if got is None:
         return None
     runs, typical, split, tax = got

@@ -9,6 +9,7 @@ from decimal import Decimal
 from ketacost.amounts import ZERO
 from ketacost.engine.estimate import CONSULT
 from ketacost.engine.results import Estimate
+from ketacost.i18n import _
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def calendar_totals(visits: list[Visit]) -> CalendarTotals:
 def visit_calendar(est: Estimate) -> list[Visit]:
     """Visits of the typical scenario, grouped by day, in date order."""
     labels = {p.id: p.label for p in est.phases}
-    labels[CONSULT] = "Consultation"
+    labels[CONSULT] = _("Consultation")
     by_day: dict[dt.date, list] = {}  # type: ignore[type-arg]
     for line in est.lines:
         by_day.setdefault(line.claim.date, []).append(line)

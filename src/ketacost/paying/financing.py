@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING
 
-from ketacost.amounts import CENT, ZERO, cents, parse_money, parse_percent
+from ketacost.amounts import CENT, ZERO, cents, fmt_money, parse_money, parse_percent
 from ketacost.errors import InputError
 
 if TYPE_CHECKING:
@@ -261,3 +261,26 @@ def parse_finance_spec(spec: str, book: PriceBook) -> tuple[str | None, int | No
         f"--finance: '{spec}' is neither a preset ({known}) nor MONTHS@APR like 12@9.9",
         param="--finance",
     )
+
+
+def plan_warnings(plan: FinancePlan, *, payment_given: bool) -> list[str]:
+    """What a patient must not miss about a plan: a promotion that charges interest back,
+    or a chosen payment that makes the plan longer or shorter than the term asked for."""
+    from ketacost.i18n import t
+
+    if plan.deferred_interest_triggered:
+        return [
+            f"this promotion is not paid off in {plan.months} months: "
+            f"${plan.back_interest:,.2f} of interest is charged back to the purchase date."
+        ]
+    if payment_given and not plan.deferred and plan.months_to_pay != plan.months:
+        return [
+            t(
+                "at {payment} a month this plan takes {n} months to pay off, not the "
+                "{months} asked for.",
+                payment=fmt_money(plan.monthly_payment),
+                n=plan.months_to_pay,
+                months=plan.months,
+            )
+        ]
+    return []

@@ -16,6 +16,7 @@ from ketacost.report.wording import (
     PRESCRIBER_AND_WRITTEN_ESTIMATE,
     PRESCRIBER_SAYS,
     count_range_short,
+    horizon,
     low_to_high,
     month_note,
     oldest_label,
@@ -121,14 +122,8 @@ def estimate_html(
     today: dt.date | None = None,
 ) -> str:
     today = today or dt.date.today()
-    sc = est.scenario
     title = t("{name}: cost estimate", name=est.treatment_name)
-    span = t(
-        "{months} months from {start} to {last}",
-        months=sc.months,
-        start=fmt_date(sc.start),
-        last=fmt_date(est.last_day),
-    )
+    span = horizon(est)
     as_of = t("price book as of {date}", date=fmt_date(est.as_of))
     body = [
         f"<h1>{escape(title)}</h1>",

@@ -13,6 +13,7 @@ from ketacost.report.wording import (
     DISCLAIMER,
     PRESCRIBER_SAYS,
     count_range,
+    horizon,
     low_to_high,
     month_note,
     oldest_label,
@@ -77,14 +78,8 @@ def tips_md(
 
 
 def estimate_md(est: Estimate) -> str:
-    sc = est.scenario
     title = t("{name}: cost estimate", name=est.treatment_name)
-    span = t(
-        "{months} months from {start} to {last}",
-        months=sc.months,
-        start=fmt_date(sc.start),
-        last=fmt_date(est.last_day),
-    )
+    span = horizon(est)
     as_of = t("Price book as of {date}", date=fmt_date(est.as_of))
     out = [
         f"# {title} ({payer_label(est)})",

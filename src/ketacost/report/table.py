@@ -33,6 +33,7 @@ from ketacost.report.wording import (
     DISCLAIMER,
     age_words,
     count_dots,
+    horizon,
     low_to_high,
     money_range,
     month_note,
@@ -61,18 +62,10 @@ def source_text(s: Source) -> Text:
 
 
 def estimate_renderable(est: Estimate, tips_command: str = "ketacost tips") -> RenderableType:
-    sc = est.scenario
     head = Text()
     head.append(f"{est.treatment_name}", style="bold")
     head.append(t(" — cost estimate, {payer}", payer=payer_label(est)) + "\n")
-    head.append(
-        t(
-            "{months} months from {start} to {last}",
-            months=sc.months,
-            start=fmt_date(sc.start),
-            last=fmt_date(est.last_day),
-        )
-    )
+    head.append(horizon(est))
     head.append(f" · {book(est.setting)}\n", style="dim")
     head.append(
         t(

@@ -71,6 +71,16 @@ def age_words(days: int) -> str:
     return t("{n} months old", n=days // 30)
 
 
+def horizon(est: Estimate) -> str:
+    """ "12 months from 27 Nov 2026 to 26 Nov 2027": the span every report heads with."""
+    return t(
+        "{months} months from {start} to {last}",
+        months=est.scenario.months,
+        start=fmt_date(est.scenario.start),
+        last=fmt_date(est.last_day),
+    )
+
+
 def oldest_label(est: Estimate) -> str:
     """'oldest figure used: 2019-03-22, 7 years old (treatments.spravato.drug.device_price)'."""
     if est.oldest_figure is None:

@@ -85,9 +85,7 @@ def _gfe_who(ctx: Run, params: dict[str, Any]) -> dict[str, Any]:
 
 def run(ctx: Run, params: dict[str, Any]) -> None:
     """The estimate command's work, from its parameters (also used by `guide`)."""
-    from ketacost.engine.estimate import build
-    from ketacost.paying.money import apply as apply_money
-    from ketacost.whatif.savings import with_tips
+    from ketacost.api import quote
 
     scenario = ctx.scenario(params)
     fmt, pricing, dob = params.get("fmt"), params.get("pricing"), params.get("dob")
@@ -105,12 +103,7 @@ def run(ctx: Run, params: dict[str, Any]) -> None:
         needs_clinic_prices(scenario.price is not None, book_path)
         who = _gfe_who(ctx, params)
     resolved = scenario.resolved(book)
-    est = with_tips(
-        book,
-        resolved,
-        apply_money(book, build(book, resolved, book_path=book_path, today=ctx.today())),
-        today=ctx.today(),
-    )
+    est = quote(book, resolved, book_path=book_path, today=ctx.today())
     warn(est.warnings)
     show_tips = params.get("tips")
     if not (ctx.configured("tips") if show_tips is None else show_tips):

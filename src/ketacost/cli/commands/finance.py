@@ -86,7 +86,7 @@ def finance(
     force: ForceOpt = False,
 ) -> None:
     """A payment plan: monthly payment, interest, total, month by month."""
-    from ketacost.paying.financing import plan_from_options
+    from ketacost.paying.financing import plan_from_options, plan_warnings
 
     here = of(ctx)
     settings = here.settings()
@@ -101,12 +101,7 @@ def finance(
         payment=payment,
         preset=preset,
     )
-    warnings = []
-    if plan.deferred_interest_triggered:
-        warnings.append(
-            f"this promotion is not paid off in {plan.months} months: "
-            f"${plan.back_interest:,.2f} of interest is charged back to the purchase date."
-        )
+    warnings = plan_warnings(plan, payment_given=payment is not None)
     warn(warnings)
 
     def table() -> Any:

@@ -32,9 +32,8 @@ def register(app: typer.Typer) -> None:
 
 
 def run(ctx: Run, params: dict[str, Any]) -> None:
-    from ketacost.engine.estimate import build
+    from ketacost.api import quote
     from ketacost.engine.visits import visit_calendar
-    from ketacost.paying.money import apply as apply_money
 
     scenario = ctx.scenario(params)
     settings = ctx.settings()
@@ -42,7 +41,7 @@ def run(ctx: Run, params: dict[str, Any]) -> None:
     chosen = pick(params.get("fmt"), SCHEDULE_FORMATS, settings, output)
     book, book_path = ctx.book(params.get("pricing"))
     resolved = scenario.resolved(book)
-    est = apply_money(book, build(book, resolved, book_path=book_path, today=ctx.today()))
+    est = quote(book, resolved, book_path=book_path, today=ctx.today(), with_tips=False)
     warn(est.warnings)
     visits = visit_calendar(est)
 

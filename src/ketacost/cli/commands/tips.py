@@ -30,9 +30,7 @@ def register(app: typer.Typer) -> None:
 
 
 def run(ctx: Run, params: dict[str, Any]) -> None:
-    from ketacost.engine.estimate import build
-    from ketacost.paying.money import apply as apply_money
-    from ketacost.whatif.savings import with_tips
+    from ketacost.api import quote
 
     scenario = ctx.scenario(params)
     settings = ctx.settings()
@@ -40,12 +38,7 @@ def run(ctx: Run, params: dict[str, Any]) -> None:
     chosen = pick(params.get("fmt"), LIST_FORMATS, settings, output)
     book, book_path = ctx.book(params.get("pricing"))
     resolved = scenario.resolved(book)
-    est = with_tips(
-        book,
-        resolved,
-        apply_money(book, build(book, resolved, book_path=book_path, today=ctx.today())),
-        today=ctx.today(),
-    )
+    est = quote(book, resolved, book_path=book_path, today=ctx.today())
     warn(est.warnings)
 
     def table() -> Any:
