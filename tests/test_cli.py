@@ -254,6 +254,7 @@ def test_validate_reports_ok_and_errors(runner, tmp_path: Path, test_book_path: 
     [
         (["estimate", "ivv"], "unknown treatment 'ivv'"),
         (["estimate", "spravto"], "Did you mean: spravato"),
+        (["estimate", "ketamine"], "Did you mean: spravato (esketamine), iv (ketamine-iv)"),
         (["estimate", "iv", "--price", "-5"], "--price must not be negative"),
         (["estimate", "iv", "--price", "abc"], "--price must be an amount"),
         (["estimate", "iv", "--price", "1.005"], "at most 2 decimal places"),

@@ -193,3 +193,20 @@ def test_the_spanish_visit_calendar_names_the_consultation_in_spanish(runner, fm
     out = run(runner, "schedule", "iv", "--lang", "es", "--format", fmt).stdout
     assert "Consulta + Serie inicial" in out
     assert "Consultation" not in out
+
+
+@pytest.mark.parametrize(
+    ("lang", "home", "clinic"),
+    [
+        ("en", "minutes for the session at home", "minutes at the visit"),
+        ("es", "minutos para la sesión en casa", "minutos en la visita"),
+    ],
+)
+def test_a_home_dose_in_the_calendar_is_not_called_a_visit(runner, lang, home, clinic) -> None:
+    from icalendar import Calendar
+
+    out = run(runner, "schedule", "oral", "--lang", lang, "--format", "ics").stdout
+    texts = [str(e["description"]) for e in Calendar.from_ical(out).walk("VEVENT")]
+    assert texts and all(home in d and clinic not in d for d in texts)
+    iv = run(runner, "schedule", "iv", "--lang", lang, "--format", "ics").stdout
+    assert clinic in str(Calendar.from_ical(iv).walk("VEVENT")[0]["description"])

@@ -737,9 +737,12 @@ def resolve_treatment(book: PriceBook, name: str) -> str:
             return tid
     import difflib
 
-    names = [n for tid, t in book.treatments.items() for n in (tid, *t.aliases)]
-    close = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
-    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    owner = {n: tid for tid, t in book.treatments.items() for n in (tid, *t.aliases)}
+    close = difflib.get_close_matches(key, list(owner), n=3, cutoff=0.5)
+    # An alias is shown with the id it stands for ("spravato (esketamine)"): the ids
+    # are what the message just listed.
+    shown = dict.fromkeys(n if owner[n] == n else f"{owner[n]} ({n})" for n in close)
+    hint = f" Did you mean: {', '.join(shown)}?" if close else ""
     from ketacost.errors import InputError
 
     raise InputError(

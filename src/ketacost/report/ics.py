@@ -15,16 +15,21 @@ from ketacost.amounts import fmt_money
 from ketacost.engine.results import Estimate
 from ketacost.engine.visits import Visit
 from ketacost.i18n import _, t
+from ketacost.report.wording import at_home
 
 # Twelve hours before an all-day event is noon the day before: time to arrange a ride.
 RIDE_REMINDER = dt.timedelta(hours=-12)
 
 
-def _details(v: Visit) -> str:
+def _details(v: Visit, home: bool) -> str:
     details = []
     if v.visit_minutes is not None:
         details.append(
-            t("Plan about {n} minutes at the visit", n=v.visit_minutes)
+            (
+                t("Plan about {n} minutes for the session at home", n=v.visit_minutes)
+                if home
+                else t("Plan about {n} minutes at the visit", n=v.visit_minutes)
+            )
             + (
                 t(", including {n} minutes of observation.", n=v.observation_minutes)
                 if v.observation_minutes
@@ -62,7 +67,7 @@ def _event(est: Estimate, v: Visit, stamp: dt.datetime) -> Event:
     event.add("dtstart", v.date)
     event.add("dtend", v.date + dt.timedelta(days=1))
     event.add("summary", f"{est.treatment_name}: {' + '.join(v.phases)}")
-    event.add("description", _details(v))
+    event.add("description", _details(v, at_home(est)))
     event.add("transp", "TRANSPARENT")
     if v.needs_ride:
         event.add_component(_ride_reminder())
