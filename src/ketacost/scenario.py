@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from ketacost import options
 from ketacost.amounts import parse_money, parse_percent
 from ketacost.book.pricebook import Figure, PriceBook, resolve_treatment
 from ketacost.errors import InputError, PriceBookError
-from ketacost.planfile import PlanFile
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from ketacost.planfile import PlanFile
 
 MAX_MONTHS = 60
 MIN_YEAR, MAX_YEAR = 2000, 2100  # a start date outside is a typo
@@ -31,83 +33,245 @@ UNSET_DEFAULTS: dict[str, object] = {
     "drug_benefit": "medical",
 }
 Insurance = Literal["none", "commercial", "medicare", "medicare-advantage", "medicaid"]
-Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+Network = Literal["in", "out"]
+Medigap = Literal["none", "G", "N"]
+DrugBenefit = Literal["medical", "pharmacy"]
+FamilyKind = Literal["embedded", "aggregate"]
+MONEY = "money"  # a finite Decimal, at least 0
+PERCENT = "percent"  # a finite Decimal from 0 to 100
+FLAG = "flag"
+TEXT = "text"
+# Each field: its default (REQUIRED: none) and what the plain checks accept; the rules
+# are pydantic's in scenario_model.py, which decides whatever these do not accept.
+REQUIRED = object()
+TODAY = object()
+FIELDS: dict[str, tuple[object, object]] = {
+    "treatment": (REQUIRED, TEXT),
+    "months": (12, range(1, MAX_MONTHS + 1)),
+    "start": (TODAY, "date"),
+    "sessions": (None, range(1, 101)),
+    "maintenance_weeks": (None, range(1, 53)),
+    "maintenance": (True, FLAG),
+    "price": (None, MONEY),
+    "consult": (None, MONEY),
+    "dose": (None, (56, 84)),
+    "discounts": ((), "texts"),
+    "insurance": ("none", ("none", "commercial", "medicare", "medicare-advantage", "medicaid")),
+    "covered": (None, FLAG),  # None: the price book's default for the payer
+    "network": ("in", ("in", "out")),
+    "allowed": (None, MONEY),
+    "deductible": (None, MONEY),
+    "coinsurance": (None, PERCENT),
+    "copay": (None, MONEY),
+    "oop_max": (None, MONEY),
+    "medigap": ("none", ("none", "G", "N")),
+    "plan_year_start": (None, "month-day"),  # (month, day)
+    "annual_deductible": (None, MONEY),
+    "annual_oop_max": (None, MONEY),
+    "assistance": (True, FLAG),
+    "hsa": (False, FLAG),
+    # HSA contributions through an employer's payroll (no FICA)
+    "hsa_payroll": (False, FLAG),
+    "fsa": (False, FLAG),
+    "family": (False, FLAG),  # family HSA coverage: the higher contribution limit
+    "tax_rate": (None, PERCENT),
+    "account_balance": (None, MONEY),
+    "finance": (None, TEXT),  # a preset id or MONTHS@APR
+    "include_indirect": (False, FLAG),
+    "hourly_wage": (None, MONEY),
+    "state": (None, "state"),  # two-letter US state, where a rule or program depends on it
+    "observation_rebate": (False, FLAG),  # the Spravato observation rebate (commercial plans)
+    "plan": (None, TEXT),  # the plan file the plan fields came from
+    "drug_benefit": ("medical", ("medical", "pharmacy")),
+    "drug_network": (None, ("in", "out")),  # None: as --network
+    "rx_copay": (None, MONEY),
+    "rx_coinsurance": (None, PERCENT),
+    "rx_deductible": (None, MONEY),  # remaining; None: integrated with the medical one
+    "annual_rx_deductible": (None, MONEY),
+    "accumulator": (False, FLAG),
+    "family_deductible": (None, MONEY),  # remaining this plan year
+    "family_oop_max": (None, MONEY),
+    "annual_family_deductible": (None, MONEY),
+    "annual_family_oop_max": (None, MONEY),
+    "family_kind": ("embedded", ("embedded", "aggregate")),
+    "secondary": (None, TEXT),  # the secondary plan's file
+    "secondary_plan": (None, "plan-file"),  # read from `secondary`
+    "rates": (None, TEXT),  # a rate book (ketacost rates extract): real allowed amounts
+}
+_HUNDRED = Decimal(100)
 
 
-class Scenario(BaseModel):
-    """One patient's situation. Build it with `Scenario.from_options` or directly."""
+def _plain(value: object, rule: object) -> tuple[bool, object]:
+    """(True, the field's value) when the plain checks vouch for `value` under `rule`
+    exactly as pydantic would take it; (False, None) leaves the decision to pydantic."""
+    kind = type(value)
+    if rule is MONEY or rule is PERCENT:
+        if not isinstance(value, Decimal) or kind is not Decimal:
+            return False, None
+        ok = value.is_finite() and value >= 0 and (rule is MONEY or value <= _HUNDRED)
+        return ok, value
+    if rule is FLAG:
+        return kind is bool, value
+    if rule is TEXT:
+        return kind is str, value
+    if isinstance(rule, range):
+        return kind is int and value in rule, value
+    if isinstance(rule, tuple):
+        return kind is type(rule[0]) and value in rule, value
+    if rule == "date":
+        if not isinstance(value, dt.date) or kind is not dt.date:  # a datetime: converted
+            return False, None
+        return MIN_YEAR <= value.year <= MAX_YEAR, value
+    if rule == "texts":
+        if not isinstance(value, tuple) or kind is not tuple:  # a named tuple: converted
+            return False, None
+        return all(type(x) is str for x in value), value
+    if rule == "month-day":
+        if not isinstance(value, tuple) or kind is not tuple or len(value) != 2:
+            return False, None
+        return all(type(x) is int for x in value), value
+    if rule == "state" and isinstance(value, str) and kind is str:
+        from ketacost.usstates import US_STATES
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+        code = value.strip().upper()
+        return code in US_STATES, code
+    return False, None  # a plan file (pydantic's own model), or a type pydantic converts
+
+
+def plain_fields(values: dict[str, Any]) -> dict[str, Any] | None:
+    """The fields of a scenario made of `values` when the plain checks accept every value
+    (what pydantic would make of them), else None: pydantic must decide."""
+    if not values.keys() <= FIELDS.keys():
+        return None
+    fields: dict[str, Any] = {}
+    for name, (default, rule) in FIELDS.items():
+        if name not in values:
+            if default is REQUIRED:
+                return None
+            fields[name] = dt.date.today() if default is TODAY else default
+            continue
+        value = values[name]
+        if value is None and default is None:
+            fields[name] = None
+            continue
+        ok, fields[name] = _plain(value, rule)
+        if not ok:
+            return None
+    return fields
+
+
+def _rebuilt(values: tuple[object, ...]) -> Scenario:
+    return Scenario._of(dict(zip(FIELDS, values, strict=True)))
+
+
+class Scenario:
+    """One patient's situation. Build it with `Scenario.from_options` or directly
+    (`Scenario(treatment="iv", months=6)`): the fields and their rules are those of
+    `scenario_model.ScenarioModel`, and a value they refuse raises pydantic's
+    ValidationError as before. Read-only; `model_copy(update=...)` makes a changed copy."""
+
+    __slots__ = tuple(FIELDS)
+    model_fields: ClassVar[tuple[str, ...]] = tuple(FIELDS)
 
     treatment: str
-    months: int = Field(12, ge=1, le=MAX_MONTHS)
-    start: dt.date = Field(default_factory=dt.date.today)
-    sessions: int | None = Field(None, ge=1, le=100)
-    maintenance_weeks: int | None = Field(None, ge=1, le=52)
-    maintenance: bool = True
-    price: Decimal | None = Field(None, ge=0, allow_inf_nan=False)
-    consult: Decimal | None = Field(None, ge=0, allow_inf_nan=False)
-    dose: Literal[56, 84] | None = None
-    discounts: tuple[str, ...] = ()
-    insurance: Insurance = "none"
-    covered: bool | None = None  # None: the price book's default for the payer
-    network: Literal["in", "out"] = "in"
-    allowed: Money | None = None
-    deductible: Money | None = None
-    coinsurance: Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)] | None = None
-    copay: Money | None = None
-    oop_max: Money | None = None
-    medigap: Literal["none", "G", "N"] = "none"
-    plan_year_start: tuple[int, int] | None = None  # (month, day)
-    annual_deductible: Money | None = None
-    annual_oop_max: Money | None = None
-    assistance: bool = True
-    hsa: bool = False
-    hsa_payroll: bool = False  # HSA contributions through an employer's payroll (no FICA)
-    fsa: bool = False
-    family: bool = False  # family HSA coverage: the higher contribution limit
-    tax_rate: Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)] | None = None
-    account_balance: Money | None = None
-    finance: str | None = None  # a preset id or MONTHS@APR
-    include_indirect: bool = False
-    hourly_wage: Money | None = None
-    state: str | None = None  # two-letter US state, where a rule or program depends on it
-    observation_rebate: bool = False  # the Spravato observation rebate (commercial plans)
-    plan: str | None = None  # the plan file the plan fields came from
-    drug_benefit: Literal["medical", "pharmacy"] = "medical"
-    drug_network: Literal["in", "out"] | None = None  # None: as --network
-    rx_copay: Money | None = None
-    rx_coinsurance: Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)] | None = None
-    rx_deductible: Money | None = None  # remaining; None: integrated with the medical one
-    annual_rx_deductible: Money | None = None
-    accumulator: bool = False
-    family_deductible: Money | None = None  # remaining this plan year
-    family_oop_max: Money | None = None
-    annual_family_deductible: Money | None = None
-    annual_family_oop_max: Money | None = None
-    family_kind: Literal["embedded", "aggregate"] = "embedded"
-    secondary: str | None = None  # the secondary plan's file
-    secondary_plan: PlanFile | None = None  # read from `secondary`
-    rates: str | None = None  # a rate book (ketacost rates extract): real allowed amounts
+    months: int
+    start: dt.date
+    sessions: int | None
+    maintenance_weeks: int | None
+    maintenance: bool
+    price: Decimal | None
+    consult: Decimal | None
+    dose: Literal[56, 84] | None
+    discounts: tuple[str, ...]
+    insurance: Insurance
+    covered: bool | None
+    network: Network
+    allowed: Decimal | None
+    deductible: Decimal | None
+    coinsurance: Decimal | None
+    copay: Decimal | None
+    oop_max: Decimal | None
+    medigap: Medigap
+    plan_year_start: tuple[int, int] | None
+    annual_deductible: Decimal | None
+    annual_oop_max: Decimal | None
+    assistance: bool
+    hsa: bool
+    hsa_payroll: bool
+    fsa: bool
+    family: bool
+    tax_rate: Decimal | None
+    account_balance: Decimal | None
+    finance: str | None
+    include_indirect: bool
+    hourly_wage: Decimal | None
+    state: str | None
+    observation_rebate: bool
+    plan: str | None
+    drug_benefit: DrugBenefit
+    drug_network: Network | None
+    rx_copay: Decimal | None
+    rx_coinsurance: Decimal | None
+    rx_deductible: Decimal | None
+    annual_rx_deductible: Decimal | None
+    accumulator: bool
+    family_deductible: Decimal | None
+    family_oop_max: Decimal | None
+    annual_family_deductible: Decimal | None
+    annual_family_oop_max: Decimal | None
+    family_kind: FamilyKind
+    secondary: str | None
+    secondary_plan: PlanFile | None
+    rates: str | None
 
-    @field_validator("state")
+    def __init__(self, **values: Any) -> None:
+        fields = plain_fields(values)
+        if fields is None:
+            from ketacost.scenario_model import validated
+
+            fields = validated(values)
+        for name, value in fields.items():
+            object.__setattr__(self, name, value)
+
     @classmethod
-    def _us_state(cls, v: str | None) -> str | None:
-        from ketacost.config import US_STATES
+    def _of(cls, fields: dict[str, Any]) -> Scenario:
+        """A scenario of fields already checked (a copy's), without checking them again."""
+        scenario = object.__new__(cls)
+        for name, value in fields.items():
+            object.__setattr__(scenario, name, value)
+        return scenario
 
-        if v is None:
-            return v
-        code = v.strip().upper()
-        if code not in US_STATES:
-            raise ValueError(f"must be a two-letter US state code such as NY or TX, not {v!r}")
-        return code
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in FIELDS)
 
-    @field_validator("start")
-    @classmethod
-    def _plausible_year(cls, v: dt.date) -> dt.date:
-        if not MIN_YEAR <= v.year <= MAX_YEAR:
-            raise ValueError("must be a date between 2000 and 2100")
-        return v
+    def model_copy(self, *, update: dict[str, Any] | None = None) -> Scenario:
+        """A copy with `update`'s fields changed, unchecked (as pydantic's model_copy)."""
+        fields = dict(zip(FIELDS, self._values(), strict=True))
+        fields.update(update or {})
+        return Scenario._of(fields)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a Scenario is read-only: use model_copy(update={{{name!r}: ...}})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("a Scenario is read-only")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Scenario:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{name}={value!r}" for name, value in zip(FIELDS, self._values(), strict=True)
+        )
+        return f"Scenario({shown})"
+
+    def __reduce__(self) -> tuple[Any, tuple[tuple[object, ...]]]:
+        return _rebuilt, (self._values(),)
 
     @classmethod
     def from_options(cls, **raw: Any) -> Scenario:
@@ -167,10 +331,17 @@ class Scenario(BaseModel):
                 "--maintenance-weeks and --no-maintenance contradict each other; give one",
                 param="--maintenance-weeks",
             )
-        try:
-            scenario = cls.model_validate(values)
-        except ValidationError as exc:
-            raise input_error(exc) from None
+        fields = plain_fields(values)
+        if fields is None:
+            from pydantic import ValidationError
+
+            from ketacost.scenario_model import validated
+
+            try:
+                fields = validated(values)
+            except ValidationError as exc:
+                raise input_error(exc) from None
+        scenario = cls._of(fields)
         scenario.check_plan()
         scenario.check_payment()
         return scenario

@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ketacost.amounts import HUNDRED, ZERO, cents, fmt_money, fmt_pct
 from ketacost.book.pricebook import Case, PriceBook, Treatment
@@ -19,7 +20,9 @@ from ketacost.engine.costshare import Claim, Family, PlanTerms, Program, Rx
 from ketacost.i18n import _, fmt_day_month
 from ketacost.i18n import book as book_text
 from ketacost.i18n import t as tr
-from ketacost.planfile import PlanFile
+
+if TYPE_CHECKING:
+    from ketacost.planfile import PlanFile
 from ketacost.scenario import Scenario
 
 SELF_PAY = PlanTerms(ZERO, ZERO, None, ZERO, ZERO, ZERO)
