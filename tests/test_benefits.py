@@ -494,3 +494,19 @@ def test_batch_finds_plan_files_next_to_the_batch_file(tmp_path: Path, monkeypat
 def test_typical_plan_files_write_plain_numbers_and_the_coinsurance(runner) -> None:
     out = runner.invoke(app, ["plan", "--typical", "hdhp"], env=ENV).stdout
     assert "deductible: 1700\n" in out and "coinsurance: 20\n" in out
+
+
+def test_a_plan_template_writes_money_as_typed_never_through_a_float() -> None:
+    """12.5% and $33.33 come out as written; a float could print 33.329999..."""
+    from decimal import Decimal
+
+    import yaml
+
+    from ketacost.planfile import _decimal_dumper, _plain
+
+    data = _plain(
+        {"coinsurance": Decimal("12.5"), "copay": Decimal("33.33"), "d": Decimal("2000.00")}
+    )
+    text = yaml.dump(data, Dumper=_decimal_dumper(yaml), sort_keys=False)
+    assert text == "coinsurance: 12.5\ncopay: 33.33\nd: 2000\n"
+    assert not any(isinstance(v, float) for v in data.values())

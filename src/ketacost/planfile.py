@@ -242,8 +242,21 @@ def template_from_book(book: Any, template_id: str) -> str:
     data = _plain(plan.model_dump(exclude_defaults=True))
     data.setdefault("coinsurance", int(plan.coinsurance))
     data["met"] = {"deductible": 0, "oop": 0}
-    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    body = yaml.dump(data, Dumper=_decimal_dumper(yaml), sort_keys=False, allow_unicode=True)
     return "\n".join(head) + "\n" + body
+
+
+def _decimal_dumper(yaml: Any) -> Any:
+    """A safe dumper that writes a Decimal as the number it is (12.5), never through a
+    float. Made on use: yaml is not imported on a CLI run that writes no template."""
+
+    class Dumper(yaml.SafeDumper):  # type: ignore[misc]
+        pass
+
+    Dumper.add_representer(
+        Decimal, lambda d, v: d.represent_scalar("tag:yaml.org,2002:float", str(v))
+    )
+    return Dumper
 
 
 def _plain(value: Any) -> Any:
@@ -251,7 +264,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        return int(value) if value == value.to_integral_value() else value
     return value
 
 
