@@ -271,7 +271,7 @@ def plan_warnings(plan: FinancePlan, *, payment_given: bool) -> list[str]:
     if plan.deferred_interest_triggered:
         return [
             f"this promotion is not paid off in {plan.months} months: "
-            f"${plan.back_interest:,.2f} of interest is charged back to the purchase date."
+            f"{fmt_money(plan.back_interest)} of interest is charged back to the purchase date."
         ]
     if payment_given and not plan.deferred and plan.months_to_pay != plan.months:
         return [
