@@ -201,9 +201,9 @@ def test_accumulator_hand_computed() -> None:
     # 2: the last $1,000 of the deductible; the program's $510 left; you $490
     # 3: deductible met, 0% coinsurance: nothing
     assert [ln.patient for ln in plain] == [D(10), D(490), D(0)]
-    import dataclasses
+    from ketacost import records
 
-    acc = adjudicate(claims, dataclasses.replace(terms, accumulator=True), program=program)
+    acc = adjudicate(claims, records.replace(terms, accumulator=True), program=program)
     # the program's payments count toward nothing: after 1 the deductible has $1,990
     # left (only your $10 counted), after 2 $1,500 (your $490); 3 is all yours
     assert [ln.patient for ln in acc] == [D(10), D(490), D(1000)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 from decimal import Decimal
@@ -13,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ketacost
+from ketacost import records
 from ketacost.book import pricebook
 from ketacost.book.pricebook import PriceBook
 from ketacost.cli.app import app
@@ -397,5 +397,5 @@ def test_a_plan_without_wording_has_the_same_terms(
     t = book_.treatments[sc.treatment]  # type: ignore[index]
     full = resolve_plan(book_, t, sc, case)  # type: ignore[arg-type]
     bare = resolve_plan(book_, t, sc, case, wording=False)  # type: ignore[arg-type]
-    assert bare == dataclasses.replace(full, assumptions=(), warnings=())
+    assert bare == records.replace(full, assumptions=(), warnings=())
     assert full.assumptions  # the report path still says what it assumed

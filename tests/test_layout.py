@@ -113,6 +113,7 @@ def test_the_engine_does_not_import_what_comes_after_it() -> None:
         "ketacost.amounts",
         "ketacost.book.pricebook",
         "ketacost.i18n",
+        "ketacost.records",
         "ketacost.scenario",
     }
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Generic, TypeVar
+
+from ketacost.records import record
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -101,7 +102,7 @@ def money_str(x: Decimal) -> str:
     return f"{cents(x):.2f}"
 
 
-@dataclass(frozen=True)
+@record
 class Triple(Generic[T]):
     """A low / typical / high range of one quantity."""
 

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from ketacost.book.pricebook import Node, PriceBook, Referenced, iter_figures
+from ketacost.records import record
 
 STALE_AFTER_MONTHS = 24
 
 
-@dataclass(frozen=True)
+@record
 class Dated:
     path: str
     node: Referenced

@@ -12,16 +12,16 @@ Without `--state` (or without the book's RVUs and GPCI table) the national rate 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from ketacost.amounts import cents
 from ketacost.book.pricebook import Case, Locality, Medicare, Rvus
+from ketacost.records import record
 
 CODES = ("G2082", "G2083")
 
 
-@dataclass(frozen=True)
+@record
 class StateRates:
     state: str
     picked: dict[Case, Locality]

@@ -6,22 +6,23 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ketacost.records import record
 
 if TYPE_CHECKING:
     from ketacost.config import Settings
 
 
-@dataclass
+@record(frozen=False)
 class Run:
     """One run. `lang_given`: --lang or KETACOST_LANG chose the language, so the
     config file's `lang:` does not."""
 
     lang_given: bool = False
-    _settings: Settings | None = field(default=None, repr=False)
-    _today: dt.date | None = field(default=None, repr=False)
+    _settings: Settings | None = None
+    _today: dt.date | None = None
 
     def settings(self) -> Settings:
         """The config file's settings, read on first use (a run that needs none, such

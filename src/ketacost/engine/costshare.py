@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from ketacost.amounts import HUNDRED, ZERO, cents
+from ketacost.records import record
 
 Network = Literal["in", "out"]
 Medigap = Literal["none", "G", "N"]
 MEDIGAP_N_VISIT_COPAY = Decimal("20.00")
 
 
-@dataclass(frozen=True)
+@record
 class PlanTerms:
     """Cost-sharing terms. `deductible` and `oop_max` are what *remains* in the plan year
     containing `as_of`; the `annual_*` figures apply from each plan-year reset on."""
@@ -44,7 +44,7 @@ class PlanTerms:
     accumulator: bool = False  # manufacturer assistance does not count toward the limits
 
 
-@dataclass(frozen=True)
+@record
 class Family:
     """Family limits, remaining this plan year and after each reset. Embedded: the
     individual limits apply inside the family ones; aggregate: only the family ones.
@@ -57,7 +57,7 @@ class Family:
     kind: Literal["embedded", "aggregate"] = "embedded"
 
 
-@dataclass(frozen=True)
+@record
 class Rx:
     """The pharmacy benefit for drug lines. `deductible` None: integrated with the
     medical deductible. The out-of-pocket maximum is shared unless `oop_max` is set."""
@@ -70,7 +70,7 @@ class Rx:
     annual_oop_max: Decimal | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Program:
     """A manufacturer savings program: the patient pays at least `floor` of a drug line's
     cost share; the program pays the rest up to `annual_cap` per calendar year."""
@@ -79,7 +79,7 @@ class Program:
     annual_cap: Decimal | None  # None: a yearly limit exists but is not published
 
 
-@dataclass(frozen=True)
+@record
 class Claim:
     date: dt.date
     charge: Decimal  # the clinic's price for this line
@@ -92,7 +92,7 @@ class Claim:
     network: Network | None = None  # None: the adjudication's network
 
 
-@dataclass(frozen=True)
+@record
 class Line:
     """One adjudicated claim line. patient + insurer + assistance == billed."""
 
@@ -188,7 +188,7 @@ def adjudicate(
     return out
 
 
-@dataclass
+@record(frozen=False)
 class _Settled:
     lines: list[Line]
     deductible_parts: list[Decimal]
@@ -411,7 +411,7 @@ def coordinate(lines: list[Line], secondary: PlanTerms) -> list[Line]:
     coinsurance or copay, and maximum, run over the same claims), never more than the
     patient still owes on that line. The balance bill of an out-of-network line is
     left to the patient. What it pays does not count toward the primary's limits."""
-    from dataclasses import replace
+    from ketacost.records import replace
 
     as_primary = adjudicate([ln.claim for ln in lines], secondary)
     by_id = {id(ln.claim): ln for ln in as_primary}

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 
 from ketacost.amounts import HUNDRED, ZERO, Triple, cents, fmt_money, zero_money
@@ -43,6 +42,7 @@ from ketacost.engine.schedule import PhaseDates, ScheduleOptions, add_months, ex
 from ketacost.i18n import _, fmt_date
 from ketacost.i18n import book as book_text
 from ketacost.i18n import t as tr
+from ketacost.records import record
 from ketacost.scenario import Scenario
 
 
@@ -101,7 +101,7 @@ def combined_discount(book: PriceBook, ids: Iterable[str], phase_id: str, case: 
     return 1 - keep
 
 
-@dataclass
+@record(frozen=False)
 class _Sums:
     """Running sums for one phase (or fee) in one case."""
 
@@ -124,7 +124,7 @@ class _Sums:
         self.reimbursed += line.reimbursed
 
 
-@dataclass(frozen=True)
+@record
 class CaseRun:
     schedule: list[PhaseDates]
     sums: dict[str, _Sums]

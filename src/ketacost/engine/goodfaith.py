@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import cast
 
@@ -29,6 +28,7 @@ from ketacost.errors import InputError
 from ketacost.i18n import N_, _, fmt_date, plural
 from ketacost.i18n import book as book_text
 from ketacost.i18n import t as tr
+from ketacost.records import record
 
 # Recurring services: one GFE states their expected scope for at most 12 months
 # (45 CFR 149.610); care after that gets a new GFE.
@@ -142,7 +142,7 @@ def check_text(text: str, where: str) -> str:
 # ---------------------------------------------------------------------- the result
 
 
-@dataclass(frozen=True)
+@record
 class Provider:
     name: str | None = None
     npi: str | None = None
@@ -152,13 +152,13 @@ class Provider:
     state: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class DiagnosisCode:
     code: str
     descriptor: str | None  # from the price book, where it lists the code
 
 
-@dataclass(frozen=True)
+@record
 class LineCode:
     code: str
     system: str  # CPT or HCPCS
@@ -166,7 +166,7 @@ class LineCode:
     descriptor: str
 
 
-@dataclass(frozen=True)
+@record
 class GfeLine:
     """One service at one unit charge: `quantity` x `unit_charge` == `charge`."""
 
@@ -181,7 +181,7 @@ class GfeLine:
     dose_mg: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Dispute:
     threshold: Decimal
     days: int
@@ -192,7 +192,7 @@ class Dispute:
     how: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record
 class GoodFaithEstimate:
     issued: dt.date
     patient: str | None

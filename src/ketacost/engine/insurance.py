@@ -8,18 +8,18 @@ how a Spravato session splits into a drug line and an administration line.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from ketacost import records
 from ketacost.amounts import HUNDRED, ZERO, cents, fmt_money, fmt_pct
 from ketacost.book.pricebook import Case, PriceBook, Treatment
 from ketacost.engine.costshare import Claim, Family, PlanTerms, Program, Rx
 from ketacost.i18n import _, fmt_day_month
 from ketacost.i18n import book as book_text
 from ketacost.i18n import t as tr
+from ketacost.records import record
 
 if TYPE_CHECKING:
     from ketacost.planfile import PlanFile
@@ -28,7 +28,7 @@ from ketacost.scenario import Scenario
 SELF_PAY = PlanTerms(ZERO, ZERO, None, ZERO, ZERO, ZERO)
 
 
-@dataclass(frozen=True)
+@record
 class ResolvedPlan:
     """Everything the claim engine needs for one scenario case."""
 
@@ -43,7 +43,7 @@ class ResolvedPlan:
     split_allowed_percent: Decimal | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Charge:
     """One priced service before insurance: a session or the consultation."""
 
@@ -61,7 +61,7 @@ def resolve_plan(
     a plan for every new row): the same terms, with no assumptions or warnings."""
     if sc.insurance == "none":
         from_rates: tuple[list[str], list[str]] = ([], [])
-        terms = dataclasses.replace(SELF_PAY, as_of=sc.start)
+        terms = records.replace(SELF_PAY, as_of=sc.start)
         if not wording:
             return ResolvedPlan(terms, False, None, None, (), ())
         if sc.rates is not None:  # a hospital's discounted cash price (ketacost.rates)

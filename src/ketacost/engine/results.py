@@ -6,7 +6,6 @@ Every number a report shows is a field or a property of one of these.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -14,6 +13,7 @@ from ketacost.amounts import ZERO, Triple, cents, zero_money
 from ketacost.book.pricebook import CASES, Case, Source
 from ketacost.engine.costshare import Line
 from ketacost.engine.insurance import ResolvedPlan
+from ketacost.records import record
 from ketacost.scenario import Scenario
 
 if TYPE_CHECKING:  # whatif attaches the tips to a built estimate
@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # whatif attaches the tips to a built estimate
 STALE_AFTER_DAYS = 365
 
 
-@dataclass(frozen=True)
+@record
 class Split:
     """Who pays what, as low / typical / high. patient + insurer + assistance == billed."""
 
@@ -51,7 +51,7 @@ def empty_split() -> Split:
     return Split(*(zero_money() for _ in range(6)))
 
 
-@dataclass(frozen=True)
+@record
 class PhaseLine:
     id: str
     label: str
@@ -69,7 +69,7 @@ class PhaseLine:
         return self.split.billed
 
 
-@dataclass(frozen=True)
+@record
 class FeeLine:
     id: str
     label: str
@@ -86,7 +86,7 @@ class FeeLine:
         return self.split.billed
 
 
-@dataclass(frozen=True)
+@record
 class Totals:
     sessions: Triple[int]
     split: Split
@@ -113,7 +113,7 @@ class Totals:
         return Triple(*(p - t for p, t in zip(self.patient, self.tax_savings, strict=True)))
 
 
-@dataclass(frozen=True)
+@record
 class IndirectTotals:
     """Costs around each visit, per case. Added to the total only when `included`."""
 
@@ -128,7 +128,7 @@ class IndirectTotals:
         return self.rides + self.travel + self.time_off
 
 
-@dataclass(frozen=True)
+@record
 class FinanceSummary:
     """The patient's total financed, per case."""
 
@@ -142,7 +142,7 @@ class FinanceSummary:
     triggered: tuple[bool, bool, bool]
 
 
-@dataclass(frozen=True)
+@record
 class MonthLine:
     """One calendar month of the typical scenario: what falls due in it."""
 
@@ -154,7 +154,7 @@ class MonthLine:
     patient: Decimal
 
 
-@dataclass(frozen=True)
+@record
 class Practical:
     """What a visit takes, beyond money (typical minutes, ride home)."""
 
@@ -164,7 +164,7 @@ class Practical:
     ride_note: str | None
 
 
-@dataclass(frozen=True)
+@record
 class Estimate:
     treatment: str
     treatment_name: str
@@ -200,12 +200,12 @@ class Estimate:
     lines: tuple[Line, ...] = ()  # the typical case's adjudicated claim lines, in date order
     # The typical scenario month by month, every month of the horizon; sums to the totals.
     by_month: tuple[MonthLine, ...] = ()
-    secondary_paid: Triple[Decimal] = field(default_factory=zero_money)
+    secondary_paid: Triple[Decimal] = zero_money()
     # Typical scenario: the day the savings program's yearly cap ran out, and what the
     # patient pays from that day to the end of the horizon.
     program_runs_out: dt.date | None = None
     patient_after_program: Decimal = ZERO
-    tips: tuple[Tip, ...] = field(default=())
+    tips: tuple[Tip, ...] = ()
     # The oldest figure the estimate used: (path, date, age in words), and the figures
     # older than freshness.STALE_AFTER_MONTHS (also named in the assumptions).
     oldest_figure: tuple[str, dt.date, str] | None = None
@@ -271,7 +271,7 @@ class Estimate:
         return max(self.by_month, key=lambda m: (m.patient, -self.by_month.index(m)))
 
 
-@dataclass(frozen=True)
+@record
 class BatchFigures:
     """What one batch row reports beyond the totals: the first series (the first phase
     with sessions, e.g. induction) and the first calendar month (typical), as the

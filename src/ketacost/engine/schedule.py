@@ -5,10 +5,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
-from dataclasses import dataclass
 from typing import Any
 
 from ketacost.book.pricebook import Case, Phase
+from ketacost.records import record
 
 
 def add_months(start: dt.date, months: int) -> dt.date:
@@ -19,7 +19,7 @@ def add_months(start: dt.date, months: int) -> dt.date:
     return dt.date(year, month, day)
 
 
-@dataclass(frozen=True)
+@record
 class ScheduleOptions:
     """What the patient changed about the book's protocol, and where sessions happen."""
 
@@ -31,7 +31,7 @@ class ScheduleOptions:
     clinic_days: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class PhaseDates:
     phase: Phase
     dates: tuple[dt.date, ...]
@@ -61,7 +61,7 @@ _DAY = dt.timedelta(days=1)
 _TAIL = 8
 
 
-@dataclass(frozen=True)
+@record
 class _Step:
     """One phase laid out from its start: a series of `count` sessions paced
     `span_days / pace_count` apart, or a recurring one every `interval_weeks`."""

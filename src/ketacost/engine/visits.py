@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 
 from ketacost.amounts import ZERO
 from ketacost.engine.estimate import CONSULT
 from ketacost.engine.results import Estimate
 from ketacost.i18n import _
+from ketacost.records import record
 
 
-@dataclass(frozen=True)
+@record
 class Visit:
     date: dt.date
     number: int  # 1-based, in date order
@@ -27,7 +27,7 @@ class Visit:
     plan_year_reset: bool  # the deductible and maximum start again from this visit
 
 
-@dataclass(frozen=True)
+@record
 class CalendarTotals:
     """The calendar's visits, what they bill and what you pay over them."""
 

@@ -9,12 +9,12 @@ balances; the monthly figure is a close, stated approximation.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING
 
 from ketacost.amounts import CENT, ZERO, cents, fmt_money, parse_money, parse_percent
 from ketacost.errors import InputError
+from ketacost.records import record
 
 if TYPE_CHECKING:
     from ketacost.book.pricebook import PriceBook
@@ -23,7 +23,7 @@ TWELVE_HUNDRED = Decimal(1200)  # APR in percent -> monthly rate
 MAX_MONTHS = 600  # 50 years: beyond this a payment plan is not a plan
 
 
-@dataclass(frozen=True)
+@record
 class Month:
     month: int
     payment: Decimal
@@ -32,7 +32,7 @@ class Month:
     balance: Decimal  # after this month's payment
 
 
-@dataclass(frozen=True)
+@record
 class FinancePlan:
     amount: Decimal
     months: int  # the term asked for (the promotion's length when deferred)

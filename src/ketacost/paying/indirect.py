@@ -4,17 +4,17 @@ Kept apart from the medical total: they are the patient's own costs, not a bill.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from ketacost.amounts import ZERO, Triple, cents
 from ketacost.book.pricebook import CASES, Case, Indirect, PriceBook, Treatment
 from ketacost.engine.results import IndirectTotals
 from ketacost.i18n import _
+from ketacost.records import record
 from ketacost.scenario import Scenario
 
 
-@dataclass(frozen=True)
+@record
 class IndirectCosts:
     visits: int
     rides: Decimal  # rideshare home and back, where the patient must not drive

@@ -7,9 +7,9 @@ time off) depend only on its result, so they come after it: estimate -> paying -
 
 from __future__ import annotations
 
-import dataclasses
 from decimal import Decimal
 
+from ketacost import records
 from ketacost.amounts import Triple, fmt_pct
 from ketacost.book.pricebook import PriceBook
 from ketacost.engine.results import Estimate, FinanceSummary
@@ -47,9 +47,9 @@ def apply(book: PriceBook, est: Estimate) -> Estimate:
                 months=financing.months,
             )
         )
-    return dataclasses.replace(
+    return records.replace(
         est,
-        totals=dataclasses.replace(est.totals, tax_savings=tax),
+        totals=records.replace(est.totals, tax_savings=tax),
         indirect=indirect,
         financing=financing,
         money_notes=tuple(notes),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
@@ -12,6 +11,7 @@ from ketacost.amounts import HUNDRED, ZERO, Triple, cents, fmt_money, fmt_pct, z
 from ketacost.book.pricebook import CASES, Case, PriceBook
 from ketacost.i18n import N_, _
 from ketacost.i18n import t as tr
+from ketacost.records import record
 from ketacost.scenario import Scenario
 
 Account = Literal["hsa", "fsa"]
@@ -23,7 +23,7 @@ ELIGIBILITY = N_(
 )
 
 
-@dataclass(frozen=True)
+@record
 class PreTax:
     account: Account
     rate: Decimal  # combined marginal rate saved, percent
@@ -31,7 +31,7 @@ class PreTax:
     balance: Decimal | None  # money already in the account, if the patient said
 
 
-@dataclass(frozen=True)
+@record
 class Savings:
     paid_pretax: Decimal
     tax_savings: Decimal

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ketacost.amounts import cents, fmt_money
 from ketacost.rates.book import AllowedAmount, Negotiated, RateBook, load
+from ketacost.records import record
 
 if TYPE_CHECKING:
     from ketacost.book.pricebook import Case, PriceBook, Treatment
@@ -30,7 +30,7 @@ NO_END = dt.date(9999, 12, 31)
 OFFICE = ("11", "CSTM-00")  # place of service: office, or "all"
 
 
-@dataclass(frozen=True)
+@record
 class Picked:
     """The rate used for a code: per unit, with what it rests on."""
 

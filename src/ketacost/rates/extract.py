@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ketacost.rates.book import RateBook, RatesError
 from ketacost.rates.source import kind_of
+from ketacost.records import record
 
 # The codes extracted when the price book has no billing section (it always has one:
 # these are the ones it uses today).
@@ -40,7 +40,7 @@ FALLBACK_CODES = (
 Reporter = Callable[[int, int], None]
 
 
-@dataclass(frozen=True)
+@record
 class Job:
     path: str  # as given on the command line
     name: str  # the file's name in the rate book (provenance)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 
 from ketacost.amounts import Triple
@@ -11,11 +10,12 @@ from ketacost.book.pricebook import PriceBook, resolve_treatment
 from ketacost.engine.estimate import build
 from ketacost.engine.results import Estimate
 from ketacost.paying.money import apply as apply_money
+from ketacost.records import record
 from ketacost.scenario import Scenario
 from ketacost.whatif.savings import route_scenario
 
 
-@dataclass(frozen=True)
+@record
 class Row:
     treatment: str
     estimate: Estimate

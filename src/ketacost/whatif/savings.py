@@ -8,12 +8,12 @@ that whether it suits the patient is for their prescriber to say.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
+from ketacost import records
 from ketacost.amounts import Triple, fmt_money
 from ketacost.book.pricebook import CASES, PriceBook, Referenced, Source, Treatment
 from ketacost.engine.costshare import plan_year_of
@@ -565,7 +565,7 @@ def tips(
     WEAK_RANK_WEIGHT of its amount, and its text says so."""
     ctx = _Context(book, sc, base, today or dt.date.today())
     found = [tip for lever in LEVERS for tip in lever(ctx) if tip.saves.typical > 0]
-    found = [dataclasses.replace(t, how=f"{t.how} {t.evidence.words()}") for t in found]
+    found = [records.replace(t, how=f"{t.how} {t.evidence.words()}") for t in found]
     return sorted(found, key=lambda tip: (-tip.rank_value, tip.id))
 
 
@@ -573,4 +573,4 @@ def with_tips(
     book: PriceBook, sc: Scenario, base: Estimate, *, today: dt.date | None = None
 ) -> Estimate:
     """The estimate with its tips attached."""
-    return dataclasses.replace(base, tips=tuple(tips(book, sc, base, today=today)))
+    return records.replace(base, tips=tuple(tips(book, sc, base, today=today)))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from ketacost.amounts import Triple
 from ketacost.book.pricebook import Source
 from ketacost.i18n import N_, _, t
+from ketacost.records import record
 from ketacost.scenario import Scenario
 
 # A tip resting on an assumption or on a single source ranks as if it saved this share
@@ -15,7 +15,7 @@ from ketacost.scenario import Scenario
 WEAK_RANK_WEIGHT = Decimal("0.75")
 
 
-@dataclass(frozen=True)
+@record
 class Evidence:
     """How sure a tip is: the basis of the figures it rests on and how many sources."""
 
@@ -39,7 +39,7 @@ class Evidence:
         return t("Evidence: {kinds} figures, {n}.", kinds=kinds, n=n)
 
 
-@dataclass(frozen=True)
+@record
 class Tip:
     id: str
     kind: str  # discount | program | superbill | pretax | timing | financing | route | help

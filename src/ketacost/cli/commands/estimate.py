@@ -107,9 +107,9 @@ def run(ctx: Run, params: dict[str, Any]) -> None:
     warn(est.warnings)
     show_tips = params.get("tips")
     if not (ctx.configured("tips") if show_tips is None else show_tips):
-        import dataclasses
+        from ketacost import records
 
-        est = dataclasses.replace(est, tips=())
+        est = records.replace(est, tips=())
 
     def table() -> Any:
         from ketacost.report.table import estimate_renderable
