@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from ketacost import options
@@ -141,16 +142,16 @@ def _plain(value: object, rule: object) -> tuple[bool, object]:
 def plain_fields(values: dict[str, Any]) -> dict[str, Any] | None:
     """The fields of a scenario made of `values` when the plain checks accept every value
     (what pydantic would make of them), else None: pydantic must decide."""
-    if not values.keys() <= FIELDS.keys():
+    if not values.keys() <= FIELDS.keys() or not values.keys() >= _REQUIRED:
         return None
-    fields: dict[str, Any] = {}
-    for name, (default, rule) in FIELDS.items():
+    # The defaults first, in the fields' order, then only the given values checked: a
+    # row gives a handful of the fifty fields.
+    fields = dict(_DEFAULTS)
+    for name in _TODAY:
         if name not in values:
-            if default is REQUIRED:
-                return None
-            fields[name] = dt.date.today() if default is TODAY else default
-            continue
-        value = values[name]
+            fields[name] = dt.date.today()
+    for name, value in values.items():
+        default, rule = FIELDS[name]
         if value is None and default is None:
             fields[name] = None
             continue
@@ -160,8 +161,20 @@ def plain_fields(values: dict[str, Any]) -> dict[str, Any] | None:
     return fields
 
 
+_DEFAULTS = {name: default for name, (default, _rule) in FIELDS.items()}
+_REQUIRED = frozenset(name for name, default in _DEFAULTS.items() if default is REQUIRED)
+_TODAY = tuple(name for name, default in _DEFAULTS.items() if default is TODAY)
+
+
 def _rebuilt(values: tuple[object, ...]) -> Scenario:
-    return Scenario._of(dict(zip(FIELDS, values, strict=True)))
+    return _from_values(values)
+
+
+# A batch builds and copies a scenario for most rows: the fields are read at once
+# (one attrgetter) and written through their slots' own setters, which costs a third
+# of a generic getattr/setattr loop over fifty names.
+_READ = attrgetter(*FIELDS)
+_INDEX = {name: i for i, name in enumerate(FIELDS)}
 
 
 class Scenario:
@@ -230,25 +243,27 @@ class Scenario:
             from ketacost.scenario_model import validated
 
             fields = validated(values)
-        for name, value in fields.items():
-            object.__setattr__(self, name, value)
+        _write(self, fields)
 
     @classmethod
     def _of(cls, fields: dict[str, Any]) -> Scenario:
         """A scenario of fields already checked (a copy's), without checking them again."""
         scenario = object.__new__(cls)
-        for name, value in fields.items():
-            object.__setattr__(scenario, name, value)
+        _write(scenario, fields)
         return scenario
 
     def _values(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in FIELDS)
+        return _READ(self)
 
     def model_copy(self, *, update: dict[str, Any] | None = None) -> Scenario:
         """A copy with `update`'s fields changed, unchecked (as pydantic's model_copy)."""
-        fields = dict(zip(FIELDS, self._values(), strict=True))
-        fields.update(update or {})
-        return Scenario._of(fields)
+        values = list(_READ(self))
+        for name, value in (update or {}).items():
+            at = _INDEX.get(name)
+            if at is None:  # not a field: refused as setting it always was
+                object.__setattr__(object.__new__(Scenario), name, value)
+            values[at] = value  # type: ignore[index]
+        return _from_values(values)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"a Scenario is read-only: use model_copy(update={{{name!r}: ...}})")
@@ -301,14 +316,15 @@ class Scenario:
             from ketacost.planfile import load_plan
 
             values["secondary_plan"] = load_plan(Path(str(values["secondary"])), "--secondary")
-        for key in MONEY_FIELDS:
+        # (only the given fields, in the order their errors take precedence)
+        for key in _given_in(values, MONEY_FIELDS):
             text = values.get(key)
             if isinstance(text, str):
                 try:
                     values[key] = parse_money(text, OPTION[key])
                 except ValueError as exc:
                     raise InputError(str(exc), param=OPTION[key]) from None
-        for key in options.PERCENT_FIELDS:
+        for key in _given_in(values, options.PERCENT_FIELDS):
             if isinstance(values.get(key), str):
                 try:
                     values[key] = parse_rate(values[key], OPTION[key])
@@ -316,7 +332,7 @@ class Scenario:
                     raise InputError(str(exc), param=OPTION[key]) from None
         if isinstance(values.get("dose"), str) and values["dose"].strip().isdigit():
             values["dose"] = int(values["dose"])
-        for key in options.CHOICES:
+        for key in _given_in(values, _CHOICE_FIELDS):
             if isinstance(values.get(key), str):
                 values[key] = _choice(values[key], key)
         if isinstance(values.get("plan_year_start"), str):
@@ -639,6 +655,39 @@ class Scenario:
 
             update.update(self_pay_price(book, tid, self))
         return self.model_copy(update=update)
+
+
+_SETTERS = tuple(Scenario.__dict__[name].__set__ for name in FIELDS)
+_SETTER = dict(zip(FIELDS, _SETTERS, strict=True))
+
+
+def _write(scenario: Scenario, fields: dict[str, Any]) -> None:
+    """Set each of `fields` on a new scenario (a name that is not a field is refused
+    with the AttributeError of any unknown attribute)."""
+    for name, value in fields.items():
+        setter = _SETTER.get(name)
+        if setter is None:
+            object.__setattr__(scenario, name, value)
+        else:
+            setter(scenario, value)
+
+
+def _from_values(values: tuple[object, ...] | list[object]) -> Scenario:
+    """A scenario of every field's value in FIELDS' order, unchecked."""
+    scenario = object.__new__(Scenario)
+    for setter, value in zip(_SETTERS, values, strict=True):
+        setter(scenario, value)
+    return scenario
+
+
+_CHOICE_FIELDS = tuple(options.CHOICES)
+_ORDER = {name: i for i, name in enumerate((*MONEY_FIELDS, *options.PERCENT_FIELDS))}
+_ORDER.update({name: i for i, name in enumerate(_CHOICE_FIELDS)})
+
+
+def _given_in(values: dict[str, Any], names: tuple[str, ...]) -> list[str]:
+    """Those of `names` that `values` holds, in the order of `names`."""
+    return sorted(values.keys() & names, key=_ORDER.__getitem__)
 
 
 # Words people use for a choice: "self-pay" and "uninsured" both mean no insurance.
