@@ -366,7 +366,7 @@ def test_unexpected_exception_is_reported_per_row(
 
     monkeypatch.setattr("ketacost.batch.batch_figures", flaky)
     # the claim engine's path (covered rows normally take the integer-cents one)
-    monkeypatch.setattr("ketacost.batch.fast_batch_figures", lambda *a: None)
+    monkeypatch.setattr("ketacost.batch.fast_batch_cents", lambda *a: None)
     output, counts = quote(
         book,
         "treatment,months,insurance\nspravato,1,commercial\nspravato,2,commercial\n"

@@ -91,7 +91,7 @@ def test_fast_paths_give_the_same_bytes(
     fast, fast_counts = quote(text, fmt)
     with monkeypatch.context() as m:
         m.setattr(batch, "_start_day", lambda text: None)  # every row on its own
-        m.setattr(batch, "fast_batch_figures", lambda *a: None)  # claim by claim
+        m.setattr(batch, "fast_batch_cents", lambda *a: None)  # claim by claim
         m.setattr(csvsafe.Writer, "writerow_text", csvsafe.Writer.writerow)
         slow, slow_counts = quote(text, fmt)
     assert fast_counts == slow_counts

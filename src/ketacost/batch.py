@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple, TextIO
 
 from ketacost import options
-from ketacost.amounts import money_str
+from ketacost.amounts import cents, money_str
 from ketacost.book.pricebook import PriceBook
 from ketacost.engine import fastselfpay
-from ketacost.engine.fastclaims import fast_batch_figures
+from ketacost.engine.fastclaims import fast_batch_cents
 from ketacost.engine.fastpaths import batch_figures
-from ketacost.engine.fastselfpay import SelfPayPlan, pre_tax_figures, self_pay_plan
-from ketacost.engine.results import BatchFigures
+from ketacost.engine.fastselfpay import SelfPayPlan, pre_tax_cents, self_pay_plan
+from ketacost.engine.results import BatchCents, BatchFigures
 from ketacost.errors import InputError, KetacostError
 from ketacost.scenario import MAX_YEAR, MIN_YEAR, Scenario
 
@@ -334,6 +334,32 @@ def _cents_str(c: int) -> str:
 _ZEROS = ("0.00", "0.00", "0.00")
 
 
+def _cents_cells(f: BatchCents, name: str) -> tuple[str, ...]:
+    """FIGURE_COLUMNS of a row's figures in cents: the cells `_figure_cells` writes of
+    `f.figures()`, without a Decimal for each."""
+    tax = f.tax_savings
+    patient = f.split[3]
+    if any(tax):  # as BatchFigures.net and .per_month have them
+        nets = [Decimal(p).scaleb(-2) - t for p, t in zip(patient, tax, strict=True)]
+        net = tuple(map(_money_text, nets))
+        m = Decimal(f.months)
+        per_month = tuple(_money_text(cents(x / m)) for x in nets)
+    else:  # (a zero saving, -0.00 or not, leaves the patient's cents as they are)
+        net = tuple(map(_cents_str, patient))
+        months = f.months
+        per_month = tuple(_cents_str(fastselfpay.per_month(x, months)) for x in patient)
+    return (
+        *(_cents_str(x) for part in f.split[:4] for x in part),
+        *net,
+        name,
+        *map(_cents_str, f.first_series),
+        f.first_month,
+        _cents_str(f.first_month_patient),
+        *per_month,
+        *map(_money_text, tax),
+    )
+
+
 def _self_pay_cells(plan: SelfPayPlan, day: dt.date, name: str) -> tuple[str, ...]:
     """FIGURE_COLUMNS of a self-pay row: the patient pays what is billed, no tax saved."""
     f = fastselfpay.figures(plan, day)
@@ -432,11 +458,12 @@ def _quoted(
         return _Shape(scenario if keep else None, plan, name, {})
 
     def figures(scenario: Scenario, plans: dict[Any, Any] | None = None) -> tuple[str, ...]:
+        name = book.treatments[scenario.treatment].name  # type: ignore[index]
         # Integer cents for covered rows of the common plans; else the usual path.
-        f = fast_batch_figures(book, scenario, prices, plans) or batch_figures(
-            book, scenario, prices
-        )
-        return _figure_cells(f, book.treatments[scenario.treatment].name)  # type: ignore[index]
+        fast = fast_batch_cents(book, scenario, prices, plans)
+        if fast is not None:
+            return _cents_cells(fast, name)
+        return _figure_cells(batch_figures(book, scenario, prices), name)
 
     @lru_cache(maxsize=CACHE_SIZE)
     def quote(cells: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
@@ -456,9 +483,7 @@ def _quoted(
                 return _self_pay_cells(shape.self_pay, day, shape.name), ""
             scenario = shape.scenario.model_copy(update={"start": day})
             if shape.self_pay is not None:  # paid in full from an HSA or FSA
-                return _figure_cells(
-                    pre_tax_figures(book, scenario, shape.self_pay), shape.name
-                ), ""
+                return _cents_cells(pre_tax_cents(book, scenario, shape.self_pay), shape.name), ""
             return figures(scenario, shape.plans), ""
         except KetacostError as exc:
             return _BLANK_MONEY, exc.message

@@ -48,7 +48,7 @@ from ketacost.engine.estimate import (
 from ketacost.engine.fastcounts import pacing, same_day_sessions, sessions_before
 from ketacost.engine.fastpaths import self_pay_applies
 from ketacost.engine.insurance import Charge, ResolvedPlan, claims_for, resolve_plan
-from ketacost.engine.results import BatchFigures, Split, Totals
+from ketacost.engine.results import BatchCents, BatchFigures, Cents3, Split, Totals
 from ketacost.engine.schedule import _EPOCH, _steps, add_months, business_day
 from ketacost.paying.pretax import tax_savings_cents, tax_savings_of
 from ketacost.scenario import Scenario
@@ -551,9 +551,10 @@ def _runs(
     sc: Scenario,
     memo: dict[object, Any] | None,
     plans: dict[Case, ResolvedPlan] | None = None,
-) -> tuple[dict[Case, _Run], _Run, Split, Triple[Decimal]] | None:
+) -> tuple[dict[Case, _Run], _Run, tuple[Cents3, ...], Triple[Decimal]] | None:
     """Each case's run (the low and high columns swapped for the typical one as
-    `estimate.ordered_runs` does), the typical run, the split and the tax saving."""
+    `estimate.ordered_runs` does), the typical run, the split in cents (Split's parts,
+    each low / typical / high) and the tax saving."""
     if not eligible(sc):
         return None
     memo = {} if memo is None else memo
@@ -569,16 +570,17 @@ def _runs(
         runs["low"] = raw["typical"]
     if any(a < b for a, b in zip(raw["high"].totals, typical, strict=True)):
         runs["high"] = raw["typical"]
-    split = Split(*(Triple(*(_money(runs[c].totals[k]) for c in CASES)) for k in range(6)))
+    low, typ, high = runs["low"].totals, runs["typical"].totals, runs["high"].totals
+    split = tuple((low[k], typ[k], high[k]) for k in range(6))
     if sc.hsa or sc.fsa:
-        patient = (runs["low"].totals[3], runs["typical"].totals[3], runs["high"].totals[3])
+        patient = (low[3], typ[3], high[3])
         fast = tax_savings_cents(book, sc, patient, [runs[c].by_year for c in CASES])
         if fast is None:
             payments = {
                 c: [(dt.date(y, 1, 1), _money(v)) for y, v in sorted(runs[c].by_year.items())]
                 for c in CASES
             }
-            fast = tax_savings_of(book, sc, split.patient, payments)[0]
+            fast = tax_savings_of(book, sc, Triple(*map(_money, patient)), payments)[0]
         tax = fast
     else:
         tax = zero_money()
@@ -600,15 +602,16 @@ def fast_claim_totals(
         return None
     runs, _typical, split, tax = got
     sessions = Triple(*(runs[c].sessions for c in CASES))
-    return Totals(sessions=sessions, split=split, tax_savings=tax)
+    parts = (Triple(*map(_money, part)) for part in split)
+    return Totals(sessions=sessions, split=Split(*parts), tax_savings=tax)
 
 
-def fast_batch_figures(
+def fast_batch_cents(
     book: PriceBook,
     scenario: Scenario,
     memo: dict[object, Any] | None = None,
     plans: dict[Case, ResolvedPlan] | None = None,
-) -> BatchFigures | None:
+) -> BatchCents | None:
     """`batch_figures(book, scenario)` in integer cents for a row whose plan covers the
     treatment or that pays with pre-tax money (self-pay rows have their own arithmetic
     there), or None: the caller then uses `batch_figures`."""
@@ -621,10 +624,19 @@ def fast_batch_figures(
         return None
     runs, typical, split, tax = got
     lead = typical.lead
-    series = (
-        Triple(*(_money(runs[c].by_tag.get(lead, 0)) for c in CASES))
-        if lead is not None
-        else zero_money()
-    )
+    series = (0, 0, 0)
+    if lead is not None:
+        series = tuple(runs[c].by_tag.get(lead, 0) for c in CASES)  # type: ignore[assignment]
     month = f"{sc.start.year:04d}-{sc.start.month:02d}"
-    return BatchFigures(split, tax, sc.months, series, month, _money(typical.first_month))
+    return BatchCents(split, tax, sc.months, series, month, typical.first_month)  # type: ignore[arg-type]
+
+
+def fast_batch_figures(
+    book: PriceBook,
+    scenario: Scenario,
+    memo: dict[object, Any] | None = None,
+    plans: dict[Case, ResolvedPlan] | None = None,
+) -> BatchFigures | None:
+    """`fast_batch_cents` as `BatchFigures`."""
+    got = fast_batch_cents(book, scenario, memo, plans)
+    return None if got is None else got.figures()

@@ -16,13 +16,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from ketacost.amounts import Triple, cents, zero_money
+from ketacost.amounts import Triple, cents
 from ketacost.book.pricebook import CASES, PriceBook, Treatment
 from ketacost.engine.estimate import combined_discount, schedule_options, session_price
 from ketacost.engine.fastclaims import eligible
 from ketacost.engine.fastcounts import Step, pacing, sessions_before
 from ketacost.engine.fastpaths import self_pay_applies
-from ketacost.engine.results import BatchFigures, Split
+from ketacost.engine.results import BatchCents, BatchFigures
 from ketacost.engine.schedule import ScheduleOptions, add_months
 from ketacost.paying.pretax import tax_savings_cents, tax_savings_of
 from ketacost.scenario import Scenario
@@ -163,11 +163,11 @@ def figures(plan: SelfPayPlan, start: dt.date) -> Figures:
         (low_series, typ_series, high_series),
         f"{y:04d}-{m:02d}",
         first,
-        (_per(low, months), _per(typ, months), _per(high, months)),
+        (per_month(low, months), per_month(typ, months), per_month(high, months)),
     )
 
 
-def _per(total: int, months: int) -> int:
+def per_month(total: int, months: int) -> int:
     """cents(total / months), half up (away from zero), as `Decimal` rounds it."""
     q = (abs(total) * 2 + months) // (2 * months)
     return q if total >= 0 else -q
@@ -196,7 +196,12 @@ def _money(cents_: int) -> Decimal:
 
 
 def pre_tax_figures(book: PriceBook, sc: Scenario, plan: SelfPayPlan) -> BatchFigures:
-    """`batch_figures` for a row that pays every session in full from an HSA or FSA:
+    """`pre_tax_cents` as `BatchFigures`."""
+    return pre_tax_cents(book, sc, plan).figures()
+
+
+def pre_tax_cents(book: PriceBook, sc: Scenario, plan: SelfPayPlan) -> BatchCents:
+    """`batch_figures` in cents for a row that pays every session in full from an HSA or FSA:
     the self-pay sums, split by calendar year (what the tax saving depends on) at each
     January 1 in the horizon, as the claim loop (`fastclaims`) lays them out."""
     start = sc.start
@@ -233,24 +238,23 @@ def pre_tax_figures(book: PriceBook, sc: Scenario, plan: SelfPayPlan) -> BatchFi
         runs[0] = typical
     if raw[2][0] < typical[0]:
         runs[2] = typical
-    paid3 = Triple(*(_money(r[0]) for r in runs))
-    zero = zero_money()
-    split = Split(paid3, zero, zero, paid3, paid3, zero)
-    fast = tax_savings_cents(book, sc, (runs[0][0], runs[1][0], runs[2][0]), [r[2] for r in runs])
+    paid3 = (runs[0][0], runs[1][0], runs[2][0])
+    zero = (0, 0, 0)
+    fast = tax_savings_cents(book, sc, paid3, [r[2] for r in runs])
     if fast is None:
         payments = {
             c: [(dt.date(y, 1, 1), _money(v)) for y, v in sorted(r[2].items())]
             for c, r in zip(CASES, runs, strict=True)
         }
-        fast = tax_savings_of(book, sc, split.patient, payments)[0]
+        fast = tax_savings_of(book, sc, Triple(*map(_money, paid3)), payments)[0]
     tax = fast
     month_end = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1).toordinal()
     first, _count_first, _lead_first = _sessions(plan.cases[1], day, min(end, month_end), clinic)
-    return BatchFigures(
-        split,
+    return BatchCents(
+        (paid3, zero, zero, paid3, paid3, zero),
         tax,
         plan.months,
-        Triple(*(_money(r[1]) for r in runs)),
+        (runs[0][1], runs[1][1], runs[2][1]),
         f"{start.year:04d}-{start.month:02d}",
-        _money(plan.cases[1].consult + first),
+        plan.cases[1].consult + first,
     )
