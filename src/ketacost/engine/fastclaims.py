@@ -373,12 +373,17 @@ def _case(
         totals = (paid_all, 0, 0, paid_all, paid_all, 0)
         return _Run(totals, sessions, by_year, by_tag, first_month, lead)
     tb = ti = ta = tp = tu = tr = 0  # billed, insurer, assistance, patient, upfront, reimbursed
-    # With the deductible met, a visit's lines cost what they did the last time, as long
-    # as neither the out-of-pocket maximum nor the program's cap held them back either
-    # time: each entry is (lines, totals, what they add to the maximum and the program).
-    settled: dict[int, tuple[tuple[_LineC, ...], tuple[int, ...], int, int]] = {}
-    # ... and once the maximum is met, they cost what they did then, whatever else.
-    maxed: dict[int, tuple[tuple[_LineC, ...], tuple[int, ...]]] = {}
+    # A visit's figures depend on the pools it finds only through the state each is in:
+    # the deductible nil, or at least what the visit's lines allow (the deductible takes
+    # them whole); the out-of-pocket maximum met, or enough left for the visit's shares;
+    # the program's yearly cap spent, or enough left for its help. Within one such state
+    # the visits of the same lines cost the same, so a run of them is adjudicated once and
+    # multiplied, for as many visits as the pools stay in it. Each entry: (lines, totals,
+    # what one visit takes from the deductible, the maximum and the program).
+    alike: dict[tuple[int, int, bool], tuple[tuple[_LineC, ...], tuple[int, ...], int, int, int]]
+    alike = {}
+    whole: dict[int, int] = {}  # what each visit's lines allow, by id
+    spent = False  # the program's cap used up (only with a cap)
     for day, tag, lines, count, _limit in runs:
         claim_year = plan_year_of(day, year_start)
         if claim_year != year:
@@ -387,29 +392,32 @@ def _case(
         if program is not None and day.year != program_year:
             program_year, program_left = day.year, cap or 0
         paid = 0  # by the patient, for these visits
+        allows = whole.get(id(lines))
+        if allows is None:
+            allows = whole[id(lines)] = sum(
+                (min(c, a) if out_net else a) for c, a, _d, _o, _v in lines
+            )
         while count:
-            if oop_left == 0:  # the maximum is met: every share is nil until the year turns
-                done = maxed.get(id(lines))
-                if done is not None and done[0] is lines:
-                    vb, vi, va, vp, vu, vr = done[1]
-                    tb += count * vb
-                    ti += count * vi
-                    ta += count * va
-                    tp += count * vp
-                    tu += count * vu
-                    tr += count * vr
-                    paid += count * vp
-                    break
-            hit = settled.get(id(lines)) if ded_left == 0 else None
+            spent = cap is not None and program_left == 0
+            if oop_left == 0:  # the maximum met: nothing is shared, whatever the rest
+                state: tuple[int, int, bool] | None = (id(lines), 2, False)
+            elif ded_left == 0:
+                state = (id(lines), 0, spent)
+            elif ded_left >= allows:
+                state = (id(lines), 1, spent)
+            else:
+                state = None  # the visit that meets the deductible: on its own
+            hit = alike.get(state) if state is not None else None
             if hit is not None and hit[0] is lines:
-                # as many of these visits as the maximum and the program's cap let pass
                 k = count
-                if oop_left is not None and hit[2]:
-                    k = min(k, oop_left // hit[2])
-                if cap is not None and hit[3]:
-                    k = min(k, program_left // hit[3])
+                _lines, (vb, vi, va, vp, vu, vr), ded_used, added, helped = hit
+                if ded_used:
+                    k = min(k, ded_left // ded_used)
+                if oop_left is not None and added:
+                    k = min(k, oop_left // added)
+                if cap is not None and helped:
+                    k = min(k, program_left // helped)
                 if k > 0:
-                    vb, vi, va, vp, vu, vr = hit[1]
                     tb += k * vb
                     ti += k * vi
                     ta += k * va
@@ -417,20 +425,20 @@ def _case(
                     tu += k * vu
                     tr += k * vr
                     paid += k * vp
+                    ded_left -= k * ded_used
                     if oop_left is not None:
-                        oop_left -= k * hit[2]
-                    if cap is not None:
-                        program_left -= k * hit[3]
+                        oop_left -= k * added
+                    program_left -= k * helped
                     count -= k
                     continue
-            settle, at_max = ded_left == 0, oop_left == 0
+            before = ded_left
             got = _one_visit(lines, ded_left, oop_left, program_left, terms_key)
             (vb, vi, va, vp, vu, vr, ded_left, oop_left, program_left) = got[:9]
-            added, helped_all, held_back = got[9:]
-            if at_max:
-                maxed[id(lines)] = (lines, (vb, vi, va, vp, vu, vr))
-            elif settle and not held_back:
-                settled[id(lines)] = (lines, (vb, vi, va, vp, vu, vr), added, helped_all)
+            added, helped, held_by_max, held_by_cap = got[9:]
+            if state is not None and (
+                state[1] == 2 or not (held_by_max or (held_by_cap and not spent))
+            ):
+                alike[state] = (lines, (vb, vi, va, vp, vu, vr), before - ded_left, added, helped)
             tb += vb
             ti += vi
             ta += va
@@ -455,8 +463,8 @@ def _one_visit(
 ) -> tuple[Any, ...]:
     """One visit adjudicated from the pools it finds: its totals (billed, insurer,
     assistance, patient, upfront, reimbursed), the pools it leaves, what it adds to the
-    maximum and the program, and whether the maximum or the program's cap held it back.
-    (Kept for every row that reaches the same visit with the same pools, it saved
+    maximum and the program, whether the maximum held it back, and whether the
+    program's cap did. (Kept for every row that reaches the same visit with the same pools, it saved
     nothing measurable: the key costs what the arithmetic does.)"""
     out_net, copay, num, den, medigap, has_program, floor, cap, has_rebate, rebate_floor = terms_key
     # As costshare.adjudicate: a first guess of the deductible parts (each line
@@ -487,7 +495,7 @@ def _one_visit(
         parts = [0] * n
         vb = vi = va = vp = vu = vr = 0
         added = helped_all = 0
-        held_back = False
+        held_by_max = held_by_cap = False
         for i, (charge, _a, drug, obs, visit) in enumerate(lines):
             allowed = allowed_of[i]
             part = allowed if allowed < d_left else d_left
@@ -499,7 +507,7 @@ def _one_visit(
             share = part + after
             if o_left is not None and share > o_left:
                 share = o_left
-                held_back = True
+                held_by_max = True
             applied = part if part < share else share
             plan_pays = allowed - share
             supplement = 0
@@ -515,7 +523,7 @@ def _one_visit(
                 if cap is not None:
                     if helped > p_left:
                         helped = p_left
-                        held_back = True
+                        held_by_cap = True
                     p_left -= helped
                     helped_all += helped
             elif has_rebate and obs:
@@ -539,7 +547,21 @@ def _one_visit(
         if parts == guess:
             break
         guess = parts
-    return (vb, vi, va, vp, vu, vr, d_left, o_left, p_left, added, helped_all, held_back)
+    return (
+        vb,
+        vi,
+        va,
+        vp,
+        vu,
+        vr,
+        d_left,
+        o_left,
+        p_left,
+        added,
+        helped_all,
+        held_by_max,
+        held_by_cap,
+    )
 
 
 def _money(x: int) -> Decimal:
