@@ -14,8 +14,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from ketacost import batch, csvsafe
-from ketacost.amounts import money_str
+from ketacost.amounts import Triple, money_str
 from ketacost.book import pricebook
+from ketacost.engine.results import BatchCents
 
 BOOK = pricebook.load()
 TODAY = dt.date(2026, 11, 27)
@@ -130,3 +131,35 @@ def test_writerow_text_is_writerow(row: list[str]) -> None:
 def test_money_text_is_money_str(x: Decimal) -> None:
     assume(abs(x) < Decimal("1e12"))  # money_str rounds to cents within the context
     assert batch._money_text(x) == money_str(x)
+
+
+@given(c=st.integers(-(10**12), 10**12))
+def test_cents_str_is_money_str(c: int) -> None:
+    assert batch._cents_str(c) == money_str(Decimal(c).scaleb(-2))
+
+
+cents3 = st.tuples(*(st.integers(-(10**8), 10**8),) * 3)
+saving = st.decimals("-1e6", "1e6", places=2, allow_nan=False, allow_infinity=False)
+
+
+@given(
+    split=st.tuples(*(cents3,) * 6),
+    tax=st.one_of(
+        st.just((Decimal("0.00"),) * 3),
+        st.just((Decimal("-0.00"), Decimal("0.00"), Decimal("-0.00"))),
+        st.tuples(saving, saving, saving),
+    ),
+    months=st.integers(1, 60),
+    series=cents3,
+    first=st.integers(-(10**8), 10**8),
+)
+def test_cents_cells_are_the_figures_cells(
+    split: tuple[tuple[int, int, int], ...],
+    tax: tuple[Decimal, Decimal, Decimal],
+    months: int,
+    series: tuple[int, int, int],
+    first: int,
+) -> None:
+    """A row's cells from cents are those of its BatchFigures, a saving of -0.00 included."""
+    cents = BatchCents(split, Triple(*tax), months, series, "2027-03", first)  # type: ignore[arg-type]
+    assert batch._cents_cells(cents, "IV") == batch._figure_cells(cents.figures(), "IV")

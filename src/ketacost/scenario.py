@@ -649,7 +649,10 @@ class Scenario:
             raise PriceBookError(
                 "this price book has no indirect section for --include-indirect/--hourly-wage"
             )
-        update: dict[str, Any] = {"treatment": tid, "discounts": tuple(seen)}
+        discounts = tuple(seen)
+        if self.rates is None and tid == self.treatment and discounts == self.discounts:
+            return self  # already as checked (read-only: no copy needed)
+        update: dict[str, Any] = {"treatment": tid, "discounts": discounts}
         if self.rates is not None:  # checked now; self-pay at a hospital: its cash price
             from ketacost.rates.apply import self_pay_price
 

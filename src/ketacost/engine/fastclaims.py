@@ -132,6 +132,27 @@ def _dates(
 _LineC = tuple[int, int, bool, bool, bool]
 
 
+def _lines_memo(sc: Scenario, case: Case, plan: Any, memo: dict[object, Any]) -> dict[object, Any]:
+    """The memo of one case's claim lines, found once per case by what they depend on
+    but the service itself (its price, dose and whether it is the consultation)."""
+    key: tuple[object, ...] = (
+        "lines",
+        sc.insurance,
+        sc.network,
+        sc.allowed,
+        sc.state,
+        sc.price is None,
+        sc.treatment,
+        case,
+        plan.covered,
+        plan.allowed_percent,
+    )
+    got = memo.get(key)
+    if got is None:
+        got = _put(memo, key, {})
+    return got  # type: ignore[no-any-return]
+
+
 def _lines_of(
     book: PriceBook,
     t: Any,
@@ -143,10 +164,9 @@ def _lines_of(
     dose: int | None,
     memo: dict[object, Any],
 ) -> tuple[_LineC, ...]:
-    """The claim lines of one priced service, from `claims_for`, in cents."""
-    key: tuple[object, ...] = ("lines", sc.insurance, sc.network, sc.allowed, sc.state)
-    key += (sc.price is None, sc.treatment, case, tag == CONSULT, amount, dose)
-    key += (plan.covered, plan.allowed_percent)
+    """The claim lines of one priced service, from `claims_for`, in cents; `memo` is the
+    case's (`_lines_memo`)."""
+    key = (tag == CONSULT, amount, dose)
     hit = memo.get(key)
     if hit is None:
         claims = claims_for(book, t, sc, case, plan, Charge(sc.start, tag, amount, dose))
@@ -242,12 +262,17 @@ def _case(
             plans[case] = plan
     terms = plan.terms
     covered = plan.covered
+    lines_memo = _lines_memo(sc, case, plan, memo)
     # The services, in the order `run_case` charges them.
     visits: list[tuple[dt.date, str, tuple[_LineC, ...]]] = []
     consult = sc.consult if sc.consult is not None else cents(t.consult_fee.cost_pick(case))
     if consult > 0:
         visits.append(
-            (sc.start, CONSULT, _lines_of(book, t, sc, case, plan, CONSULT, consult, None, memo))
+            (
+                sc.start,
+                CONSULT,
+                _lines_of(book, t, sc, case, plan, CONSULT, consult, None, lines_memo),
+            )
         )
     pkey = ("prices", sc.treatment, case, sc.dose, sc.price)
     prices = memo.get(pkey)
@@ -289,14 +314,14 @@ def _case(
                         price = opening if first else regular
                         off = cents(price * frac) if frac else 0
                         dose = dose_first if first else dose_regular
-                        one = _lines_of(book, t, sc, case, plan, tag, price - off, dose, memo)
+                        one = _lines_of(book, t, sc, case, plan, tag, price - off, dose, lines_memo)
                         runs.append([seg, tag, one, 1, None])
                         first = False
                         k -= 1
                     if k:
                         off = cents(regular * frac) if frac else 0
                         rest = _lines_of(
-                            book, t, sc, case, plan, tag, regular - off, dose_regular, memo
+                            book, t, sc, case, plan, tag, regular - off, dose_regular, lines_memo
                         )
                         runs.append([seg, tag, rest, k, None])
                 before, low = n, cut
@@ -324,7 +349,7 @@ def _case(
                         tag,
                         price - off,
                         dose_first if first else dose_regular,
-                        memo,
+                        lines_memo,
                     )
                 visits.append((day, tag, lines))
                 first = False
