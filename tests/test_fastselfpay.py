@@ -110,6 +110,9 @@ def test_pre_tax_rows_equal_to_batch_figures_to_the_cent(
     plan = fastselfpay.self_pay_plan(BOOK, sc, MEMO)
     assert plan is not None and plan.pre_tax
     assert fastselfpay.pre_tax_figures(BOOK, sc, plan) == expected
+    # as a batch has it: the scenario of a row with another start, and this row's start
+    other = sc.model_copy(update={"start": dt.date(2030, 6, 15)})
+    assert fastselfpay.pre_tax_cents(BOOK, other, plan, start).figures() == expected
 
 
 def test_covered_rows_are_not_self_pay() -> None:

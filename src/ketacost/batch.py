@@ -340,12 +340,12 @@ def _cents_cells(f: BatchCents, name: str) -> tuple[str, ...]:
     `f.figures()`, without a Decimal for each."""
     tax = f.tax_savings
     patient = f.split[3]
-    if any(tax):  # as BatchFigures.net and .per_month have them
+    if any(tax) or min(patient) < 0:  # as BatchFigures.net and .per_month have them
         nets = [Decimal(p).scaleb(-2) - t for p, t in zip(patient, tax, strict=True)]
         net = tuple(map(_money_text, nets))
         m = Decimal(f.months)
-        per_month = tuple(_money_text(cents(x / m)) for x in nets)
-    else:  # (a zero saving, -0.00 or not, leaves the patient's cents as they are)
+        per_month = tuple(_money_text(cents(x / m)) for x in nets)  # (-0.00 as Decimal has it)
+    else:  # nothing saved (-0.00 or not): the patient's cents, spread over the months
         net = tuple(map(_cents_str, patient))
         months = f.months
         per_month = tuple(_cents_str(fastselfpay.per_month(x, months)) for x in patient)
@@ -482,9 +482,10 @@ def _quoted(
             if shape.scenario is None:
                 assert shape.self_pay is not None
                 return _self_pay_cells(shape.self_pay, day, shape.name), ""
-            scenario = shape.scenario.model_copy(update={"start": day})
             if shape.self_pay is not None:  # paid in full from an HSA or FSA
-                return _cents_cells(pre_tax_cents(book, scenario, shape.self_pay), shape.name), ""
+                got = pre_tax_cents(book, shape.scenario, shape.self_pay, day)
+                return _cents_cells(got, shape.name), ""
+            scenario = shape.scenario.model_copy(update={"start": day})
             return figures(scenario, shape.plans), ""
         except KetacostError as exc:
             return _BLANK_MONEY, exc.message

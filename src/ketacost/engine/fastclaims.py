@@ -45,7 +45,7 @@ from ketacost.engine.estimate import (
     schedule_options,
     session_price,
 )
-from ketacost.engine.fastcounts import pacing, same_day_sessions, sessions_before
+from ketacost.engine.fastcounts import options_key, pacing, same_day_sessions, sessions_before
 from ketacost.engine.fastpaths import self_pay_applies
 from ketacost.engine.insurance import Charge, ResolvedPlan, claims_for, resolve_plan
 from ketacost.engine.results import BatchCents, BatchFigures, Cents3, Split, Totals
@@ -104,7 +104,7 @@ def _dates(
 ) -> list[tuple[str, list[dt.date]]]:
     """Each phase's session dates, as `schedule.expand` lays them out."""
     opts = schedule_options(t, sc)
-    key = ("steps", id(t.phases), case, opts)
+    key = ("steps", id(t.phases), case, *options_key(opts))
     hit = memo.get(key)
     if hit is None or hit[0] is not t.phases:
         hit = _put(memo, key, (t.phases, _steps(t.phases, _EPOCH, case, opts)))

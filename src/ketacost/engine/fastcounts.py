@@ -38,12 +38,18 @@ class Step(NamedTuple):
     regular: int  # any other session here, after discounts
 
 
+def options_key(opts: ScheduleOptions) -> tuple[object, ...]:
+    """`opts` as a memo key: its fields, which hash and compare in C (a record's own
+    __hash__ and __eq__ run in Python, for every row)."""
+    return (opts.sessions, opts.maintenance_weeks, opts.maintenance, opts.clinic_days)
+
+
 def pacing(
     t: Treatment, case: Case, opts: ScheduleOptions, memo: dict[object, Any] | None
 ) -> tuple[tuple[str, Step], ...] | None:
     """Each phase's id and pacing (no prices), as `schedule._steps` lays the protocol
     out for this case, or None for a pacing the schedule's own arithmetic must judge."""
-    key = ("pacing", id(t.phases), case, opts)
+    key = ("pacing", id(t.phases), case, *options_key(opts))
     hit = memo.get(key) if memo is not None else None
     if hit is not None and hit[0] is t.phases:
         return hit[1]  # type: ignore[no-any-return]

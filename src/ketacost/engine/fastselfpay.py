@@ -20,7 +20,7 @@ from ketacost.amounts import Triple, cents
 from ketacost.book.pricebook import CASES, PriceBook, Treatment
 from ketacost.engine.estimate import combined_discount, schedule_options, session_price
 from ketacost.engine.fastclaims import eligible
-from ketacost.engine.fastcounts import Step, pacing, sessions_before
+from ketacost.engine.fastcounts import Step, options_key, pacing, sessions_before
 from ketacost.engine.fastpaths import self_pay_applies
 from ketacost.engine.results import BatchCents, BatchFigures
 from ketacost.engine.schedule import ScheduleOptions, add_months
@@ -72,7 +72,15 @@ def self_pay_plan(
         return None
     opts = schedule_options(t, sc)
     # Rows that differ in months alone share their cases.
-    key = ("self-pay cases", sc.treatment, sc.price, sc.consult, sc.dose, sc.discounts, opts)
+    key = (
+        "self-pay cases",
+        sc.treatment,
+        sc.price,
+        sc.consult,
+        sc.dose,
+        sc.discounts,
+        *options_key(opts),
+    )
     if memo is not None and key in memo:
         cases: tuple[_Case, _Case, _Case] | None = memo[key]
     else:
@@ -200,11 +208,15 @@ def pre_tax_figures(book: PriceBook, sc: Scenario, plan: SelfPayPlan) -> BatchFi
     return pre_tax_cents(book, sc, plan).figures()
 
 
-def pre_tax_cents(book: PriceBook, sc: Scenario, plan: SelfPayPlan) -> BatchCents:
+def pre_tax_cents(
+    book: PriceBook, sc: Scenario, plan: SelfPayPlan, start: dt.date | None = None
+) -> BatchCents:
     """`batch_figures` in cents for a row that pays every session in full from an HSA or FSA:
     the self-pay sums, split by calendar year (what the tax saving depends on) at each
-    January 1 in the horizon, as the claim loop (`fastclaims`) lays them out."""
-    start = sc.start
+    January 1 in the horizon, as the claim loop (`fastclaims`) lays them out. `start`,
+    when given, stands for the scenario's (rows that share a scenario but their start:
+    the tax saving does not depend on it)."""
+    start = sc.start if start is None else start
     day = start.toordinal()
     end_date = add_months(start, plan.months)
     end = end_date.toordinal()
