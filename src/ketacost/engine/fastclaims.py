@@ -45,7 +45,7 @@ from ketacost.engine.estimate import (
     schedule_options,
     session_price,
 )
-from ketacost.engine.fastcounts import options_key, pacing, same_day_sessions, sessions_before
+from ketacost.engine.fastcounts import Step, options_key, pacing, same_day_sessions, sessions_before
 from ketacost.engine.fastpaths import self_pay_applies
 from ketacost.engine.insurance import Charge, ResolvedPlan, claims_for, resolve_plan
 from ketacost.engine.results import BatchCents, BatchFigures, Cents3, Split, Totals
@@ -244,36 +244,39 @@ class _Run(NamedTuple):
     lead: str | None  # the first phase laid out (batch's "first series")
 
 
-def _case(
-    book: PriceBook,
-    t: Any,
-    sc: Scenario,
-    case: Case,
-    end: dt.date,
-    memo: dict[object, Any],
-    plans: dict[Case, ResolvedPlan] | None = None,
-) -> _Run:
-    """One case, as `estimate.run_case` adjudicates it."""
-    plan = plans.get(case) if plans is not None else None
-    if plan is None:
-        # a batch shows no wording, and resolves a plan for every new row
-        plan = resolve_plan(book, t, sc, case, wording=False)
-        if plans is not None:
-            plans[case] = plan
+class _Setup(NamedTuple):
+    """What one case of a row works out before its visits, none of it from the start
+    date: kept per case (`plans`) for rows that differ in their start alone."""
+
+    plan: ResolvedPlan
+    lines_memo: dict[object, Any]  # the case's claim lines (`_lines_memo`)
+    consult: tuple[_LineC, ...] | None  # the consultation's lines, when one is charged
+    prices: tuple[Any, ...]  # regular and opening session price, regular and first dose
+    # Counted, not laid out (see `_case`): each phase's id, pacing, and the lines of its
+    # session that opens the course and of any other; else None.
+    paced: tuple[tuple[str, Step, tuple[_LineC, ...], tuple[_LineC, ...]], ...] | None
+    lead: str | None  # ... and the first phase (None: see `_dates`)
+    # The terms in cents: deductible and maximum left, their annual figures, the plan
+    # year's first day, the program's cap, and what `_one_visit` takes
+    pools: tuple[int, int | None, int, int | None]
+    year_start: tuple[int, int]
+    cap: int | None
+    terms_key: tuple[Any, ...]
+    # Visits adjudicated by the state of the pools they find, and what each visit's
+    # lines allow, by the lines' id: shared by every row of these terms (see `_case`).
+    alike: tuple[dict[object, Any], dict[object, Any]]
+
+
+def _setup(book: PriceBook, t: Any, sc: Scenario, case: Case, memo: dict[object, Any]) -> _Setup:
+    # a batch shows no wording, and resolves a plan for every new row
+    plan = resolve_plan(book, t, sc, case, wording=False)
     terms = plan.terms
     covered = plan.covered
     lines_memo = _lines_memo(sc, case, plan, memo)
-    # The services, in the order `run_case` charges them.
-    visits: list[tuple[dt.date, str, tuple[_LineC, ...]]] = []
     consult = sc.consult if sc.consult is not None else cents(t.consult_fee.cost_pick(case))
+    consult_lines = None
     if consult > 0:
-        visits.append(
-            (
-                sc.start,
-                CONSULT,
-                _lines_of(book, t, sc, case, plan, CONSULT, consult, None, lines_memo),
-            )
-        )
+        consult_lines = _lines_of(book, t, sc, case, plan, CONSULT, consult, None, lines_memo)
     pkey = ("prices", sc.treatment, case, sc.dose, sc.price)
     prices = memo.get(pkey)
     if prices is None:
@@ -289,10 +292,83 @@ def _case(
             ),
         )
     regular, opening, dose_regular, dose_first = prices
-    year_start = terms.year_start
     paced = pacing(t, case, schedule_options(t, sc), memo) if covered else None
-    runs: list[list[Any]]
+    phases = None
+    lead = None
     if paced is not None and not same_day_sessions(paced, not t.at_home):
+        lead = paced[0][0] if paced else None
+        each = []
+        for tag, st in paced:
+            frac = combined_discount(book, sc.discounts, tag, case) if sc.discounts else 0
+            off = cents(opening * frac) if frac else 0
+            one = _lines_of(book, t, sc, case, plan, tag, opening - off, dose_first, lines_memo)
+            off = cents(regular * frac) if frac else 0
+            rest = _lines_of(book, t, sc, case, plan, tag, regular - off, dose_regular, lines_memo)
+            each.append((tag, st, one, rest))
+        phases = tuple(each)
+    num, den = terms.coinsurance.as_integer_ratio()  # the percent, as num/den
+    medigap = sc.medigap if covered else "none"
+    program, rebate = plan.program, plan.rebate
+    terms_key = (
+        sc.network == "out",
+        _c_opt(terms.copay),
+        num,
+        den,
+        medigap,
+        program is not None,
+        _c(program.floor) if program is not None else 0,
+        _c_opt(program.annual_cap) if program is not None else None,
+        rebate is not None,
+        _c(rebate.floor) if rebate is not None else 0,
+    )
+    pools = (
+        _c(terms.deductible),
+        _c_opt(terms.oop_max),
+        _c(terms.annual_deductible),
+        _c_opt(terms.annual_oop_max),
+    )
+    shared = memo.get(("alike", terms_key))
+    if shared is None:
+        shared = _put(memo, ("alike", terms_key), ({}, {}))
+    return _Setup(
+        plan,
+        lines_memo,
+        consult_lines,
+        prices,
+        phases,
+        lead,
+        pools,
+        terms.year_start,
+        terms_key[7],
+        terms_key,
+        shared,
+    )
+
+
+def _case(
+    book: PriceBook,
+    t: Any,
+    sc: Scenario,
+    case: Case,
+    end: dt.date,
+    memo: dict[object, Any],
+    plans: dict[Case, _Setup] | None = None,
+) -> _Run:
+    """One case, as `estimate.run_case` adjudicates it."""
+    setup = plans.get(case) if plans is not None else None
+    if setup is None:
+        setup = _setup(book, t, sc, case, memo)
+        if plans is not None:
+            plans[case] = setup
+    plan = setup.plan
+    covered = plan.covered
+    year_start = setup.year_start
+    # The services, in the order `run_case` charges them.
+    visits: list[tuple[dt.date, str, tuple[_LineC, ...]]] = []
+    if setup.consult is not None:
+        visits.append((sc.start, CONSULT, setup.consult))
+    runs: list[list[Any]]
+    if setup.paced is not None:
         # Each phase's sessions counted between the days a run must end on (as
         # `schedule.counts` counts them), not laid out one by one.
         runs = []
@@ -302,32 +378,26 @@ def _case(
         cuts = _cuts(sc.start, end, year_start)
         first = True
         sessions = 0
-        for tag, st in paced:
-            frac = combined_discount(book, sc.discounts, tag, case) if sc.discounts else 0
+        clinic = not t.at_home
+        for tag, st, one, rest in setup.paced:
             before, low = 0, day0
             for cut in cuts:
-                n = sessions_before(st, day0, cut, not t.at_home)
+                n = sessions_before(st, day0, cut, clinic)
                 k = n - before
                 if k > 0:
                     seg = dt.date.fromordinal(low)
                     if before == 0:  # the phase's first session: the course's, maybe
-                        price = opening if first else regular
-                        off = cents(price * frac) if frac else 0
-                        dose = dose_first if first else dose_regular
-                        one = _lines_of(book, t, sc, case, plan, tag, price - off, dose, lines_memo)
-                        runs.append([seg, tag, one, 1, None])
+                        runs.append([seg, tag, one if first else rest, 1, None])
                         first = False
                         k -= 1
                     if k:
-                        off = cents(regular * frac) if frac else 0
-                        rest = _lines_of(
-                            book, t, sc, case, plan, tag, regular - off, dose_regular, lines_memo
-                        )
                         runs.append([seg, tag, rest, k, None])
                 before, low = n, cut
             sessions += before
-        lead = paced[0][0] if paced else None
+        lead = setup.lead
     else:
+        regular, opening, dose_regular, dose_first = setup.prices
+        lines_memo = setup.lines_memo
         first = True
         sessions = 0
         laid_out = _dates(book, sc, t, case, end, memo)
@@ -355,32 +425,14 @@ def _case(
                 first = False
             sessions += len(days)
         visits.sort(key=itemgetter(0))  # adjudicate's order: by date, stable
-    num, den = terms.coinsurance.as_integer_ratio()  # the percent, as num/den
-    copay = _c_opt(terms.copay)
-    ded_left, oop_left = _c(terms.deductible), _c_opt(terms.oop_max)
-    annual_ded, annual_oop = _c(terms.annual_deductible), _c_opt(terms.annual_oop_max)
-    year_start = terms.year_start
+    ded_left, oop_left, annual_ded, annual_oop = setup.pools
     year = plan_year_of(sc.start, year_start)  # (the plan's as_of: a shared plan's is not)
-    medigap = sc.medigap if covered else "none"
-    program, rebate = plan.program, plan.rebate
-    floor = _c(program.floor) if program is not None else 0
-    cap = _c_opt(program.annual_cap) if program is not None else None
-    rebate_floor = _c(rebate.floor) if rebate is not None else 0
+    program = plan.program
+    cap = setup.cap
     program_year = 0
     program_left = 0
-    out_net = sc.network == "out"
-    terms_key = (
-        out_net,
-        copay,
-        num,
-        den,
-        medigap,
-        program is not None,
-        floor,
-        cap,
-        rebate is not None,
-        rebate_floor,
-    )
+    terms_key = setup.terms_key
+    out_net = terms_key[0]
 
     by_year: dict[int, int] = {}
     by_tag: dict[str, int] = {}
@@ -403,11 +455,9 @@ def _case(
     # them whole); the out-of-pocket maximum met, or enough left for the visit's shares;
     # the program's yearly cap spent, or enough left for its help. Within one such state
     # the visits of the same lines cost the same, so a run of them is adjudicated once and
-    # multiplied, for as many visits as the pools stay in it. Each entry: (lines, totals,
-    # what one visit takes from the deductible, the maximum and the program).
-    alike: dict[tuple[int, int, bool], tuple[tuple[_LineC, ...], tuple[int, ...], int, int, int]]
-    alike = {}
-    whole: dict[int, int] = {}  # what each visit's lines allow, by id
+    # multiplied, for as many visits as the pools stay in it; and the entries hold for
+    # every row of the same terms (`_Setup.alike`), whatever its deductible and maximum.
+    alike, whole = setup.alike
     spent = False  # the program's cap used up (only with a cap)
     for day, tag, lines, count, _limit in runs:
         claim_year = plan_year_of(day, year_start)
@@ -417,11 +467,12 @@ def _case(
         if program is not None and day.year != program_year:
             program_year, program_left = day.year, cap or 0
         paid = 0  # by the patient, for these visits
-        allows = whole.get(id(lines))
-        if allows is None:
-            allows = whole[id(lines)] = sum(
-                (min(c, a) if out_net else a) for c, a, _d, _o, _v in lines
-            )
+        known = whole.get(id(lines))
+        if known is not None and known[0] is lines:
+            allows = known[1]
+        else:
+            allows = sum((min(c, a) if out_net else a) for c, a, _d, _o, _v in lines)
+            _put(whole, id(lines), (lines, allows))
         while count:
             spent = cap is not None and program_left == 0
             if oop_left == 0:  # the maximum met: nothing is shared, whatever the rest
@@ -463,7 +514,11 @@ def _case(
             if state is not None and (
                 state[1] == 2 or not (held_by_max or (held_by_cap and not spent))
             ):
-                alike[state] = (lines, (vb, vi, va, vp, vu, vr), before - ded_left, added, helped)
+                _put(
+                    alike,
+                    state,
+                    (lines, (vb, vi, va, vp, vu, vr), before - ded_left, added, helped),
+                )
             tb += vb
             ti += vi
             ta += va
@@ -597,7 +652,7 @@ def _runs(
     book: PriceBook,
     sc: Scenario,
     memo: dict[object, Any] | None,
-    plans: dict[Case, ResolvedPlan] | None = None,
+    plans: dict[Case, Any] | None = None,
 ) -> tuple[dict[Case, _Run], _Run, tuple[Cents3, ...], Triple[Decimal]] | None:
     """Each case's run (the low and high columns swapped for the typical one as
     `estimate.ordered_runs` does), the typical run, the split in cents (Split's parts,
@@ -638,12 +693,12 @@ def fast_claim_totals(
     book: PriceBook,
     scenario: Scenario,
     memo: dict[object, Any] | None = None,
-    plans: dict[Case, ResolvedPlan] | None = None,
+    plans: dict[Case, Any] | None = None,
 ) -> Totals | None:
     """`claim_totals(book, scenario)` in integer cents, or None for a plan this fast
     path does not cover. Pass the same `memo` dict for many scenarios on one book, and
     the same `plans` dict for scenarios that differ in their start date alone (each
-    case's resolved plan)."""
+    case's resolved plan, claim lines and terms in cents: `_Setup`)."""
     got = _runs(book, scenario, memo, plans)
     if got is None:
         return None
@@ -657,7 +712,7 @@ def fast_batch_cents(
     book: PriceBook,
     scenario: Scenario,
     memo: dict[object, Any] | None = None,
-    plans: dict[Case, ResolvedPlan] | None = None,
+    plans: dict[Case, Any] | None = None,
 ) -> BatchCents | None:
     """`batch_figures(book, scenario)` in integer cents for a row whose plan covers the
     treatment or that pays with pre-tax money (self-pay rows have their own arithmetic
@@ -682,7 +737,7 @@ def fast_batch_figures(
     book: PriceBook,
     scenario: Scenario,
     memo: dict[object, Any] | None = None,
-    plans: dict[Case, ResolvedPlan] | None = None,
+    plans: dict[Case, Any] | None = None,
 ) -> BatchFigures | None:
     """`fast_batch_cents` as `BatchFigures`."""
     got = fast_batch_cents(book, scenario, memo, plans)
