@@ -338,17 +338,23 @@ _ZEROS = ("0.00", "0.00", "0.00")
 def _cents_cells(f: BatchCents, name: str) -> tuple[str, ...]:
     """FIGURE_COLUMNS of a row's figures in cents: the cells `_figure_cells` writes of
     `f.figures()`, without a Decimal for each."""
-    tax = f.tax_savings
+    tax = (f.tax_savings.low, f.tax_savings.typical, f.tax_savings.high)
     patient = f.split[3]
-    if any(tax) or min(patient) < 0:  # as BatchFigures.net and .per_month have them
-        nets = [Decimal(p).scaleb(-2) - t for p, t in zip(patient, tax, strict=True)]
-        net = tuple(map(_money_text, nets))
-        m = Decimal(f.months)
-        per_month = tuple(_money_text(cents(x / m)) for x in nets)  # (-0.00 as Decimal has it)
-    else:  # nothing saved (-0.00 or not): the patient's cents, spread over the months
-        net = tuple(map(_cents_str, patient))
-        months = f.months
-        per_month = tuple(_cents_str(fastselfpay.per_month(x, months)) for x in patient)
+    months = f.months
+    s0, s1, s2 = _whole_cents(tax[0]), _whole_cents(tax[1]), _whole_cents(tax[2])
+    nets = None
+    if s0 is not None and s1 is not None and s2 is not None:
+        nets = (patient[0] - s0, patient[1] - s1, patient[2] - s2)
+    if nets is not None and min(nets) >= 0:
+        # what is left after the saving, in cents (never -0.00: a Decimal's +0 less
+        # anything of its own size is +0), and its average month
+        net = tuple(map(_cents_str, nets))
+        per_month = tuple(_cents_str(fastselfpay.per_month(x, months)) for x in nets)
+    else:  # as BatchFigures.net and .per_month have them (a negative one may be -0.00)
+        decimals = [Decimal(p).scaleb(-2) - t for p, t in zip(patient, tax, strict=True)]
+        net = tuple(map(_money_text, decimals))
+        m = Decimal(months)
+        per_month = tuple(_money_text(cents(x / m)) for x in decimals)
     return (
         *(_cents_str(x) for part in f.split[:4] for x in part),
         *net,
@@ -359,6 +365,13 @@ def _cents_cells(f: BatchCents, name: str) -> tuple[str, ...]:
         *per_month,
         *map(_money_text, tax),
     )
+
+
+def _whole_cents(x: Decimal) -> int | None:
+    """`x` in cents, when it is a whole number of them."""
+    n = x.scaleb(2)
+    i = int(n)
+    return i if i == n else None
 
 
 def _self_pay_cells(plan: SelfPayPlan, day: dt.date, name: str) -> tuple[str, ...]:
