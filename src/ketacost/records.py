@@ -69,6 +69,11 @@ def _make(cls: type[T], frozen: bool) -> type[T]:
     label = cls.__qualname__
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        if len(args) == count and not kwargs:  # every field by position: the usual call
+            self.__dict__.update(zip(order, args, strict=True))
+            if post_init is not None:
+                post_init(self)
+            return
         if len(args) > count:
             raise TypeError(f"{label}() takes {count} fields, got {len(args)} by position")
         values = dict(zip(order, args, strict=False))
