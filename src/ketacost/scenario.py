@@ -354,10 +354,11 @@ class Scenario:
             from ketacost.scenario_model import validated
 
             try:
-                fields = validated(values)
+                scenario = cls._of(validated(values))
             except ValidationError as exc:
                 raise input_error(exc) from None
-        scenario = cls._of(fields)
+        else:  # (every field, in FIELDS' order)
+            scenario = _from_values(tuple(fields.values()))
         scenario.check_plan()
         scenario.check_payment()
         return scenario
