@@ -72,8 +72,8 @@ _NOT_UTF8 = re.compile("[\udc80-\udcff]")
 # Results of distinct scenarios kept per run: batches often repeat the same scenario.
 CACHE_SIZE = 1024
 # ... and of distinct scenarios less their start date.
-SHAPES = 4096
-HEAVY_SHAPES = 1024  # ... of them with a scenario and its plans (the others hold a few ints)
+SHAPES = 4096  # ... that hold a few ints (self-pay) or a bad row's message
+HEAVY_SHAPES = 1024  # ... and those that hold a scenario and its plans
 PROGRESS_EVERY = 1000
 
 Format = Literal["csv", "jsonl"]
@@ -441,20 +441,19 @@ def _quoted(
     start_at = option_keys.index("start") if "start" in option_keys else -1
     # Rows that differ only in a valid start date share their checks and everything
     # their figures do not take from the date: one entry per row less its start.
+    # Kept apart, each emptied when full: those that hold a scenario and its plans, and
+    # the others (a few ints, or a bad row's message), so that neither crowds the other out.
     shapes: dict[tuple[str, ...], _Shape | str] = {}
-    heavy = 0  # how many of them hold a scenario and its plans
+    heavy: dict[tuple[str, ...], _Shape | str] = {}
 
     def keep(key: tuple[str, ...], shape: _Shape | str) -> None:
-        nonlocal heavy
         scenario = None if isinstance(shape, str) else shape.scenario
         if scenario is not None and scenario.rates:
             return  # a rate book's prices may depend on the dates: checked row by row
-        if len(shapes) >= SHAPES or heavy >= HEAVY_SHAPES:
-            shapes.clear()
-            heavy = 0
-        shapes[key] = shape
-        if scenario is not None:
-            heavy += 1
+        kept, limit = (shapes, SHAPES) if scenario is None else (heavy, HEAVY_SHAPES)
+        if len(kept) >= limit:
+            kept.clear()
+        kept[key] = shape
 
     def scenario_of(cells: tuple[str, ...]) -> Scenario:
         given = {k: v for k, v in zip(option_keys, cells, strict=True) if v}
@@ -487,6 +486,8 @@ def _quoted(
                 return figures(scenario_of(cells)), ""
             key = cells[:start_at] + cells[start_at + 1 :]
             shape = shapes.get(key)
+            if shape is None:
+                shape = heavy.get(key)
             if shape is None:
                 shape = shape_of(cells)
                 keep(key, shape)
