@@ -108,10 +108,7 @@ def end_now(code: str | int | None) -> None:
     threading = sys.modules.get("threading")
     if threading is not None and threading.active_count() > 1:
         return
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
+    if not _flushed():
         return  # a closed or broken stream: the interpreter's own exit deals with it
     status = exit_status(code)
     import atexit
@@ -122,7 +119,19 @@ def end_now(code: str | int | None) -> None:
         sys.exit(code)
     run_exit_handlers()
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        _flushed()
     finally:
         os._exit(status)
+
+
+def _flushed() -> bool:
+    """Every standard stream's buffer written out (the ones Python started with too,
+    should a command have swapped them); False if one could not be."""
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        if stream is None:
+            continue
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            return False
+    return True
