@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -253,3 +254,14 @@ def test_the_collector_stays_on_for_runs_that_grow_with_their_input(
         check=False,
     )
     assert result.stderr.rsplit("\nGC ", 1)[-1].strip() == str(collector)
+
+
+def test_root_help_names_every_environment_variable_the_code_reads() -> None:
+    src = Path(__file__).resolve().parent.parent / "src" / "ketacost"
+    read = set()
+    for path in src.rglob("*.py"):
+        read |= set(re.findall(r"KETACOST_[A-Z_]+", path.read_text(encoding="utf-8")))
+    read.discard("KETACOST_COMPLETE")  # typer's completion hook: the shell sets it
+    shown = run(entry_point(), "--help")
+    text = " ".join(shown.stdout.split())
+    assert read and sorted(v for v in read if v not in text) == []
