@@ -222,3 +222,12 @@ def test_guide_still_offers_an_hsa_with_a_high_deductible_plan(runner) -> None:
     assert result.exit_code == 0, result.stderr
     assert "An HSA is not offered" not in result.stderr
     assert "--hsa" in printed_command(result.stderr)
+
+
+def test_guide_in_spanish_prints_the_command_in_spanish_too(runner) -> None:
+    result = runner.invoke(app, ["--lang", "es", "guide"], input="1\n\n1\n1\n\n", env=ENV)
+    assert result.exit_code == 0, result.stderr
+    args = printed_command(result.stderr)
+    assert args[-2:] == ["--lang", "es"]
+    again = runner.invoke(app, args, env=ENV)
+    assert again.exit_code == 0 and again.stdout == result.stdout

@@ -53,8 +53,10 @@ class Answers:
             args += [name] if value is None else [name, value]
         return args
 
-    def command_line(self) -> str:
-        return "ketacost " + " ".join(shlex.quote(a) for a in self.argv())
+    def command_line(self, lang: str = "en") -> str:
+        """The one line that gives the same estimate again, in the same language."""
+        words = [*self.argv(), *(["--lang", lang] if lang != "en" else [])]
+        return "ketacost " + " ".join(shlex.quote(a) for a in words)
 
     def params(self) -> dict[str, Any]:
         """The command's parameters, by option name (a flag without a value is on)."""

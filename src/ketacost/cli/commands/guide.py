@@ -50,7 +50,10 @@ def guide(ctx: typer.Context, pricing: PricingOpt = None) -> None:
     params: dict[str, Any] = {"pricing": pricing, **answers.params()}
     say("\nThe same estimate next time, in one line:")
     # The command itself is never wrapped: it is copied and pasted as one line.
-    out.print(f"  {answers.command_line()}\n", soft_wrap=True, markup=False, highlight=False)
+    from ketacost import i18n
+
+    line = answers.command_line(i18n.language())
+    out.print(f"  {line}\n", soft_wrap=True, markup=False, highlight=False)
     if answers.command == "compare":
         compare.run(of(ctx), params)
     else:
