@@ -199,3 +199,35 @@ def test_guide_offers_no_hsa_where_the_estimate_would_refuse_it(runner, choice, 
     assert result.exit_code == 0, result.stderr
     assert "An HSA is not offered" in result.stderr
     assert printed_command(result.stderr)[-2:] == [plan, "--fsa"]
+
+
+def test_guide_offers_no_hsa_for_a_plan_below_the_hdhp_minimum(runner) -> None:
+    """A commercial plan whose deductible is below the IRS minimum for an HSA: the
+    estimate would refuse --hsa, so the guide offers an FSA only and says why."""
+    # IV, no price, commercial in network, a $500 deductible with $200 of it left, not
+    # sure of the share, no out-of-pocket figure, not a family plan, then an FSA
+    answers = ["1", "", "2", "1", "500", "2", "200", "1", "", "n", "2", ""]
+    result = guide(runner, answers)
+    assert result.exit_code == 0, result.stderr
+    said = " ".join(result.stderr.split())
+    assert "An HSA is not offered: it needs a high-deductible health plan" in said
+    assert "below the IRS minimum" in said
+    args = printed_command(result.stderr)
+    assert "--fsa" in args and "--hsa" not in args
+
+
+def test_guide_still_offers_an_hsa_with_a_high_deductible_plan(runner) -> None:
+    answers = ["1", "", "2", "1", "3400", "2", "200", "1", "", "n", "2", ""]
+    result = guide(runner, answers)
+    assert result.exit_code == 0, result.stderr
+    assert "An HSA is not offered" not in result.stderr
+    assert "--hsa" in printed_command(result.stderr)
+
+
+def test_guide_in_spanish_prints_the_command_in_spanish_too(runner) -> None:
+    result = runner.invoke(app, ["--lang", "es", "guide"], input="1\n\n1\n1\n\n", env=ENV)
+    assert result.exit_code == 0, result.stderr
+    args = printed_command(result.stderr)
+    assert args[-2:] == ["--lang", "es"]
+    again = runner.invoke(app, args, env=ENV)
+    assert again.exit_code == 0 and again.stdout == result.stdout

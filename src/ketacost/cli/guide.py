@@ -53,8 +53,10 @@ class Answers:
             args += [name] if value is None else [name, value]
         return args
 
-    def command_line(self) -> str:
-        return "ketacost " + " ".join(shlex.quote(a) for a in self.argv())
+    def command_line(self, lang: str = "en") -> str:
+        """The one line that gives the same estimate again, in the same language."""
+        words = [*self.argv(), *(["--lang", lang] if lang != "en" else [])]
+        return "ketacost " + " ".join(shlex.quote(a) for a in words)
 
     def params(self) -> dict[str, Any]:
         """The command's parameters, by option name (a flag without a value is on)."""
@@ -73,8 +75,16 @@ class Answers:
 class Interview:
     """Asks through `ask(prompt) -> str` and speaks through `say(text)`."""
 
-    def __init__(self, ask: Callable[[str], str], say: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        ask: Callable[[str], str],
+        say: Callable[[str], None],
+        hsa_refused: Callable[[Answers], str | None] | None = None,
+    ) -> None:
+        """`hsa_refused(answers)`: why the estimate would refuse `--hsa` with the answers
+        given so far (a plan's deductible below the IRS minimum), or None."""
         self.ask, self.say = ask, say
+        self.hsa_refused = hsa_refused
 
     def _until(self, prompt: str, convert: Callable[[str], T], retry: str) -> T:
         while True:
@@ -239,13 +249,20 @@ class Interview:
             if gap != "none":
                 a.options["--medigap"] = gap
         accounts = [("no", "No, or not sure")]
+        # An HSA the estimate would refuse (IRS Pub 969) is not offered: taking it would
+        # end the interview in an error after every question was answered.
+        refused = None
+        if insurance not in NO_HSA and self.hsa_refused is not None:
+            refused = self.hsa_refused(a)
         if insurance in NO_HSA:
-            # Refused later anyway (IRS Pub 969): offering it would end the interview
-            # in an error after every question was answered.
             self.say(
                 "\nAn HSA is not offered: nobody on Medicare can put money into one, and "
                 "Medicaid is not a high-deductible plan. A health FSA through work can be."
             )
+            question = "Will you pay from a health FSA (pre-tax money)?"
+        elif refused is not None:
+            reason = refused.removeprefix("--hsa ").split(" (use --fsa", 1)[0]
+            self.say(f"\nAn HSA is not offered: it {reason}. A health FSA through work can be.")
             question = "Will you pay from a health FSA (pre-tax money)?"
         else:
             accounts.append(("hsa", "Yes, from an HSA"))

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ketacost.cli.context import of
 from ketacost.cli.deliver import deliver
 from ketacost.cli.edge import handled
-from ketacost.cli.formats import FINANCE_FORMATS, Format, pick
+from ketacost.cli.formats import FINANCE_FORMATS, Format, choice, pick
 from ketacost.cli.params import PricingOpt, format_info
 from ketacost.options import OUTPUT
+
+if TYPE_CHECKING:
+    from enum import Enum as FormatChoice
+else:
+    FormatChoice = choice(FINANCE_FORMATS)  # typer refuses any other --format
 
 EPILOG = (
     "[bold]Examples[/bold]\n\n"
@@ -44,7 +49,7 @@ def prices(
         ),
     ] = False,
     pricing: PricingOpt = None,
-    fmt: Annotated[Format | None, format_info(FINANCE_FORMATS)] = None,
+    fmt: Annotated[FormatChoice | None, format_info(FINANCE_FORMATS)] = None,
 ) -> None:
     """The price book: every figure with its range, unit, basis and sources."""
     from ketacost.book.pricebook import resolve_treatment
