@@ -15,8 +15,16 @@ from hypothesis import strategies as st
 from ketacost.batch import scenario_from_cells
 from ketacost.book import pricebook
 from ketacost.engine.costshare import plan_year_of
-from ketacost.engine.fastclaims import _alike, eligible, fast_batch_figures, fast_claim_totals
+from ketacost.engine.fastclaims import (
+    _PLAN_FIELD_NAMES,
+    _alike,
+    _plan,
+    eligible,
+    fast_batch_figures,
+    fast_claim_totals,
+)
 from ketacost.engine.fastpaths import batch_figures, claim_totals, self_pay_applies
+from ketacost.engine.insurance import resolve_plan
 from ketacost.errors import KetacostError
 
 BOOK = pricebook.load()
@@ -217,3 +225,58 @@ def test_visits_run_together_as_by_hand(
     got = _alike(visits, year_start, start)
     want = _runs_by_hand(visits, year_start, start)
     assert [(d, t, lines, n) for d, t, lines, n, _limit in got] == [tuple(r) for r in want]
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(
+    cells=rows(),
+    other=st.fixed_dictionaries(
+        {
+            "months": st.sampled_from(["1", "6", "18"]),
+            "start": st.dates(dt.date(2026, 1, 1), dt.date(2028, 12, 31)).map(str),
+            "sessions": st.sampled_from(["", "4", "12"]),
+            "price": st.sampled_from(["", "250", "999.99"]),
+            "consult": st.sampled_from(["", "0", "150"]),
+        }
+    ),
+)
+def test_a_kept_plan_is_the_rows_own(cells: dict[str, str], other: dict[str, str]) -> None:
+    """A covered row's plan is kept for the rows of the same plan fields (`_plan`): a
+    row of another price, sessions, months, consultation and start gets what resolving
+    its own plan gives, but for the date the terms are as of (which the claim loop
+    does not read)."""
+    sc = _scenario(cells)
+    moved = _scenario({**cells, **{k: v for k, v in other.items() if v}})
+    t = BOOK.treatments[sc.treatment]
+    memo: dict[object, Any] = {}
+    for case in ("low", "typical", "high"):
+        _plan(BOOK, t, sc, case, memo)
+        kept = _plan(BOOK, t, moved, case, memo)
+        assert kept is _plan(BOOK, t, sc, case, memo)  # the first row's, kept
+        dated = moved.model_copy(update={"start": kept.terms.as_of})
+        assert kept == resolve_plan(BOOK, t, dated, case, wording=False)
+
+
+class _Reads:
+    """A scenario that notes which of its fields are read."""
+
+    def __init__(self, sc: Any) -> None:
+        self.scenario = sc
+        self.names: set[str] = set()
+
+    def __getattr__(self, name: str) -> Any:
+        self.names.add(name)
+        return getattr(self.scenario, name)
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(cells=rows())
+def test_a_plan_is_kept_by_every_field_it_reads(cells: dict[str, str]) -> None:
+    """`_plan`'s key holds every scenario field `resolve_plan` reads (but the start,
+    which dates the terms): no two rows that differ in one share a plan."""
+    sc = _scenario(cells)
+    t = BOOK.treatments[sc.treatment]
+    for case in ("low", "typical", "high"):
+        reads = _Reads(sc)
+        resolve_plan(BOOK, t, reads, case, wording=False)  # type: ignore[arg-type]
+        assert reads.names - {"start"} <= set(_PLAN_FIELD_NAMES)

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 from ketacost.amounts import Triple, cents, zero_money
@@ -267,9 +267,63 @@ class _Setup(NamedTuple):
     alike: tuple[dict[object, Any], dict[object, Any]]
 
 
-def _setup(book: PriceBook, t: Any, sc: Scenario, case: Case, memo: dict[object, Any]) -> _Setup:
+# Every field of a scenario that `resolve_plan` (with its helpers `_family`, `_pharmacy`
+# and `_drug_network`) reads, but the start, which only dates the terms (`as_of`, which
+# the claim loop does not read) and a rate book's (a rate book is not on this path).
+_PLAN_FIELD_NAMES = (
+    "insurance",
+    "network",
+    "drug_network",
+    "deductible",
+    "oop_max",
+    "annual_deductible",
+    "annual_oop_max",
+    "coinsurance",
+    "copay",
+    "covered",
+    "allowed",
+    "state",
+    "plan_year_start",
+    "medigap",
+    "assistance",
+    "observation_rebate",
+    "accumulator",
+    "drug_benefit",
+    "rx_deductible",
+    "rx_copay",
+    "rx_coinsurance",
+    "annual_rx_deductible",
+    "family_kind",
+    "family_deductible",
+    "family_oop_max",
+    "annual_family_deductible",
+    "annual_family_oop_max",
+    "rates",
+)
+_PLAN_FIELDS = attrgetter(*_PLAN_FIELD_NAMES)
+_PLANS_KEPT = 4096  # resolved plans kept (a few kilobytes each)
+
+
+def _plan(book: PriceBook, t: Any, sc: Scenario, case: Case, memo: dict[object, Any]) -> Any:
+    """`resolve_plan(book, t, sc, case, wording=False)`, kept for every row of the same
+    plan fields: rows of other prices, sessions, months or starts share it."""
+    kept = memo.get("plans")
+    if kept is None:
+        kept = _put(memo, "plans", {})
+    key = (id(t), case, _PLAN_FIELDS(sc))
+    hit = kept.get(key)
+    if hit is not None and hit[0] is t:
+        return hit[1]
     # a batch shows no wording, and resolves a plan for every new row
     plan = resolve_plan(book, t, sc, case, wording=False)
+    if len(kept) >= _PLANS_KEPT:
+        kept.clear()
+    kept[key] = (t, plan)
+    return plan
+
+
+def _setup(book: PriceBook, t: Any, sc: Scenario, case: Case, memo: dict[object, Any]) -> _Setup:
+    plan = _plan(book, t, sc, case, memo)
     terms = plan.terms
     covered = plan.covered
     lines_memo = _lines_memo(sc, case, plan, memo)
