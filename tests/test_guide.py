@@ -20,7 +20,8 @@ def guide(runner, answers: list[str]):
 
 
 def printed_command(stderr: str) -> list[str]:
-    line = stderr.split("in one line:", 1)[1].strip().splitlines()[0]
+    """The command the guide printed, in either language: its own line, never wrapped."""
+    line = next(line for line in stderr.splitlines() if line.startswith("  ketacost "))
     args = shlex.split(line)
     assert args[0] == "ketacost"
     return args[1:]
