@@ -415,3 +415,13 @@ def test_the_guide_quotes_the_estimates_english_refusal_in_a_spanish_sentence(ru
     assert "needs a high-deductible health plan" in said
     args = printed_command(result.stderr)
     assert "--fsa" in args and "--hsa" not in args and args[-2:] == ["--lang", "es"]
+
+
+@pytest.mark.parametrize("typed", ["", "omitir", "no sé", "No se", "s", "skip", "?"])
+def test_an_amount_or_a_percentage_is_skipped_in_spanish_words_too(typed: str) -> None:
+    from ketacost.cli.guide import Interview
+
+    answers = iter([typed, typed])
+    interview = Interview(lambda _prompt: next(answers), lambda _text: None)
+    assert interview.amount("?", "") is None
+    assert interview.percent("?", "") is None
