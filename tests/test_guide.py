@@ -425,3 +425,50 @@ def test_an_amount_or_a_percentage_is_skipped_in_spanish_words_too(typed: str) -
     interview = Interview(lambda _prompt: next(answers), lambda _text: None)
     assert interview.amount("?", "") is None
     assert interview.percent("?", "") is None
+
+
+@pytest.mark.slow
+def test_the_guide_in_spanish_in_a_real_terminal(tmp_path: Path) -> None:
+    """Accented answers typed at a real terminal: "sí", "no sé"."""
+    import pexpect
+
+    exe = shutil.which("ketacost", path=str(Path(sys.executable).parent))
+    assert exe
+    child = pexpect.spawn(
+        exe,
+        ["--lang", "es", "guide"],
+        env={
+            "TERM": "xterm",
+            "COLUMNS": "100",
+            "NO_COLOR": "1",
+            "PATH": "/usr/bin:/bin",
+            "KETACOST_TODAY": "2026-11-27",
+            "KETACOST_CACHE_DIR": str(tmp_path),
+        },
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(50, 100),
+    )
+    for prompt, answer in [
+        ("Su opción", "2"),
+        ("precio por sesión", "omitir"),
+        ("Su opción", "2"),
+        ("Su opción", "1"),
+        ("deducible completo", ""),
+        ("Su opción", "1"),
+        ("máximo de gastos de bolsillo", "no sé"),
+        (r"\[s/N\]", "sí"),
+        ("deducible familiar este año", "1200"),
+        ("Su opción", "1"),
+        ("Cuántos meses", ""),
+    ]:
+        child.expect(prompt)
+        child.sendline(answer)
+    child.expect("en una sola línea:")
+    child.expect(
+        "ketacost estimate im --insurance commercial --family-deductible 1200.00 --lang es"
+    )
+    child.expect("Lo que usted paga")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
