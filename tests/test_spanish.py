@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
-import json
 import importlib.util
+import json
 import re
 from pathlib import Path
 
