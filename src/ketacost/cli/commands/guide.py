@@ -9,6 +9,7 @@ import typer
 from ketacost.cli.context import console, of
 from ketacost.cli.edge import handled
 from ketacost.cli.params import PricingOpt
+from ketacost.i18n import _, language
 
 EPILOG = (
     "[bold]Example[/bold]\n\n"
@@ -48,11 +49,9 @@ def guide(ctx: typer.Context, pricing: PricingOpt = None) -> None:
             "the guide stopped before all questions were answered", param="guide"
         ) from None
     params: dict[str, Any] = {"pricing": pricing, **answers.params()}
-    say("\nThe same estimate next time, in one line:")
+    say("\n" + _("The same estimate next time, in one line:"))
     # The command itself is never wrapped: it is copied and pasted as one line.
-    from ketacost import i18n
-
-    line = answers.command_line(i18n.language())
+    line = answers.command_line(language())
     out.print(f"  {line}\n", soft_wrap=True, markup=False, highlight=False)
     if answers.command == "compare":
         compare.run(of(ctx), params)
