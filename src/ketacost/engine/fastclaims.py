@@ -228,6 +228,26 @@ def _cuts(start: dt.date, end: dt.date, year_start: tuple[int, int]) -> list[int
     return sorted({d.toordinal() for d in days if start < d < end} | {end.toordinal()})
 
 
+def _cuts_kept(
+    start: dt.date, end: dt.date, year_start: tuple[int, int], memo: dict[object, Any]
+) -> list[int]:
+    """`_cuts`, kept (a few thousand at most): rows of one start and horizon share them."""
+    kept = memo.get("cuts")
+    if kept is None:
+        kept = _put(memo, "cuts", {})
+    key = (start, end, year_start)
+    hit = kept.get(key)
+    if hit is None:
+        hit = _cuts(start, end, year_start)
+        if len(kept) >= _CUTS_KEPT:
+            kept.clear()
+        kept[key] = hit
+    return hit  # type: ignore[no-any-return]
+
+
+_CUTS_KEPT = 4096
+
+
 def _coins_share(rest: int, num: int, den: int) -> int:
     """cents(rest x coinsurance / 100), half up, for rest >= 0 and coinsurance num/den."""
     return (2 * rest * num + 100 * den) // (200 * den)
@@ -429,7 +449,7 @@ def _case(
         if visits:
             runs.append([sc.start, CONSULT, visits[0][2], 1, None])
         day0 = sc.start.toordinal()
-        cuts = _cuts(sc.start, end, year_start)
+        cuts = _cuts_kept(sc.start, end, year_start, memo)
         first = True
         sessions = 0
         clinic = not t.at_home
