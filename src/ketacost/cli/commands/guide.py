@@ -29,6 +29,9 @@ def guide(ctx: typer.Context, pricing: PricingOpt = None) -> None:
     from ketacost.cli.guide import Answers, Interview, rich_io
     from ketacost.errors import InputError
 
+    # The config file first: its language is the interview's from the first question,
+    # and a broken one stops the guide before any question is asked.
+    of(ctx).settings()
     out = console(stderr=True)
     ask, say = rich_io(out)
 
