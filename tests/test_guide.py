@@ -511,3 +511,16 @@ def test_the_full_deductible_is_passed_even_when_none_of_it_is_paid(runner) -> N
     at = args.index("--annual-deductible")
     assert args[at + 1] == "500.00" and args[args.index("--deductible") + 1] == "500.00"
     assert "An HSA is not offered" in result.stderr and "--fsa" in args
+
+
+def test_the_guide_with_no_standard_input_is_a_short_error() -> None:
+    import subprocess
+
+    ketacost = Path(sys.executable).parent / "ketacost"
+    done = subprocess.run(
+        ["bash", "-c", f'"{ketacost}" guide <&-'], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2
+    assert (
+        done.stderr.strip() == "Error: the guide asks questions: it needs answers on standard input"
+    )
