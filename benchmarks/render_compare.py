@@ -127,9 +127,8 @@ def command_lines() -> list[tuple[str, list[str]]]:
 
 def screens(quick: bool = False) -> dict[str, str]:
     """Every screen's text, by a key naming its command line, width and colour."""
-    from typer.testing import CliRunner
-
     import typer.testing
+    from typer.testing import CliRunner
 
     from ketacost.cli.app import app
 

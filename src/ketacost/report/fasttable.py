@@ -1,0 +1,345 @@
+"""A rich `Table` that measures and renders its simple cells without rich's layers.
+
+Rich lays out every cell the same way: it wraps it in a `Padding`, measures it through
+`Measurement.get`, and renders it through two nested `Console.render_lines` calls, each
+cutting the segments into lines and padding them. For a cell that is one line of text
+that fits its column (most cells of our tables: money, dates, counts), all of that
+comes down to a few segments, which this class builds directly: the same segments, in
+the same order and with the same styles, so the output is byte-identical. Every other
+cell (several lines, a line to wrap or crop, wide or control characters, markup, any
+renderable that is not text) goes through rich's own code, unchanged.
+
+`_render` is rich 15's `Table._render` with that one step swapped;
+`tests/test_fasttable.py` holds this table's output equal to rich's `Table` for
+hypothesis-chosen cells, widths, styles and colour systems, and
+`benchmarks/render_compare.py` holds every table screen equal to the version before.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.cells import cell_len
+from rich.measure import Measurement
+from rich.padding import Padding
+from rich.segment import Segment
+from rich.style import Style
+from rich.table import Column, Table
+from rich.text import Span, Text
+
+if TYPE_CHECKING:
+    from rich.align import VerticalAlignMethod
+    from rich.console import Console, ConsoleOptions, RenderResult
+
+_JUSTIFY = ("left", "right", "center")
+_NULL = Style.null()
+
+
+def _plain_text(renderable: Any, console: Console) -> Text | None:
+    """The cell as a `Text` when the fast path renders it as rich would, else None.
+
+    A string becomes the `Text` rich's markup would make of it only when it has no
+    markup (`[`) and no emoji code (`:`) to look up."""
+    if isinstance(renderable, str):
+        if "[" in renderable or ":" in renderable:
+            return None
+        return Text(renderable)
+    if type(renderable) is not Text:
+        return None
+    if renderable.justify or renderable.overflow or renderable.no_wrap is not None:
+        return None
+    if renderable.end != "\n" or renderable.tab_size is not None:
+        return None
+    return renderable
+
+
+def _simple(plain: str) -> bool:
+    """One line of printable characters, each one cell wide, with no trailing space
+    (rich strips trailing space before it right-aligns or centres a line)."""
+    return (
+        plain.isprintable()
+        and cell_len(plain) == len(plain)
+        and not (plain and plain[-1].isspace())
+    )
+
+
+def _measure(text: Text, extra: int, max_width: int) -> Measurement:
+    """`Measurement.get` of `Padding(text)` with `extra` columns of padding."""
+    if max_width < 1:
+        return Measurement(0, 0)
+    if max_width - extra < 1:
+        return Measurement(max_width, max_width).normalize().with_maximum(max_width)
+    plain = text.plain
+    lines = plain.splitlines()
+    widest = max(cell_len(line) for line in lines) if lines else 0
+    words = plain.split()
+    narrowest = max(cell_len(word) for word in words) if words else widest
+    inner = Measurement(narrowest, widest).normalize().with_maximum(max_width)
+    inner = Measurement(0, 0) if inner.maximum < 1 else inner.normalize()
+    padded = Measurement(inner.minimum + extra, inner.maximum + extra).with_maximum(max_width)
+    found = padded.normalize().with_maximum(max_width)
+    if found.maximum < 1:
+        return Measurement(0, 0)
+    return found.normalize()
+
+
+def _line(
+    console: Console,
+    text: Text,
+    width: int,
+    left: int,
+    right: int,
+    justify: str,
+    style: Style,
+) -> list[Segment] | None:
+    """The one line rich renders for `Padding(text, (0, right, 0, left))` in a cell
+    `width` wide, styled `style`; None when the text is not one line that fits."""
+    inner = width - left - right
+    plain = text.plain
+    if inner < 1 or len(plain) > inner or not _simple(plain):
+        return None
+    room = inner - len(plain)
+    if justify == "left":
+        before, after = 0, room
+    elif justify == "right":
+        before, after = room, 0
+    else:
+        before = room // 2
+        after = room - before
+    line = " " * before + plain + " " * after
+    spans = [Span(0, len(line), text.style)] if text.style else []
+    spans.extend(Span(s + before, e + before, st) for s, e, st in text.spans)
+    # Text.render cuts the line at its spans' edges and combines their styles.
+    body = list(Text(line, spans=spans).render(console)) if spans else [Segment(line)]
+    out: list[Segment] = []
+    if left:
+        out.append(Segment(" " * left, _NULL))
+    out.extend(body)
+    if right:
+        out.append(Segment(" " * right, _NULL))
+    if style:
+        out = [Segment(t, style + s, c) for t, s, c in out]
+    return out
+
+
+class FastTable(Table):
+    """A `Table` (same arguments, same output) that lays out simple cells cheaply."""
+
+    def _measure_column(
+        self, console: Console, options: ConsoleOptions, column: Column
+    ) -> Measurement:
+        if column.width is not None:
+            return super()._measure_column(console, options, column)
+        max_width = options.max_width
+        if max_width < 1:
+            return Measurement(0, 0)
+        padding_width = self._get_padding_width(column._index)
+        min_widths: list[int] = []
+        max_widths: list[int] = []
+        for cell in self._get_cells(console, column._index, column):
+            padded = cell.renderable
+            text = _plain_text(padded.renderable, console) if isinstance(padded, Padding) else None
+            if text is None:
+                low, high = Measurement.get(console, options, padded)
+            else:
+                assert isinstance(padded, Padding)
+                low, high = _measure(text, padded.left + padded.right, max_width)
+            min_widths.append(low)
+            max_widths.append(high)
+        measurement = Measurement(
+            max(min_widths) if min_widths else 1,
+            max(max_widths) if max_widths else max_width,
+        ).with_maximum(max_width)
+        return measurement.clamp(
+            None if column.min_width is None else column.min_width + padding_width,
+            None if column.max_width is None else column.max_width + padding_width,
+        )
+
+    def _cell_lines(
+        self,
+        console: Console,
+        options: ConsoleOptions,
+        renderable: Any,
+        width: int,
+        column: Column,
+        style: Style,
+    ) -> list[list[Segment]]:
+        if (
+            isinstance(renderable, Padding)
+            and not renderable.top
+            and not renderable.bottom
+            and column.justify in _JUSTIFY
+            and column.overflow != "ignore"
+            and not console.get_style(renderable.style)
+        ):
+            text = _plain_text(renderable.renderable, console)
+            if text is not None:
+                line = _line(
+                    console,
+                    text,
+                    width,
+                    renderable.left,
+                    renderable.right,
+                    column.justify,
+                    style,
+                )
+                if line is not None:
+                    return [line]
+        render_options = options.update(
+            width=width,
+            justify=column.justify,
+            no_wrap=column.no_wrap,
+            overflow=column.overflow,
+            height=None,
+            highlight=column.highlight,
+        )
+        return console.render_lines(renderable, render_options, style=style)
+
+    def _render(self, console: Console, options: ConsoleOptions, widths: list[int]) -> RenderResult:
+        # rich 15's Table._render, with each cell's lines from _cell_lines.
+        from rich._loop import loop_first_last, loop_last
+
+        table_style = console.get_style(self.style or "")
+        border_style = table_style + console.get_style(self.border_style or "")
+        _column_cells = (
+            self._get_cells(console, column_index, column)
+            for column_index, column in enumerate(self.columns)
+        )
+        row_cells = list(zip(*_column_cells, strict=True))
+        _box = (
+            self.box.substitute(
+                options, safe=console.safe_box if self.safe_box is None else self.safe_box
+            )
+            if self.box
+            else None
+        )
+        _box = _box.get_plain_headed_box() if _box and not self.show_header else _box
+        new_line = Segment.line()
+        columns = self.columns
+        show_header = self.show_header
+        show_footer = self.show_footer
+        show_edge = self.show_edge
+        show_lines = self.show_lines
+        leading = self.leading
+        if _box:
+            box_segments = [
+                (
+                    Segment(_box.head_left, border_style),
+                    Segment(_box.head_right, border_style),
+                    Segment(_box.head_vertical, border_style),
+                ),
+                (
+                    Segment(_box.mid_left, border_style),
+                    Segment(_box.mid_right, border_style),
+                    Segment(_box.mid_vertical, border_style),
+                ),
+                (
+                    Segment(_box.foot_left, border_style),
+                    Segment(_box.foot_right, border_style),
+                    Segment(_box.foot_vertical, border_style),
+                ),
+            ]
+            if show_edge:
+                yield Segment(_box.get_top(widths), border_style)
+                yield new_line
+        else:
+            box_segments = []
+        get_row_style = self.get_row_style
+        get_style = console.get_style
+        for index, (first, last, row_cell) in enumerate(loop_first_last(row_cells)):
+            header_row = first and show_header
+            footer_row = last and show_footer
+            row = self.rows[index - show_header] if (not header_row and not footer_row) else None
+            max_height = 1
+            cells: list[list[list[Segment]]] = []
+            if header_row or footer_row:
+                row_style = Style.null()
+            else:
+                row_style = get_style(get_row_style(console, index - 1 if show_header else index))
+            for width, cell, column in zip(widths, row_cell, columns, strict=False):
+                lines = self._cell_lines(
+                    console,
+                    options,
+                    cell.renderable,
+                    width,
+                    column,
+                    get_style(cell.style) + row_style,
+                )
+                max_height = max(max_height, len(lines))
+                cells.append(lines)
+            row_height = max(len(cell) for cell in cells)
+
+            def align_cell(
+                cell: list[list[Segment]],
+                vertical: VerticalAlignMethod,
+                width: int,
+                style: Style,
+                header_row: bool = header_row,
+                footer_row: bool = footer_row,
+                row_height: int = row_height,
+            ) -> list[list[Segment]]:
+                if header_row:
+                    vertical = "bottom"
+                elif footer_row:
+                    vertical = "top"
+                if vertical == "top":
+                    return Segment.align_top(cell, width, row_height, style)
+                elif vertical == "middle":
+                    return Segment.align_middle(cell, width, row_height, style)
+                return Segment.align_bottom(cell, width, row_height, style)
+
+            cells[:] = [
+                Segment.set_shape(
+                    align_cell(cell, _cell.vertical, width, get_style(_cell.style) + row_style),
+                    width,
+                    max_height,
+                )
+                for width, _cell, cell in zip(widths, row_cell, cells, strict=False)
+            ]
+            if _box:
+                if last and show_footer:
+                    yield Segment(_box.get_row(widths, "foot", edge=show_edge), border_style)
+                    yield new_line
+                left, right, _divider = box_segments[0 if first else (2 if last else 1)]
+                # A blank divider takes the row's background, as in rich.
+                divider = (
+                    _divider
+                    if _divider.text.strip()
+                    else Segment(_divider.text, row_style.background_style + _divider.style)
+                )
+                for line_no in range(max_height):
+                    if show_edge:
+                        yield left
+                    for last_cell, rendered_cell in loop_last(cells):
+                        yield from rendered_cell[line_no]
+                        if not last_cell:
+                            yield divider
+                    if show_edge:
+                        yield right
+                    yield new_line
+            else:
+                for line_no in range(max_height):
+                    for rendered_cell in cells:
+                        yield from rendered_cell[line_no]
+                    yield new_line
+            if _box and first and show_header:
+                yield Segment(_box.get_row(widths, "head", edge=show_edge), border_style)
+                yield new_line
+            end_section = row and row.end_section
+            if (
+                _box
+                and (show_lines or leading or end_section)
+                and not last
+                and not (show_footer and index >= len(row_cells) - 2)
+                and not (show_header and header_row)
+            ):
+                if leading:
+                    yield Segment(
+                        _box.get_row(widths, "mid", edge=show_edge) * leading, border_style
+                    )
+                else:
+                    yield Segment(_box.get_row(widths, "row", edge=show_edge), border_style)
+                yield new_line
+        if _box and show_edge:
+            yield Segment(_box.get_bottom(widths), border_style)
+            yield new_line
