@@ -1,15 +1,16 @@
-"""A rich `Table` that measures and renders its simple cells without rich's layers.
+"""A rich `Table` that measures and renders its text cells without rich's layers.
 
 Rich lays out every cell the same way: it wraps it in a `Padding`, measures it through
 `Measurement.get`, and renders it through two nested `Console.render_lines` calls, each
-cutting the segments into lines and padding them. For a cell that is one line of text
-that fits its column (most cells of our tables: money, dates, counts), all of that
-comes down to a few segments, which this class builds directly: the same segments, in
-the same order and with the same styles, so the output is byte-identical. Every other
-cell (several lines, a line to wrap or crop, wide or control characters, markup, any
-renderable that is not text) goes through rich's own code, unchanged.
+cutting the segments into lines and padding them. For a cell of text, all of that comes
+down to its lines' segments and the padding around them, which this class builds
+directly: a one-line cell that fits its column (most cells of our tables: money, dates,
+counts) without wrapping, any other through rich's own `Text.wrap`. The same segments,
+in the same order and with the same styles, so the output is byte-identical. Any other
+cell (markup, a renderable that is not plain `Text`, justify "full", overflow "ignore")
+goes through rich's own code, unchanged.
 
-`_render` is rich 15's `Table._render` with that one step swapped;
+`_render` is rich 15's `Table._render` with the cell step swapped (`_cell_lines`);
 `tests/test_fasttable.py` holds this table's output equal to rich's `Table` for
 hypothesis-chosen cells, widths, styles and colour systems, and
 `benchmarks/render_compare.py` holds every table screen equal to the version before.
@@ -83,20 +84,32 @@ def _measure(text: Text, extra: int, max_width: int) -> Measurement:
     return found.normalize()
 
 
-def _line(
-    console: Console,
-    text: Text,
-    width: int,
-    left: int,
-    right: int,
-    justify: str,
-    style: Style,
-) -> list[Segment] | None:
-    """The one line rich renders for `Padding(text, (0, right, 0, left))` in a cell
-    `width` wide, styled `style`; None when the text is not one line that fits."""
-    inner = width - left - right
+def _styled(console: Console, line: Text) -> list[Segment]:
+    """The segments of one line of a cell's text, cut where rich's rendering of the
+    whole cell cuts them (the line's style becomes a span, as in `Text.join`)."""
+    plain = line.plain
+    spans = [Span(0, len(plain), line.style)] if line.style else []
+    spans.extend(line.spans)
+    # Text.render cuts the line at its spans' edges and combines their styles.
+    return list(Text(plain, spans=spans).render(console)) if spans else [Segment(plain)]
+
+
+def _padded(segments: list[Segment], left: int, right: int, style: Style) -> list[Segment]:
+    """One line of a cell as `Padding` and the table's cell style make it."""
+    if left:
+        segments.insert(0, Segment(" " * left, _NULL))
+    if right:
+        segments.append(Segment(" " * right, _NULL))
+    if style:
+        return [Segment(t, style + s, c) for t, s, c in segments]
+    return segments
+
+
+def _one_line(console: Console, text: Text, inner: int, justify: str) -> list[Segment] | None:
+    """The segments of a one-line cell that fits `inner` columns, else None: the line
+    `Text.wrap` would make, without wrapping."""
     plain = text.plain
-    if inner < 1 or len(plain) > inner or not _simple(plain):
+    if len(plain) > inner or not _simple(plain):
         return None
     room = inner - len(plain)
     if justify == "left":
@@ -106,20 +119,25 @@ def _line(
     else:
         before = room // 2
         after = room - before
-    line = " " * before + plain + " " * after
-    spans = [Span(0, len(line), text.style)] if text.style else []
-    spans.extend(Span(s + before, e + before, st) for s, e, st in text.spans)
-    # Text.render cuts the line at its spans' edges and combines their styles.
-    body = list(Text(line, spans=spans).render(console)) if spans else [Segment(line)]
-    out: list[Segment] = []
-    if left:
-        out.append(Segment(" " * left, _NULL))
-    out.extend(body)
-    if right:
-        out.append(Segment(" " * right, _NULL))
-    if style:
-        out = [Segment(t, style + s, c) for t, s, c in out]
-    return out
+    line = Text(" " * before + plain + " " * after, style=text.style)
+    line.spans[:] = [Span(s + before, e + before, st) for s, e, st in text.spans]
+    return _styled(console, line)
+
+
+def _text_lines(console: Console, text: Text, inner: int, column: Column) -> list[list[Segment]]:
+    """Every line of a cell's text: rich's own wrapping, then each line's segments
+    as rich's `Text.__rich_console__` and `Console.render_lines` cut and pad them."""
+    lines = text.wrap(
+        console,
+        inner,
+        justify=column.justify,
+        overflow=column.overflow,
+        tab_size=console.tab_size or 8,
+        no_wrap=bool(column.no_wrap),
+    )
+    return [
+        Segment.adjust_line_length(_styled(console, line), inner, style=_NULL) for line in lines
+    ]
 
 
 class FastTable(Table):
@@ -173,18 +191,12 @@ class FastTable(Table):
             and not console.get_style(renderable.style)
         ):
             text = _plain_text(renderable.renderable, console)
-            if text is not None:
-                line = _line(
-                    console,
-                    text,
-                    width,
-                    renderable.left,
-                    renderable.right,
-                    column.justify,
-                    style,
-                )
-                if line is not None:
-                    return [line]
+            left, right = renderable.left, renderable.right
+            inner = width - left - right
+            if text is not None and inner >= 1:
+                line = _one_line(console, text, inner, column.justify)
+                lines = [line] if line is not None else _text_lines(console, text, inner, column)
+                return [_padded(segments, left, right, style) for segments in lines]
         render_options = options.update(
             width=width,
             justify=column.justify,
