@@ -176,9 +176,17 @@ def main() -> int:
     group.add_argument("--save", type=Path, help="write every screen to this JSON file")
     group.add_argument("--check", type=Path, help="compare every screen with this file")
     parser.add_argument("--quick", action="store_true", help="80 columns, two colour settings")
+    parser.add_argument(
+        "--twice",
+        action="store_true",
+        help="check a second pass too, with the cache the first one filled",
+    )
     args = parser.parse_args()
     os.environ["KETACOST_CACHE_DIR"] = tempfile.mkdtemp(prefix="render-compare-cache-")
     got = screens(quick=args.quick)
+    if args.twice and args.check:
+        again = screens(quick=args.quick)
+        got.update({f"{k} | again": v for k, v in again.items()})
     failed = [k for k, v in got.items() if not v.startswith("exit 0\n")]
     if args.save:
         args.save.write_text(json.dumps(got, ensure_ascii=False, indent=0), encoding="utf-8")
@@ -187,14 +195,23 @@ def main() -> int:
             print(f"  exit != 0: {key}: {got[key][:200]!r}")
         return 0
     want: dict[str, str] = json.loads(args.check.read_text(encoding="utf-8"))
-    differ = [k for k in got if k in want and got[k] != want[k]]
-    missing = [k for k in got if k not in want]
+
+    def saved(key: str) -> str | None:
+        return want.get(key.removesuffix(" | again"))
+
+    differ = [k for k in got if saved(k) is not None and got[k] != saved(k)]
+    missing = [k for k in got if saved(k) is None]
     for key in differ[:10]:
         print(f"DIFFERS: {key}")
         import difflib
 
         lines = difflib.unified_diff(
-            want[key].splitlines(), got[key].splitlines(), "before", "after", lineterm="", n=1
+            (saved(key) or "").splitlines(),
+            got[key].splitlines(),
+            "before",
+            "after",
+            lineterm="",
+            n=1,
         )
         print("\n".join(list(lines)[:30]))
     print(

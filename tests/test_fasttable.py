@@ -131,6 +131,13 @@ def test_same_output_as_rich(spec: Any, width: int, colour: str | None, emoji: b
     assert printed(build(FastTable, spec), width, colour, emoji) == printed(
         build(Table, spec), width, colour, emoji
     )
+    # The same segments too: a recording console (the README's SVG pictures) keeps them.
+    assert segments(build(FastTable, spec), width) == segments(build(Table, spec), width)
+
+
+def segments(table: Table, width: int) -> list[str]:
+    console = Console(file=io.StringIO(), width=width, color_system="truecolor")
+    return [repr(s) for s in console.render(table)]
 
 
 def test_plain_cells_take_the_fast_path(monkeypatch: Any) -> None:

@@ -84,14 +84,19 @@ def _measure(text: Text, extra: int, max_width: int) -> Measurement:
     return found.normalize()
 
 
-def _styled(console: Console, line: Text) -> list[Segment]:
-    """The segments of one line of a cell's text, cut where rich's rendering of the
-    whole cell cuts them (the line's style becomes a span, as in `Text.join`)."""
+def _styled(console: Console, line: Text, spanned: bool) -> list[Segment]:
+    """The segments of one line of a cell's text, cut and styled as rich's rendering
+    of the whole cell makes them: `Text.join` turns each line's style into a span and
+    `Text.render` cuts at the spans' edges, giving unstyled stretches a null style
+    when any line has a span (`spanned`), none otherwise; an empty line has none."""
     plain = line.plain
     spans = [Span(0, len(plain), line.style)] if line.style else []
     spans.extend(line.spans)
-    # Text.render cuts the line at its spans' edges and combines their styles.
-    return list(Text(plain, spans=spans).render(console)) if spans else [Segment(plain)]
+    if spans:
+        return list(Text(plain, spans=spans).render(console))
+    if not plain:
+        return []
+    return [Segment(plain, console.get_style(""))] if spanned else [Segment(plain)]
 
 
 def _padded(segments: list[Segment], left: int, right: int, style: Style) -> list[Segment]:
@@ -121,7 +126,7 @@ def _one_line(console: Console, text: Text, inner: int, justify: str) -> list[Se
         after = room - before
     line = Text(" " * before + plain + " " * after, style=text.style)
     line.spans[:] = [Span(s + before, e + before, st) for s, e, st in text.spans]
-    return _styled(console, line)
+    return _styled(console, line, bool(line.style or line.spans))
 
 
 def _text_lines(console: Console, text: Text, inner: int, column: Column) -> list[list[Segment]]:
@@ -135,8 +140,10 @@ def _text_lines(console: Console, text: Text, inner: int, column: Column) -> lis
         tab_size=console.tab_size or 8,
         no_wrap=bool(column.no_wrap),
     )
+    spanned = any(line.style or line.spans for line in lines)
     return [
-        Segment.adjust_line_length(_styled(console, line), inner, style=_NULL) for line in lines
+        Segment.adjust_line_length(_styled(console, line, spanned), inner, style=_NULL)
+        for line in lines
     ]
 
 
