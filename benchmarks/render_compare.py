@@ -120,6 +120,7 @@ def command_lines() -> list[tuple[str, list[str]]]:
         ["schedule", "spravato", "--start", START],
         ["tips", "iv", "--start", START],
         ["compare", "--start", START],
+        ["prices", "spravato"],
     ]
     out.extend(("es", ["--lang", "es", *argv]) for argv in spanish)
     return out

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rich.cells import cell_len
+from rich.cells import cell_len, get_character_cell_size
 from rich.measure import Measurement
 from rich.padding import Padding
 from rich.segment import Segment
@@ -64,6 +64,12 @@ def _simple(plain: str) -> bool:
     )
 
 
+def _one_cell_each(plain: str) -> bool:
+    """Every character is one cell wide (`cell_len` sums the characters' widths but
+    for zero-width joiners and variation selectors, which are not one cell wide)."""
+    return all(get_character_cell_size(c) == 1 for c in set(plain))
+
+
 def _measure(text: Text, extra: int, max_width: int) -> Measurement:
     """`Measurement.get` of `Padding(text)` with `extra` columns of padding."""
     if max_width < 1:
@@ -71,10 +77,12 @@ def _measure(text: Text, extra: int, max_width: int) -> Measurement:
     if max_width - extra < 1:
         return Measurement(max_width, max_width).normalize().with_maximum(max_width)
     plain = text.plain
+    # Where every character is one cell wide, so is every line and word: its length.
+    width = len if _one_cell_each(plain) else cell_len
     lines = plain.splitlines()
-    widest = max(cell_len(line) for line in lines) if lines else 0
+    widest = max(map(width, lines)) if lines else 0
     words = plain.split()
-    narrowest = max(cell_len(word) for word in words) if words else widest
+    narrowest = max(map(width, words)) if words else widest
     inner = Measurement(narrowest, widest).normalize().with_maximum(max_width)
     inner = Measurement(0, 0) if inner.maximum < 1 else inner.normalize()
     padded = Measurement(inner.minimum + extra, inner.maximum + extra).with_maximum(max_width)

@@ -184,7 +184,7 @@ def _hanging(rows: list[tuple[str, Text]]) -> Table:
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column(overflow="fold")
     for marker, text in rows:
-        grid.add_row(marker, text)
+        grid.add_row(Text(marker), text)  # a Text: "[1]" is no markup to look for
     return grid
 
 
