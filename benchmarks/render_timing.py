@@ -34,22 +34,31 @@ COMMANDS: dict[str, list[str]] = {
     "finance 9150 --months 24 --apr 26.99": ["finance", "9150", "--months", "24", "--apr", "26.99"],
 }
 
-# The child wraps the two printing functions with a CPU-time clock and reports on stderr.
+# The child wraps the printing functions with a CPU-time clock (the outermost call
+# counts) and reports on stderr. `prices` prints through `show_table` where it has one
+# (the screen cache: reading the book's text, the key, the cached screen or laying it out).
 CHILD = r"""
 import sys, time
 import ketacost.report.table as table
 import ketacost.cli.deliver as deliver
+import ketacost.cli.commands.prices as prices
 spent = []
+depth = [0]
 def timed(fn):
     def run(*a, **k):
+        depth[0] += 1
         t0 = time.process_time()
         try:
             return fn(*a, **k)
         finally:
-            spent.append(time.process_time() - t0)
+            depth[0] -= 1
+            if not depth[0]:
+                spent.append(time.process_time() - t0)
     return run
 table.print_to = timed(table.print_to)
 deliver.render_text = timed(deliver.render_text)
+if hasattr(prices, "show_table"):
+    prices.show_table = timed(prices.show_table)
 sys.argv = ["ketacost", *sys.argv[1:]]
 from ketacost.launcher import main
 try:

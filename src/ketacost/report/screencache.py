@@ -30,7 +30,7 @@ PREFIX, SUFFIX = "screen-", ".txt"
 MAX_BYTES = 4 << 20
 KEEP = 32  # entries kept (a screen per width and colour setting): the newest
 # Printable text, line breaks and SGR colour codes: nothing else reaches the terminal.
-_SAFE = re.compile(r"(?:[^\x00-\x1f\x7f-\x9f]|\n|\x1b\[[0-9;]*m)*")
+_UNSAFE = re.compile(r"[\x00-\x09\x0b-\x1a\x1c-\x1f\x7f-\x9f]|\x1b(?!\[[0-9;]*m)")
 
 # Where the screens' text comes from, besides the book: a change to any misses.
 _SOURCES = (
@@ -99,7 +99,7 @@ def _private(st: os.stat_result) -> bool:
 
 
 def _safe(text: str) -> bool:
-    return _SAFE.fullmatch(text) is not None
+    return _UNSAFE.search(text) is None
 
 
 def get(screen: str) -> str | None:
