@@ -184,6 +184,11 @@ def main() -> int:
     )
     args = parser.parse_args()
     os.environ["KETACOST_CACHE_DIR"] = tempfile.mkdtemp(prefix="render-compare-cache-")
+    if args.twice and args.check:
+        from ketacost.report import screencache
+
+        # Keep every screen of the first pass, so the second shows each from the cache.
+        screencache.KEEP = 10**6
     got = screens(quick=args.quick)
     if args.twice and args.check:
         again = screens(quick=args.quick)
