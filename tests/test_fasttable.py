@@ -31,6 +31,8 @@ WORDS = st.sampled_from(
         ":smile:",
         "trailing ",
         "tab\there",
+        "next\u2028line",
+        "x\x85y",
         "two\nlines",
         "日本語",
         "é",

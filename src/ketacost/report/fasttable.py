@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 _JUSTIFY = ("left", "right", "center")
 _NULL = Style.null()
+_ASCII = frozenset(map(chr, range(0x20, 0x7F)))  # printable ASCII: one cell each
+_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")  # str.splitlines
 
 
 def _plain_text(renderable: Any, console: Console) -> Text | None:
@@ -65,17 +67,25 @@ def _simple(plain: str) -> bool:
 
 
 def _one_cell_each(plain: str) -> bool:
-    """Every character is one cell wide (`cell_len` sums the characters' widths but
-    for zero-width joiners and variation selectors, which are not one cell wide)."""
-    return all(get_character_cell_size(c) == 1 for c in set(plain))
+    """Every character of its lines is one cell wide (`cell_len` sums the characters'
+    widths, but for zero-width joiners and variation selectors, not one cell wide)."""
+    chars = set(plain) - _BREAKS
+    return chars <= _ASCII or all(get_character_cell_size(c) == 1 for c in chars - _ASCII)
+
+
+def _normal(low: int, high: int) -> tuple[int, int]:
+    """`Measurement.normalize`."""
+    low = min(max(0, low), high)
+    return max(0, low), max(0, low, high)
 
 
 def _measure(text: Text, extra: int, max_width: int) -> Measurement:
-    """`Measurement.get` of `Padding(text)` with `extra` columns of padding."""
+    """`Measurement.get` of `Padding(text)` with `extra` columns of padding: the same
+    steps as rich's, in integers."""
     if max_width < 1:
         return Measurement(0, 0)
     if max_width - extra < 1:
-        return Measurement(max_width, max_width).normalize().with_maximum(max_width)
+        return Measurement(max_width, max_width)
     plain = text.plain
     # Where every character is one cell wide, so is every line and word: its length.
     width = len if _one_cell_each(plain) else cell_len
@@ -83,13 +93,15 @@ def _measure(text: Text, extra: int, max_width: int) -> Measurement:
     widest = max(map(width, lines)) if lines else 0
     words = plain.split()
     narrowest = max(map(width, words)) if words else widest
-    inner = Measurement(narrowest, widest).normalize().with_maximum(max_width)
-    inner = Measurement(0, 0) if inner.maximum < 1 else inner.normalize()
-    padded = Measurement(inner.minimum + extra, inner.maximum + extra).with_maximum(max_width)
-    found = padded.normalize().with_maximum(max_width)
-    if found.maximum < 1:
-        return Measurement(0, 0)
-    return found.normalize()
+    # Text.__rich_measure__, normalized and capped by Measurement.get
+    low, high = _normal(narrowest, widest)
+    low, high = min(low, max_width), min(high, max_width)
+    low, high = (0, 0) if high < 1 else _normal(low, high)
+    # Padding.__rich_measure__, then Measurement.get again
+    low, high = min(low + extra, max_width), min(high + extra, max_width)
+    low, high = _normal(low, high)
+    low, high = min(low, max_width), min(high, max_width)
+    return Measurement(0, 0) if high < 1 else Measurement(*_normal(low, high))
 
 
 def _styled(console: Console, line: Text, spanned: bool) -> list[Segment]:
