@@ -208,7 +208,9 @@ class FastTable(Table):
         width: int,
         column: Column,
         style: Style,
-    ) -> list[list[Segment]]:
+    ) -> tuple[list[list[Segment]], bool]:
+        """A cell's lines, and whether each is exactly `width` cells (so shaping the
+        cell to the row changes nothing when it has the row's height)."""
         if (
             isinstance(renderable, Padding)
             and not renderable.top
@@ -223,7 +225,7 @@ class FastTable(Table):
             if text is not None and inner >= 1:
                 line = _one_line(console, text, inner, column.justify)
                 lines = [line] if line is not None else _text_lines(console, text, inner, column)
-                return [_padded(segments, left, right, style) for segments in lines]
+                return [_padded(segments, left, right, style) for segments in lines], True
         render_options = options.update(
             width=width,
             justify=column.justify,
@@ -232,7 +234,7 @@ class FastTable(Table):
             height=None,
             highlight=column.highlight,
         )
-        return console.render_lines(renderable, render_options, style=style)
+        return console.render_lines(renderable, render_options, style=style), False
 
     def _render(self, console: Console, options: ConsoleOptions, widths: list[int]) -> RenderResult:
         # rich 15's Table._render, with each cell's lines from _cell_lines.
@@ -291,12 +293,13 @@ class FastTable(Table):
             row = self.rows[index - show_header] if (not header_row and not footer_row) else None
             max_height = 1
             cells: list[list[list[Segment]]] = []
+            exact: list[bool] = []
             if header_row or footer_row:
                 row_style = Style.null()
             else:
                 row_style = get_style(get_row_style(console, index - 1 if show_header else index))
             for width, cell, column in zip(widths, row_cell, columns, strict=False):
-                lines = self._cell_lines(
+                lines, fits = self._cell_lines(
                     console,
                     options,
                     cell.renderable,
@@ -306,6 +309,7 @@ class FastTable(Table):
                 )
                 max_height = max(max_height, len(lines))
                 cells.append(lines)
+                exact.append(fits)
             row_height = max(len(cell) for cell in cells)
 
             def align_cell(
@@ -328,12 +332,14 @@ class FastTable(Table):
                 return Segment.align_bottom(cell, width, row_height, style)
 
             cells[:] = [
-                Segment.set_shape(
+                cell
+                if fits and len(cell) == max_height
+                else Segment.set_shape(
                     align_cell(cell, _cell.vertical, width, get_style(_cell.style) + row_style),
                     width,
                     max_height,
                 )
-                for width, _cell, cell in zip(widths, row_cell, cells, strict=False)
+                for width, _cell, cell, fits in zip(widths, row_cell, cells, exact, strict=False)
             ]
             if _box:
                 if last and show_footer:
