@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -138,6 +139,22 @@ def test_with_plugins_off_pydantic_loads_no_package_metadata() -> None:
     assert bad.returncode == 2 and "Input should be a valid integer" in bad.stderr
 
 
+def test_a_default_run_leaves_out_what_it_does_not_need(tmp_path: Path) -> None:
+    # Each of these cost 2-5 ms of every run's start-up (issue 17); the book is found
+    # next to the package, hashed with _blake2, and the folders worked out in userdirs.
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "XDG_CACHE_HOME": "", "XDG_CONFIG_HOME": ""}
+    env.update(KETACOST_CACHE_DIR="", KETACOST_CONFIG="")  # the user's own folders
+    _imported("estimate", "iv", **env)  # the first run caches the book
+    assert len(list((home / ".cache" / "ketacost").glob("book-*.json"))) == 1
+    mods = _imported("estimate", "iv", **env)
+    assert "ketacost.engine.estimate" in mods  # the run did happen
+    dropped = {"importlib.resources", "zipfile", "tempfile", "platformdirs", "_hashlib"}
+    assert sorted(dropped & mods) == []
+    assert not {m for m in mods if m.startswith(("pydantic.main", "yaml"))}
+
+
 @pytest.mark.parametrize("setting", ["0", "some_plugin"])
 def test_with_plugins_on_pydantic_looks_them_up(setting: str) -> None:
     mods = _imported("estimate", "iv", "--months", "abc", PYDANTIC_DISABLE_PLUGINS=setting)
@@ -237,3 +254,14 @@ def test_the_collector_stays_on_for_runs_that_grow_with_their_input(
         check=False,
     )
     assert result.stderr.rsplit("\nGC ", 1)[-1].strip() == str(collector)
+
+
+def test_root_help_names_every_environment_variable_the_code_reads() -> None:
+    src = Path(__file__).resolve().parent.parent / "src" / "ketacost"
+    read = set()
+    for path in src.rglob("*.py"):
+        read |= set(re.findall(r"KETACOST_[A-Z_]+", path.read_text(encoding="utf-8")))
+    read.discard("KETACOST_COMPLETE")  # typer's completion hook: the shell sets it
+    shown = run(entry_point(), "--help")
+    text = " ".join(shown.stdout.split())
+    assert read and sorted(v for v in read if v not in text) == []

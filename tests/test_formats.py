@@ -46,9 +46,27 @@ def test_every_list_format_on_every_command(runner, command: list[str], fmt: str
         assert "not medical advice" in out
 
 
-def test_format_not_offered_by_a_command(runner) -> None:
-    result = runner.invoke(app, ["compare", "--format", "gfe"])
-    assert result.exit_code == 2 and "--format gfe is not available here" in result.stderr
+@pytest.mark.parametrize(
+    ("command", "fmt", "allowed"),
+    [
+        (["compare"], "gfe", "'table', 'json', 'csv', 'markdown', 'html'."),
+        (["estimate", "iv"], "ics", "'html', 'gfe', 'gfe-html', 'gfe-markdown', 'gfe-json'."),
+        (["schedule", "iv"], "gfe", "'markdown', 'html', 'ics'."),
+        (["prices"], "csv", "'table', 'json'."),
+        (["finance", "1200"], "xml", "'table', 'json'."),
+    ],
+)
+def test_format_not_offered_by_a_command(runner, command, fmt: str, allowed: str) -> None:
+    # The refusal lists the formats this command writes, and only those.
+    result = runner.invoke(app, [*command, "--format", fmt])
+    said = " ".join(result.stderr.replace("│", " ").split())
+    assert result.exit_code == 2 and f"'{fmt}' is not one of 'table', 'json'" in said
+    assert said.split("is not one of", 1)[1].split("╰")[0].strip().endswith(allowed), said
+
+
+def test_format_named_in_any_case(runner) -> None:
+    upper = runner.invoke(app, ["prices", "--format", "JSON"])
+    assert upper.exit_code == 0 and upper.stdout.lstrip().startswith(("{", "["))
 
 
 def test_estimate_csv_totals_match_json(runner) -> None:

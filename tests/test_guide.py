@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import re
 import shlex
 import shutil
 import sys
@@ -13,6 +15,7 @@ import pytest
 from ketacost.cli.app import app
 
 ENV = {"KETACOST_TODAY": "2026-11-27"}
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def guide(runner, answers: list[str]):
@@ -20,7 +23,8 @@ def guide(runner, answers: list[str]):
 
 
 def printed_command(stderr: str) -> list[str]:
-    line = stderr.split("in one line:", 1)[1].strip().splitlines()[0]
+    """The command the guide printed, in either language: its own line, never wrapped."""
+    line = next(line for line in stderr.splitlines() if line.startswith("  ketacost "))
     args = shlex.split(line)
     assert args[0] == "ketacost"
     return args[1:]
@@ -199,3 +203,272 @@ def test_guide_offers_no_hsa_where_the_estimate_would_refuse_it(runner, choice, 
     assert result.exit_code == 0, result.stderr
     assert "An HSA is not offered" in result.stderr
     assert printed_command(result.stderr)[-2:] == [plan, "--fsa"]
+
+
+def test_guide_offers_no_hsa_for_a_plan_below_the_hdhp_minimum(runner) -> None:
+    """A commercial plan whose deductible is below the IRS minimum for an HSA: the
+    estimate would refuse --hsa, so the guide offers an FSA only and says why."""
+    # IV, no price, commercial in network, a $500 deductible with $200 of it left, not
+    # sure of the share, no out-of-pocket figure, not a family plan, then an FSA
+    answers = ["1", "", "2", "1", "500", "2", "200", "1", "", "n", "2", ""]
+    result = guide(runner, answers)
+    assert result.exit_code == 0, result.stderr
+    said = " ".join(result.stderr.split())
+    assert "An HSA is not offered: it needs a high-deductible health plan" in said
+    assert "below the IRS minimum" in said
+    args = printed_command(result.stderr)
+    assert "--fsa" in args and "--hsa" not in args
+
+
+def test_guide_still_offers_an_hsa_with_a_high_deductible_plan(runner) -> None:
+    answers = ["1", "", "2", "1", "3400", "2", "200", "1", "", "n", "2", ""]
+    result = guide(runner, answers)
+    assert result.exit_code == 0, result.stderr
+    assert "An HSA is not offered" not in result.stderr
+    assert "--hsa" in printed_command(result.stderr)
+
+
+def test_guide_in_spanish_prints_the_command_in_spanish_too(runner) -> None:
+    result = runner.invoke(app, ["--lang", "es", "guide"], input="1\n\n1\n1\n\n", env=ENV)
+    assert result.exit_code == 0, result.stderr
+    args = printed_command(result.stderr)
+    assert args[-2:] == ["--lang", "es"]
+    again = runner.invoke(app, args, env=ENV)
+    assert again.exit_code == 0 and again.stdout == result.stdout
+
+
+# Scripted answers that between them reach every question, choice, retry and note of
+# the interview: each is typed the same in English and in Spanish (numbers and amounts
+# are the same in both languages, and "sí" is a yes in both).
+EVERY_BRANCH = {
+    "spravato, out of network, family, pharmacy, retries": [
+        *["ketamine", "9", "4", "abc", "", "1", "2", "2", "1000", "2", "2000"],
+        *["2", "0.2", "20", "100", "maybe", "sí", "", "2", "50", "3", "61", "24"],
+    ],
+    "in network, copay, no family": ["1", "450", "2", "1", "2000", "1", "3", "40", "", "", "", ""],
+    "medicare with plan G": ["1", "", "3", "2", "2", ""],
+    "medicaid, compare": ["7", "4", "", ""],
+    "plan below the HDHP minimum": ["1", "", "2", "1", "500", "2", "200", "1", "", "n", "2", ""],
+}
+REFUSAL = (
+    "--hsa needs a high-deductible health plan: a self-only deductible of 500.00 "
+    "(--annual-deductible) is below the IRS minimum of 1,700.00 for 2026, so the plan is "
+    "not HSA-eligible (use --fsa for a health FSA)"
+)
+REASON = REFUSAL.removeprefix("--hsa ").split(" (use --fsa", 1)[0]
+# Words of English prose that no Spanish line of the interview has.
+ENGLISH_WORDS = re.compile(
+    r"\b(the|you|your|and|with|of|from|is|are|this|which|what|how|will|please|an|or|to"
+    r"|for|yes|not|sure|skip|amount|choice|e\.g)\b",
+    re.IGNORECASE,
+)
+# Choices that are names, the same in both languages.
+NAMES = {"Medicare", "Medicaid", "56 mg", "84 mg", "Plan G", "Plan N"}
+
+
+def interview_texts(lang: str, answers: list[str]) -> tuple[list[str], list[str]]:
+    """Every prompt and every line said, with these answers, in `lang`."""
+    from ketacost import i18n
+    from ketacost.cli.guide import Answers, Interview
+
+    def refused(so_far: Answers) -> str | None:
+        return REFUSAL if so_far.options.get("--deductible") == "200.00" else None
+
+    prompts: list[str] = []
+    said: list[str] = []
+    typed = iter(answers)
+
+    def ask(prompt: str) -> str:
+        prompts.append(prompt)
+        return next(typed)
+
+    i18n.set_language(lang)
+    try:
+        Interview(ask, said.append, refused).run()
+    finally:
+        i18n.set_language(None)
+    assert next(typed, None) is None, "every scripted answer was asked for"
+    return prompts, said
+
+
+@pytest.mark.parametrize("script", list(EVERY_BRANCH))
+def test_the_spanish_interview_asks_and_says_nothing_in_english(script) -> None:
+    answers = EVERY_BRANCH[script]
+    en_prompts, en_said = interview_texts("en", answers)
+    es_prompts, es_said = interview_texts("es", answers)
+    # The same questions in the same order, each one in Spanish.
+    assert len(es_prompts) == len(en_prompts) and len(es_said) == len(en_said)
+    english = {" ".join(text.split()) for text in [*en_prompts, *en_said]}
+    for text in [*es_prompts, *es_said]:
+        words = " ".join(text.split())
+        choice = re.fullmatch(r"\d+\. (.+)", words)
+        if choice and choice[1] in NAMES:
+            continue  # "  3. Medicare"
+        assert words not in english, words
+        # The estimate's own refusal is an English error message, quoted as it is.
+        assert not ENGLISH_WORDS.search(words.replace(REASON, "")), words
+    if script == "plan below the HDHP minimum":
+        note = next(text for text in es_said if REASON in text)
+        assert note.strip().startswith("No se le ofrece una HSA")
+
+
+def test_the_spanish_prompts_hint_in_spanish() -> None:
+    prompts, _ = interview_texts(
+        "es", EVERY_BRANCH["spravato, out of network, family, pharmacy, retries"]
+    )
+    assert "¿Su plan cubre también a su familia (un deducible familiar)? [s/N]" in [
+        p.strip() for p in prompts
+    ]
+    assert "Su opción [1-7, Enter para 1]" in prompts
+    en_prompts, _ = interview_texts("en", EVERY_BRANCH["in network, copay, no family"])
+    assert "Does your plan cover your family too (a family deductible)? [y/N]" in [
+        p.strip() for p in en_prompts
+    ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "family"),
+    [
+        *[
+            (word, True)
+            for word in ["s", "S", "sí", "Sí", "SÍ", "si", "SI", "si\u0301", "y", "yes"]
+        ],
+        *[(word, False) for word in ["n", "N", "no", "No", ""]],
+    ],
+)
+def test_yes_no_takes_spanish_answers(typed: str, family: bool) -> None:
+    from ketacost import i18n
+    from ketacost.cli.guide import Interview
+
+    said: list[str] = []
+    i18n.set_language("es")
+    try:
+        answers = iter(["quizás", typed])
+        got = Interview(lambda _prompt: next(answers), said.append).yes_no("¿?", default=False)
+    finally:
+        i18n.set_language(None)
+    assert got is family
+    assert said == ["Por favor, responda sí o no."]
+
+
+def english_messages_of_the_guide() -> list[re.Pattern[str]]:
+    """The guide's English messages, from the catalog's extraction, as patterns whose
+    {fields} match anything."""
+    spec = importlib.util.spec_from_file_location("catalog", ROOT / "scripts" / "catalog.py")
+    assert spec and spec.loader
+    catalog = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(catalog)
+    found = []
+    for msgid, where in catalog.code_messages().items():
+        if any(w.startswith(("cli/guide.py", "cli/commands/guide.py")) for w in where):
+            parts = re.split(r"\{\w*\}", " ".join(msgid.split()))
+            found.append(re.compile(".+?".join(re.escape(part) for part in parts)))
+    return found
+
+
+def test_the_guide_in_spanish_through_the_cli_gives_the_estimate_it_prints(runner) -> None:
+    answers = EVERY_BRANCH["spravato, out of network, family, pharmacy, retries"]
+    result = runner.invoke(app, ["--lang", "es", "guide"], input="\n".join(answers) + "\n", env=ENV)
+    assert result.exit_code == 0, result.stderr
+    interview = result.stderr.split("  ketacost ", 1)[0]
+    folded = " ".join(interview.split())
+    patterns = english_messages_of_the_guide()
+    assert len(patterns) > 50
+    left = [p.pattern for p in patterns if p.search(folded)]
+    assert not left, left
+    assert "El mismo cálculo la próxima vez, en una sola línea:" in folded
+    args = printed_command(result.stderr)
+    assert args == [
+        "estimate",
+        "spravato",
+        "--insurance",
+        "commercial",
+        "--network",
+        "out",
+        "--deductible",
+        "1000.00",
+        "--coinsurance",
+        "20",
+        "--oop-max",
+        "1000.00",
+        "--drug-benefit",
+        "pharmacy",
+        "--rx-copay",
+        "50.00",
+        "--fsa",
+        "--months",
+        "24",
+        "--lang",
+        "es",
+    ]
+    again = runner.invoke(app, args, env=ENV)
+    assert again.exit_code == 0 and again.stdout == result.stdout
+    assert "Lo que usted paga" in again.stdout
+
+
+def test_the_guide_quotes_the_estimates_english_refusal_in_a_spanish_sentence(runner) -> None:
+    answers = EVERY_BRANCH["plan below the HDHP minimum"]
+    result = runner.invoke(app, ["--lang", "es", "guide"], input="\n".join(answers) + "\n", env=ENV)
+    assert result.exit_code == 0, result.stderr
+    said = " ".join(result.stderr.split())
+    assert "No se le ofrece una HSA porque el cálculo la rechazaría (motivo, en inglés: it " in said
+    assert "needs a high-deductible health plan" in said
+    args = printed_command(result.stderr)
+    assert "--fsa" in args and "--hsa" not in args and args[-2:] == ["--lang", "es"]
+
+
+@pytest.mark.parametrize("typed", ["", "omitir", "no sé", "No se", "s", "skip", "?"])
+def test_an_amount_or_a_percentage_is_skipped_in_spanish_words_too(typed: str) -> None:
+    from ketacost.cli.guide import Interview
+
+    answers = iter([typed, typed])
+    interview = Interview(lambda _prompt: next(answers), lambda _text: None)
+    assert interview.amount("?", "") is None
+    assert interview.percent("?", "") is None
+
+
+@pytest.mark.slow
+def test_the_guide_in_spanish_in_a_real_terminal(tmp_path: Path) -> None:
+    """Accented answers typed at a real terminal: "sí", "no sé"."""
+    import pexpect
+
+    exe = shutil.which("ketacost", path=str(Path(sys.executable).parent))
+    assert exe
+    child = pexpect.spawn(
+        exe,
+        ["--lang", "es", "guide"],
+        env={
+            "TERM": "xterm",
+            "COLUMNS": "100",
+            "NO_COLOR": "1",
+            "PATH": "/usr/bin:/bin",
+            "KETACOST_TODAY": "2026-11-27",
+            "KETACOST_CACHE_DIR": str(tmp_path),
+        },
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(50, 100),
+    )
+    for prompt, answer in [
+        ("Su opción", "2"),
+        ("precio por sesión", "omitir"),
+        ("Su opción", "2"),
+        ("Su opción", "1"),
+        ("deducible completo", ""),
+        ("Su opción", "1"),
+        ("máximo de gastos de bolsillo", "no sé"),
+        (r"\[s/N\]", "sí"),
+        ("deducible familiar este año", "1200"),
+        ("Su opción", "1"),
+        ("Cuántos meses", ""),
+    ]:
+        child.expect(prompt)
+        child.sendline(answer)
+    child.expect("en una sola línea:")
+    child.expect(
+        "ketacost estimate im --insurance commercial --family-deductible 1200.00 --lang es"
+    )
+    child.expect("Lo que usted paga")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

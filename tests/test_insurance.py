@@ -349,6 +349,7 @@ def test_observation_rebate(runner) -> None:
     assert refused.exit_code == 2 and "not valid for residents of MA" in refused.stderr
     bad = runner.invoke(app, ["estimate", *base, "--state", "ZZ"])
     assert bad.exit_code == 2 and "--state: must be a two-letter US state code" in bad.stderr
+    assert bad.stderr.count("ZZ") == 1, bad.stderr  # the value is shown once
     wrong = runner.invoke(app, ["estimate", "iv", "--observation-rebate"])
     assert wrong.exit_code == 2 and "applies to spravato" in wrong.stderr
 

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import html
 import importlib.util
+import json
 import re
 from pathlib import Path
 
@@ -210,3 +211,13 @@ def test_a_home_dose_in_the_calendar_is_not_called_a_visit(runner, lang, home, c
     assert texts and all(home in d and clinic not in d for d in texts)
     iv = run(runner, "schedule", "iv", "--lang", lang, "--format", "ics").stdout
     assert clinic in str(Calendar.from_ical(iv).walk("VEVENT")[0]["description"])
+
+
+@pytest.mark.parametrize("state", [None, "CA", "NY"])
+def test_the_medicare_locality_line_in_spanish(runner, state: str | None) -> None:
+    # The locality note was the one assumption line left in English.
+    args = ["estimate", "spravato", "--lang", "es", "--insurance", "medicare", "--format", "json"]
+    doc = json.loads(run(runner, *args, *(["--state", state] if state else [])).stdout)
+    text = " ".join(doc["assumptions"])
+    assert "No se admite la búsqueda por código postal." in text
+    assert not re.search(r"\b(locality|localities|national|from CMS)\b", text), text

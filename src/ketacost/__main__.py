@@ -1,4 +1,4 @@
-from ketacost.launcher import main
+from ketacost.launcher import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -1,6 +1,6 @@
 """A counselor's defaults: price book, clinic profile, default format, state.
 
-The file is YAML in the user's config folder (platformdirs), or wherever
+The file is YAML in the user's config folder (platformdirs; userdirs.py), or wherever
 KETACOST_CONFIG points. A missing file means no defaults; a broken one is an error
 that names the file and the field.
 """
@@ -123,9 +123,9 @@ def config_path() -> Path:
     env = os.environ.get("KETACOST_CONFIG")
     if env:
         return Path(env)
-    from platformdirs import user_config_dir
+    from ketacost.userdirs import user_config_dir
 
-    return Path(user_config_dir("ketacost")) / "config.yaml"
+    return Path(user_config_dir()) / "config.yaml"
 
 
 def load_settings(path: Path | None = None) -> Settings:

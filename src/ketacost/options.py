@@ -1011,6 +1011,7 @@ OPTIONS: tuple[Option, ...] = (
         choices=("en", "es"),
         config="lang",
         env="KETACOST_LANG",
+        guide=True,  # the guide's one-line command carries it
         readme="estimate",
         meaning="the language of what is printed (also `KETACOST_LANG`, or `lang:` in the "
         "config file); like `--no-color`, it goes before or after the command",

@@ -68,7 +68,9 @@ def _make(cls: type[T], frozen: bool) -> type[T]:
     post_init = getattr(cls, "__post_init__", None)
     label = cls.__qualname__
 
-    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+    every = frozenset(order)
+
+    def values_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         if len(args) > count:
             raise TypeError(f"{label}() takes {count} fields, got {len(args)} by position")
         values = dict(zip(order, args, strict=False))
@@ -81,7 +83,31 @@ def _make(cls: type[T], frozen: bool) -> type[T]:
                 raise TypeError(f"{label}() is missing the field {name!r}")
         if kwargs:
             raise TypeError(f"{label}() got unexpected or repeated fields: {', '.join(kwargs)}")
-        self.__dict__.update(values)
+        return values
+
+    required = every - defaults.keys()
+    # The defaults of the fields after the first n, when all of them have one.
+    tails = [
+        {name: defaults[name] for name in order[n:]} if required.isdisjoint(order[n:]) else None
+        for n in range(count + 1)
+    ]
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        # The usual calls go straight into the instance's dict: the first fields by
+        # position and the rest defaulted, or any fields by name with the required ones.
+        own = self.__dict__
+        if not kwargs:
+            tail = tails[len(args)] if len(args) <= count else None
+            if tail is None:
+                own.update(values_of(args, kwargs))
+            else:
+                own.update(tail)
+                own.update(zip(order, args))  # noqa: B905 - the length is checked
+        elif not args and kwargs.keys() <= every and required <= kwargs.keys():
+            own.update(defaults)
+            own.update(kwargs)
+        else:
+            own.update(values_of(args, kwargs))
         if post_init is not None:
             post_init(self)
 

@@ -89,7 +89,7 @@ class ScenarioModel(BaseModel):
             return v
         code = v.strip().upper()
         if code not in US_STATES:
-            raise ValueError(f"must be a two-letter US state code such as NY or TX, not {v!r}")
+            raise ValueError("must be a two-letter US state code such as NY or TX")
         return code
 
     @field_validator("start")

@@ -39,9 +39,9 @@ def cache_dir() -> Path | None:
         return None
     if env:
         return Path(env)
-    from platformdirs import user_cache_dir
+    from ketacost.userdirs import user_cache_dir
 
-    return Path(user_cache_dir("ketacost"))
+    return Path(user_cache_dir())
 
 
 def _models() -> dict[str, type[Record]]:

@@ -82,35 +82,54 @@ def allowed(m: Medicare, code: str, state: str | None, case: Case) -> Decimal:
 def note(m: Medicare, state: str | None) -> str:
     """One assumption line saying which locality (or the national rate) was used."""
     from ketacost.amounts import fmt_money
+    from ketacost.i18n import _, t
 
     national = (
         f"G2082 {fmt_money(m.g2082_rate.get('typical'))}, "
         f"G2083 {fmt_money(m.g2083_rate.get('typical'))}"
     )
+    no_zip = _("ZIP-code lookup is not supported.")
     local = for_state(m, state)
     if local is None:
         why = (
-            f"no cost indices for {state} in the price book"
+            t("no cost indices for {state} in the price book", state=state)
             if state is not None
-            else "give --state for your locality's rate"
+            else _("give --state for your locality's rate")
         )
         return (
-            f"Medicare rates: national, non-facility ({national}; CMS 2026 relative value "
-            f"units x conversion factor); {why}. ZIP-code lookup is not supported."
+            t(
+                "Medicare rates: national, non-facility ({national}; CMS 2026 relative value "
+                "units x conversion factor); {why}.",
+                national=national,
+                why=why,
+            )
+            + f" {no_zip}"
         )
-    t = local.picked["typical"]
+    typical = local.picked["typical"]
 
     def where(loc: Locality) -> str:
         name = loc.name.title().replace(" Of ", " of ")
-        return f"{name} (MAC {loc.mac}, locality {loc.locality})"
+        return t(
+            "{name} (MAC {mac}, locality {locality})", name=name, mac=loc.mac, locality=loc.locality
+        )
 
-    text = (
-        f"Medicare locality for {state}: {where(t)}, G2082 "
-        f"{fmt_money(local.rates[('typical', 'G2082')])}, G2083 "
-        f"{fmt_money(local.rates[('typical', 'G2083')])} (national: {national}), from CMS "
-        f"{m.gpci.year if m.gpci else ''} cost indices."
+    text = t(
+        "Medicare locality for {state}: {place}, G2082 {g2082}, G2083 {g2083} (national: "
+        "{national}), from CMS {year} cost indices.",
+        state=state,
+        place=where(typical),
+        g2082=fmt_money(local.rates[("typical", "G2082")]),
+        g2083=fmt_money(local.rates[("typical", "G2083")]),
+        national=national,
+        year=m.gpci.year if m.gpci else "",
     )
     if local.count > 1:
-        lo, hi = local.picked["low"], local.picked["high"]
-        text += f" {state} has {local.count} localities: low uses {where(lo)}, high {where(hi)}."
-    return text + " ZIP-code lookup is not supported."
+        low, high = local.picked["low"], local.picked["high"]
+        text += " " + t(
+            "{state} has {count} localities: low uses {low}, high {high}.",
+            state=state,
+            count=local.count,
+            low=where(low),
+            high=where(high),
+        )
+    return f"{text} {no_zip}"

@@ -149,6 +149,16 @@ def _root(
         typer.echo(OVERVIEW.format(version=__version__), nl=False)
 
 
+# The environment variables no option's help names (the README's table has them all).
+ENVIRONMENT = (
+    "[bold]Environment[/bold]: KETACOST_PRICING (a price book instead of the bundled one), "
+    "KETACOST_CONFIG (where the config file is), KETACOST_LANG (en or es), KETACOST_TODAY "
+    "(quote as of YYYY-MM-DD), KETACOST_CACHE_DIR (where checked price books are cached; "
+    "off: no cache), KETACOST_CHROMIUM (the browser that prints PDFs), KETACOST_DEBUG=1 "
+    "(an internal error's traceback), NO_COLOR."
+)
+
+
 def build(names: tuple[str, ...] = COMMANDS) -> typer.Typer:
     """The app with `names` registered. Typer turns every registered command into a
     click command on each run (~28 ms for all of them); a run of one command needs only
@@ -161,6 +171,7 @@ def build(names: tuple[str, ...] = COMMANDS) -> typer.Typer:
             "cost ranges per treatment phase, with the source of every figure.\n\n"
             "A cost estimate, not medical advice."
         ),
+        epilog=ENVIRONMENT,
         rich_markup_mode="rich",
         context_settings={"help_option_names": ["-h", "--help"]},
         invoke_without_command=True,

@@ -23,6 +23,23 @@ class Format(str, Enum):
     ics = "ics"
 
 
+def choice(allowed: tuple[str, ...]) -> type[Enum]:
+    """The `--format` choice of a command that writes `allowed`: typer checks a value
+    against it, so a refusal lists only what this command can write."""
+    if allowed == tuple(f.value for f in Format):
+        return Format
+    found = _CHOICES.get(allowed)
+    if found is None:
+        members = [(f.name, f.value) for f in Format if f.value in allowed]
+        make: Any = Enum  # the functional API, with members known only here
+        found = _CHOICES[allowed] = make("Format", members, type=str)
+    return found
+
+
+# One choice per list of formats: two commands with the same list share it.
+_CHOICES: dict[tuple[str, ...], type[Enum]] = {}
+
+
 class BatchFormat(str, Enum):
     csv = "csv"
     jsonl = "jsonl"
@@ -93,11 +110,11 @@ def format_for(
 
 
 def pick(
-    fmt: Format | None, allowed: tuple[str, ...], settings: Any, output: Path | None = None
+    fmt: Enum | None, allowed: tuple[str, ...], settings: Any, output: Path | None = None
 ) -> Format:
-    """The output format: the option, else -o's extension, else the config file's
-    default, else table."""
-    given = fmt.value if fmt is not None else None
+    """The output format: the option (a member of the command's `choice`), else -o's
+    extension, else the config file's default, else table."""
+    given = str(fmt.value) if fmt is not None else None
     return Format(format_for(given, allowed, output, settings.format))
 
 

@@ -15,14 +15,14 @@ import typer
 
 from ketacost.cli.context import Run, of
 from ketacost.cli.edge import handled
-from ketacost.cli.formats import Format
+from ketacost.cli.formats import choice
 from ketacost.options import Option, for_command
 
 # Options that shape a file, not the quote: a follow-up command leaves them out.
 _NOT_CARRIED = frozenset({"treatment", "fmt", "output", "force"})
 
 
-def _annotation(o: Option) -> Any:
+def _annotation(o: Option, formats: Sequence[str] = ()) -> Any:
     optional = o.default is None
     base: Any
     if o.kind == "count":
@@ -36,7 +36,7 @@ def _annotation(o: Option) -> Any:
     elif o.kind == "output":
         return Path | None
     elif o.kind == "format":
-        return Format | None
+        return choice(tuple(formats)) | None
     else:
         base = str
     return base | None if optional else base
@@ -81,7 +81,8 @@ def table_parameters(command: str, formats: Sequence[str] = ()) -> list[inspect.
     params = []
     for o in for_command(command):
         default = inspect.Parameter.empty if o.kind == "treatment" else o.default
-        params.append(parameter(o.name, _annotation(o), typer_info(o, formats), default))
+        annotation = _annotation(o, formats)
+        params.append(parameter(o.name, annotation, typer_info(o, formats), default))
     return params
 
 

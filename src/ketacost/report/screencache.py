@@ -18,7 +18,6 @@ colour codes (SGR) is ignored and the screen laid out again.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 import stat
@@ -71,21 +70,31 @@ def console_settings(console: Any) -> str:
     )
 
 
-def key(parts: Iterable[str | bytes]) -> str:
+def key(parts: Iterable[str | bytes]) -> str | None:
     """A screen's key: the hash of everything its text depends on (`parts`, the
-    modules that make it and rich's files)."""
+    modules that make it and rich's files); None if a file cannot be read (the
+    screen is then laid out each time)."""
     import rich
 
     from ketacost import __version__
 
-    h = hashlib.sha256(f"ketacost-screen-1 {__version__}\0".encode())
+    try:
+        # hashlib's own blake2b, without loading OpenSSL for hashlib (as pricebook.py).
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover - an interpreter built without it
+        from hashlib import blake2b
+
+    h = blake2b(f"ketacost-screen-1 {__version__}\0".encode(), digest_size=32)
     package = Path(__file__).resolve().parents[1]
-    for name in _SOURCES:
-        h.update((package / name).read_bytes())
     folder = Path(rich.__file__).parent
-    for name in _RICH:
-        st = os.stat(folder / name)
-        h.update(f"{folder / name} {st.st_size} {st.st_mtime_ns}\0".encode())
+    try:
+        for name in _SOURCES:
+            h.update((package / name).read_bytes())
+        for name in _RICH:
+            st = os.stat(folder / name)
+            h.update(f"{folder / name} {st.st_size} {st.st_mtime_ns}\0".encode())
+    except OSError:
+        return None
     for part in parts:
         data = part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part
         h.update(len(data).to_bytes(8, "little") + data)

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ketacost.cli.context import of
 from ketacost.cli.deliver import deliver
 from ketacost.cli.edge import handled
-from ketacost.cli.formats import FINANCE_FORMATS, Format, pick
+from ketacost.cli.formats import FINANCE_FORMATS, Format, choice, pick
 from ketacost.cli.params import PricingOpt, format_info
 from ketacost.options import OUTPUT
+
+if TYPE_CHECKING:
+    from enum import Enum as FormatChoice
+else:
+    FormatChoice = choice(FINANCE_FORMATS)  # typer refuses any other --format
 
 EPILOG = (
     "[bold]Examples[/bold]\n\n"
@@ -45,7 +50,7 @@ def prices(
         ),
     ] = False,
     pricing: PricingOpt = None,
-    fmt: Annotated[Format | None, format_info(FINANCE_FORMATS)] = None,
+    fmt: Annotated[FormatChoice | None, format_info(FINANCE_FORMATS)] = None,
 ) -> None:
     """The price book: every figure with its range, unit, basis and sources."""
     from ketacost.book.pricebook import resolve_treatment
@@ -88,7 +93,6 @@ def show_table(here: Any, pricing: Path | None, treatment: str | None) -> None:
 
     from ketacost import i18n
     from ketacost.book.files import bundled_path, read_book_text
-    from ketacost.book.pricebook import resolve_treatment
     from ketacost.cli.context import console
     from ketacost.report import screencache
 
@@ -97,20 +101,23 @@ def show_table(here: Any, pricing: Path | None, treatment: str | None) -> None:
     text = read_book_text(Path(path) if path is not None else bundled_path())
     # Written as rich writes it on POSIX, outside Jupyter; elsewhere rich prints it.
     cacheable = os.name == "posix" and not out.is_jupyter
-    screen = ""
+    screen = None
     if cacheable:
         parts = (text, bundled_path().read_bytes(), treatment or "", i18n.language())
         screen = screencache.key((*parts, screencache.console_settings(out)))
+    if screen is not None:
         shown = screencache.get(screen)
         if shown is not None:
             out.file.write(shown)
             out.file.flush()
             return
-    book, _ = here.book(pricing)
-    tid = resolve_treatment(book, treatment) if treatment else None
+    from ketacost.book.pricebook import resolve_treatment
     from ketacost.report.table import prices_renderable, print_to
 
-    if not cacheable:
+    book, _ = here.book(pricing)
+    tid = resolve_treatment(book, treatment) if treatment else None
+
+    if screen is None:
         print_to(out, prices_renderable(book, tid))
         return
     with out.capture() as captured:
