@@ -160,7 +160,7 @@ def screens(quick: bool = False) -> dict[str, str]:
                 key = f"{' '.join(argv)} | {width} | {colour}"
                 failed = result.stderr if result.exit_code else ""
                 out[key] = f"exit {result.exit_code}\n{result.stdout}{failed}"
-        if argv[0] == "prices":  # prices has no -o
+        if "prices" in argv:  # prices has no -o
             continue
         # -o FILE.txt: the text rendering, a fixed width and no colour
         target = tmp / f"screen-{len(out)}.txt"
