@@ -265,3 +265,38 @@ def test_root_help_names_every_environment_variable_the_code_reads() -> None:
     shown = run(entry_point(), "--help")
     text = " ".join(shown.stdout.split())
     assert read and sorted(v for v in read if v not in text) == []
+
+
+def _into_closed_pipe(*args: str) -> subprocess.CompletedProcess[str]:
+    """A run whose stdout is a pipe nobody reads from any more."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        return subprocess.run(
+            [entry_point(), *args],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"},
+            check=False,
+        )
+    finally:
+        os.close(write)
+
+
+@pytest.mark.parametrize(
+    "args", [("--version",), ("prices",), ("prices", "--format", "json"), ("estimate", "iv")]
+)
+def test_a_reader_gone_away_ends_every_output_quietly_with_141(args: tuple[str, ...]) -> None:
+    done = _into_closed_pipe(*args)
+    assert (done.returncode, done.stderr) == (141, "")
+
+
+def test_a_closed_stdout_is_no_traceback(tmp_path: Path) -> None:
+    out = tmp_path / "q.json"
+    cmd = f'"{entry_point()}" estimate iv'
+    script = f'{cmd} >&- ; echo "rc=$?"; {cmd} -o "{out}" >&-'
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in done.stderr and "rc=0" in done.stdout
+    assert json.loads(out.read_text(encoding="utf-8"))["treatment"] == "iv"

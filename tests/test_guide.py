@@ -8,6 +8,7 @@ import re
 import shlex
 import shutil
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -164,6 +165,8 @@ def test_guide_asks_price_network_copay_and_wraps(runner) -> None:
         "out",
         "--deductible",
         "2000.00",
+        "--annual-deductible",
+        "2000.00",
         "--copay",
         "40.00",
     ]
@@ -243,7 +246,7 @@ def test_guide_in_spanish_prints_the_command_in_spanish_too(runner) -> None:
 EVERY_BRANCH = {
     "spravato, out of network, family, pharmacy, retries": [
         *["ketamine", "9", "4", "abc", "", "1", "2", "2", "1000", "2", "2000"],
-        *["2", "0.2", "20", "100", "maybe", "sí", "", "2", "50", "3", "61", "24"],
+        *["2", "0.2", "20", "100", "maybe", "sí", "", "2", "50", "2", "61", "24"],
     ],
     "in network, copay, no family": ["1", "450", "2", "1", "2000", "1", "3", "40", "", "", "", ""],
     "medicare with plan G": ["1", "", "3", "2", "2", ""],
@@ -272,7 +275,9 @@ def interview_texts(lang: str, answers: list[str]) -> tuple[list[str], list[str]
     from ketacost.cli.guide import Answers, Interview
 
     def refused(so_far: Answers) -> str | None:
-        return REFUSAL if so_far.options.get("--deductible") == "200.00" else None
+        # As the estimate decides: a full deductible below the IRS minimum for an HSA.
+        annual = so_far.options.get("--annual-deductible")
+        return REFUSAL if annual is not None and Decimal(annual) < 1700 else None
 
     prompts: list[str] = []
     said: list[str] = []
@@ -387,6 +392,8 @@ def test_the_guide_in_spanish_through_the_cli_gives_the_estimate_it_prints(runne
         "out",
         "--deductible",
         "1000.00",
+        "--annual-deductible",
+        "1000.00",
         "--coinsurance",
         "20",
         "--oop-max",
@@ -472,3 +479,48 @@ def test_the_guide_in_spanish_in_a_real_terminal(tmp_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_a_config_files_language_holds_from_the_first_question(runner, tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("lang: es\n", encoding="utf-8")
+    env = {**ENV, "KETACOST_CONFIG": str(config)}
+    answers = ["1", "", "2", "1", "500", "1", "1", "", "n", "2", ""]
+    result = runner.invoke(app, ["guide"], input="\n".join(answers) + "\n", env=env)
+    assert result.exit_code == 0, result.stderr
+    first = result.stderr.strip().splitlines()[0]
+    assert "Which treatment" not in result.stderr and "press Enter" not in first, first
+    assert printed_command(result.stderr)[-2:] == ["--lang", "es"]
+
+
+def test_a_broken_config_file_stops_the_guide_before_any_question(runner, tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("format: [\n", encoding="utf-8")
+    result = runner.invoke(app, ["guide"], input="1\n", env={**ENV, "KETACOST_CONFIG": str(config)})
+    assert result.exit_code == 2 and "config.yaml" in result.stderr
+    assert "Which treatment" not in result.stderr
+
+
+def test_the_full_deductible_is_passed_even_when_none_of_it_is_paid(runner) -> None:
+    # $500 full, none paid: without --annual-deductible the estimate would take the
+    # book's typical deductible after the January reset, and accept an HSA.
+    answers = ["1", "", "2", "1", "500", "1", "1", "", "n", "2", ""]
+    result = guide(runner, answers)
+    assert result.exit_code == 0, result.stderr
+    args = printed_command(result.stderr)
+    at = args.index("--annual-deductible")
+    assert args[at + 1] == "500.00" and args[args.index("--deductible") + 1] == "500.00"
+    assert "An HSA is not offered" in result.stderr and "--fsa" in args
+
+
+def test_the_guide_with_no_standard_input_is_a_short_error() -> None:
+    import subprocess
+
+    ketacost = Path(sys.executable).parent / "ketacost"
+    done = subprocess.run(
+        ["bash", "-c", f'"{ketacost}" guide <&-'], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2
+    assert (
+        done.stderr.strip() == "Error: the guide asks questions: it needs answers on standard input"
+    )

@@ -20,11 +20,19 @@ def main() -> None:
         # A one-shot command allocates many objects (modules, classes, the book) and
         # leaves little cyclic garbage: the collector's passes were ~5% of its CPU time.
         gc.disable()
+    _closed_to_devnull()
     _replace_unencodable()
     if sys.argv[1:] in (["--version"], ["-V"]):
         from ketacost import __version__
 
-        sys.stdout.write(f"ketacost {__version__}\n")
+        try:
+            sys.stdout.write(f"ketacost {__version__}\n")
+            sys.stdout.flush()
+        except BrokenPipeError:  # `ketacost --version | head -c0`: as every command does
+            from ketacost.cli.edge import BROKEN_PIPE_EXIT, quiet_broken_pipe
+
+            quiet_broken_pipe()
+            sys.exit(BROKEN_PIPE_EXIT)
         return
     from ketacost.cli.app import main as run
 
@@ -59,6 +67,15 @@ LONG_RUNS = frozenset({"batch", "rates"})
 
 def short_run(args: list[str]) -> bool:
     return not LONG_RUNS & set(args)
+
+
+def _closed_to_devnull() -> None:
+    """A standard stream that was closed when the program started (`ketacost ... >&-`)
+    is None in Python: writes to it go nowhere instead of failing with a traceback, as
+    `-o FILE` runs need no stdout at all."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
 
 
 def _replace_unencodable() -> None:

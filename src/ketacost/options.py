@@ -453,7 +453,8 @@ OPTIONS: tuple[Option, ...] = (
         "money",
         INSURANCE,
         QUOTING,
-        help="Full deductible after the plan year resets. Default: --deductible.",
+        help="Full deductible after the plan year resets. Default: the price book's typical "
+        "deductible, or --deductible if that is more.",
         metavar="AMOUNT",
         column=True,
         needs_insurer=True,
@@ -467,7 +468,8 @@ OPTIONS: tuple[Option, ...] = (
         "money",
         INSURANCE,
         QUOTING,
-        help="Full out-of-pocket maximum after the reset. Default: --oop-max.",
+        help="Full out-of-pocket maximum after the reset. Default: the price book's typical "
+        "maximum, or --oop-max if that is more.",
         metavar="AMOUNT",
         column=True,
         needs_insurer=True,

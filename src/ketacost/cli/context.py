@@ -98,4 +98,12 @@ def console(stderr: bool = False) -> Any:
 
     # emoji=False: no cell holds an emoji code, and looking them up loads rich's
     # table of 3,600 emoji names (~4 ms) on the first plain-string cell.
-    return Console(stderr=stderr, highlight=False, emoji=False)
+    made = Console(stderr=stderr, highlight=False, emoji=False)
+    # rich ends the program with status 1 when the reader goes away; the edge ends it
+    # quietly with 141, as for every other output (cli/edge.py).
+    made.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]
+    return made
+
+
+def _broken_pipe() -> None:
+    raise BrokenPipeError

@@ -389,7 +389,9 @@ class Interview:
         )
         for name, value in (
             ("--deductible", ded),
-            ("--annual-deductible", annual if ded != annual else None),
+            # Given even when nothing is paid yet: without it the estimate takes the
+            # book's typical deductible after the plan year resets.
+            ("--annual-deductible", annual),
             ("--coinsurance", coins),
             ("--copay", copay),
             ("--oop-max", oop),

@@ -29,6 +29,13 @@ def guide(ctx: typer.Context, pricing: PricingOpt = None) -> None:
     from ketacost.cli.guide import Answers, Interview, rich_io
     from ketacost.errors import InputError
 
+    import sys
+
+    if sys.stdin is None or sys.stdin.closed:  # `ketacost guide <&-`: no one to answer
+        raise InputError("the guide asks questions: it needs answers on standard input")
+    # The config file first: its language is the interview's from the first question,
+    # and a broken one stops the guide before any question is asked.
+    of(ctx).settings()
     out = console(stderr=True)
     ask, say = rich_io(out)
 
