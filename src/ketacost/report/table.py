@@ -27,6 +27,7 @@ from ketacost.engine.results import Estimate
 from ketacost.engine.visits import Visit, calendar_totals, monthly_running
 from ketacost.i18n import _, book, fmt_date, fmt_weekday_date, t
 from ketacost.paying.financing import FinancePlan
+from ketacost.report.fasttable import FastTable
 from ketacost.report.wording import (
     ASK_PRESCRIBER,
     AVERAGE_MONTH,
@@ -79,7 +80,7 @@ def estimate_renderable(est: Estimate, tips_command: str = "ketacost tips") -> R
         head.append(f"; {oldest_label(est)}", style="yellow" if est.stale_figures else "dim")
     head.append("\n" + " ".join(practical_lines(est)) + "\n", style="dim")
 
-    table = Table(
+    table = FastTable(
         box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
@@ -179,11 +180,11 @@ def estimate_renderable(est: Estimate, tips_command: str = "ketacost tips") -> R
 
 def _hanging(rows: list[tuple[str, Text]]) -> Table:
     """A marker column and a text column, so wrapped lines stay indented."""
-    grid = Table.grid(padding=(0, 1))
+    grid = FastTable.grid(padding=(0, 1))
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column(overflow="fold")
     for marker, text in rows:
-        grid.add_row(marker, text)
+        grid.add_row(Text(marker), text)  # a Text: "[1]" is no markup to look for
     return grid
 
 
@@ -295,14 +296,14 @@ def finance_renderable(
     head.append(f" — {kind}, {plan.months} months at {fmt_pct(plan.apr)} APR")
     if preset:
         head.append(f" ({preset})", style="dim")
-    summary = Table.grid(padding=(0, 2))
+    summary = FastTable.grid(padding=(0, 2))
     summary.add_column()
     summary.add_column(justify="right")
     summary.add_row("Monthly payment", Text(fmt_money(plan.monthly_payment), style="bold"))
     summary.add_row("Total interest", fmt_money(plan.total_interest))
     summary.add_row("Total paid", Text(fmt_money(plan.total_paid), style="bold"))
     summary.add_row("Months to pay", str(plan.months_to_pay))
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table = FastTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for name in ("Month", "Payment", "Interest", "Principal", "Balance"):
         table.add_column(name, justify="right", no_wrap=True)
     for m in plan.schedule:
@@ -334,7 +335,7 @@ def schedule_renderable(est: Estimate, visits: list[Visit]) -> RenderableType:
         ),
         style="dim",
     )
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table = FastTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column(_("Date"), no_wrap=True)
     table.add_column(_("Visit"), overflow="fold")
@@ -378,7 +379,7 @@ def schedule_renderable(est: Estimate, visits: list[Visit]) -> RenderableType:
 
 def _bar_chart(months: list[tuple[str, Decimal]], width: int = 30) -> Table:
     top = max((v for _, v in months), default=Decimal(0))
-    grid = Table.grid(padding=(0, 1))
+    grid = FastTable.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column(no_wrap=True)
     grid.add_column(justify="right", no_wrap=True)
@@ -403,7 +404,7 @@ def tips_renderable(
             t("{heading}: none found that save money in this situation.", heading=heading),
             style="dim",
         )
-    grid = Table.grid(padding=(0, 1))
+    grid = FastTable.grid(padding=(0, 1))
     grid.add_column(no_wrap=True, style="bold")
     grid.add_column(overflow="fold")
     for n, tip in enumerate(shown, start=1):
@@ -468,7 +469,7 @@ class ShellCommand:
 def compare_renderable(rows: list[Row], situation: str) -> RenderableType:
     head = Text("Every treatment, same situation", style="bold")
     head.append(f" — {situation}\n")
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table = FastTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     # The name column takes the slack; the figures never wrap.
     table.add_column("Treatment", overflow="fold", ratio=1, min_width=18)
     table.add_column("Visits", justify="right", no_wrap=True)

@@ -25,11 +25,11 @@ def register(app: typer.Typer) -> None:
 
 def guide(ctx: typer.Context, pricing: PricingOpt = None) -> None:
     """Answer a few plain questions and get your estimate: no options to learn."""
+    import sys
+
     from ketacost.cli.commands import compare, estimate
     from ketacost.cli.guide import Answers, Interview, rich_io
     from ketacost.errors import InputError
-
-    import sys
 
     if sys.stdin is None or sys.stdin.closed:  # `ketacost guide <&-`: no one to answer
         raise InputError("the guide asks questions: it needs answers on standard input")

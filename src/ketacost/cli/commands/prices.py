@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -69,17 +70,59 @@ def prices(
         return
     here = of(ctx)
     chosen = pick(fmt, FINANCE_FORMATS, here.settings())
+    if chosen is Format.table:
+        show_table(here, pricing, treatment)
+        return
     book, _ = here.book(pricing)
     tid = resolve_treatment(book, treatment) if treatment else None
-
-    def table() -> Any:
-        from ketacost.report.table import prices_renderable
-
-        return prices_renderable(book, tid)
 
     def as_json() -> str:
         from ketacost.report.jsonout import dumps, prices_doc
 
         return dumps(prices_doc(book, tid))
 
-    deliver(chosen, table, {Format.json: as_json}, None, False)
+    deliver(chosen, lambda: None, {Format.json: as_json}, None, False)
+
+
+def show_table(here: Any, pricing: Path | None, treatment: str | None) -> None:
+    """The price book on the screen. Its text depends only on the book, the treatment,
+    the language and the terminal, so it is kept in the screen cache
+    (`report/screencache.py`) and shown from there when all of them are as before:
+    the book is then neither loaded nor laid out."""
+    import os
+
+    from ketacost import i18n
+    from ketacost.book.files import bundled_path, read_book_text
+    from ketacost.cli.context import console
+    from ketacost.report import screencache
+
+    out = console()
+    path = pricing if pricing is not None else here.configured("pricing")
+    text = read_book_text(Path(path) if path is not None else bundled_path())
+    # Written as rich writes it on POSIX, outside Jupyter; elsewhere rich prints it.
+    cacheable = os.name == "posix" and not out.is_jupyter
+    screen = None
+    if cacheable:
+        parts = (text, bundled_path().read_bytes(), treatment or "", i18n.language())
+        screen = screencache.key((*parts, screencache.console_settings(out)))
+    if screen is not None:
+        shown = screencache.get(screen)
+        if shown is not None:
+            out.file.write(shown)
+            out.file.flush()
+            return
+    from ketacost.book.pricebook import resolve_treatment
+    from ketacost.report.table import prices_renderable, print_to
+
+    book, _ = here.book(pricing)
+    tid = resolve_treatment(book, treatment) if treatment else None
+
+    if screen is None:
+        print_to(out, prices_renderable(book, tid))
+        return
+    with out.capture() as captured:
+        print_to(out, prices_renderable(book, tid))
+    shown = captured.get()
+    screencache.put(screen, shown)
+    out.file.write(shown)
+    out.file.flush()
