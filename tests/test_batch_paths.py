@@ -10,7 +10,7 @@ import random
 from decimal import Decimal
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from ketacost import batch, csvsafe
@@ -97,6 +97,37 @@ def test_fast_paths_give_the_same_bytes(
         slow, slow_counts = quote(text, fmt)
     assert fast_counts == slow_counts
     assert 0 < fast_counts[1] < rows // 5  # some bad rows, most good
+    assert fast == slow
+
+
+MONTHS_CELLS = ["1", "6", "06", "+6", "12", "18", "60", "", "0", "61", "-1", "x", "6.0", "1_2"]
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10**6),
+    months=st.lists(st.sampled_from(MONTHS_CELLS), min_size=2, max_size=8),
+)
+def test_rows_of_other_months_share_their_checks(seed: int, months: list[str]) -> None:
+    """Rows that differ in their months alone share their checks and setup (the shape's
+    key leaves out a months cell every check takes): each row's figures and message are
+    its own, as row by row, for the months first seen and the others, bad ones included."""
+    others = mixed_rows(12, seed).splitlines()[1:]
+    lines = [HEADER]
+    for row in others:
+        cells = row.split(",") if '"' not in row else None
+        if cells is None or len(cells) != len(HEADER.split(",")):
+            continue
+        for i, m in enumerate(months):
+            cells[4] = m
+            cells[5] = f"2027-0{1 + i % 9}-1{i % 10}"
+            lines.append(",".join(cells))
+    text = "\n".join(lines) + "\n"
+    fast, _ = quote(text, "csv")
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(batch, "_start_day", lambda text: None)  # every row on its own
+        m.setattr(batch, "fast_batch_cents", lambda *a: None)  # claim by claim
+        slow, _ = quote(text, "csv")
     assert fast == slow
 
 

@@ -30,7 +30,7 @@ from ketacost.engine.fastpaths import batch_figures
 from ketacost.engine.fastselfpay import SelfPayPlan, pre_tax_cents, self_pay_plan
 from ketacost.engine.results import BatchCents, BatchFigures
 from ketacost.errors import InputError, KetacostError
-from ketacost.scenario import MAX_YEAR, MIN_YEAR, Scenario
+from ketacost.scenario import MAX_MONTHS, MAX_YEAR, MIN_YEAR, Scenario
 
 # Scenario options, by their CLI names with underscores, then the free `id` column.
 OPTION_COLUMNS: tuple[str, ...] = options.batch_columns()
@@ -286,7 +286,7 @@ def _internal(exc: Exception) -> str:
 
 
 class _Shape(NamedTuple):
-    """What rows that differ only in their start date share."""
+    """What rows that differ only in their start date (and months: `_months`) share."""
 
     scenario: Scenario | None  # checked and resolved, with the first such row's start
     self_pay: SelfPayPlan | None  # else: the rest of a self-pay row's figures, but the date
@@ -301,6 +301,17 @@ def _start_day(text: str) -> dt.date | None:
     except ValueError:
         return None
     return day if MIN_YEAR <= day.year <= MAX_YEAR else None
+
+
+def _months(text: str) -> int | None:
+    """A months cell that every check takes (as `_int` reads it, in range), or None.
+    Such a cell only sets the horizon: no check reads it with another field, so rows
+    that differ in it alone share the rest of their checks and their setup."""
+    try:
+        n = int(text)
+    except ValueError:
+        return None
+    return n if 1 <= n <= MAX_MONTHS else None
 
 
 def _figure_cells(f: BatchFigures, name: str) -> tuple[str, ...]:
@@ -439,6 +450,15 @@ def _quoted(
     option_keys = tuple(canon[i] for i in option_at)
     prices: dict[object, object] = {}  # per-treatment session prices, shared by all rows
     start_at = option_keys.index("start") if "start" in option_keys else -1
+    months_at = option_keys.index("months") if "months" in option_keys else -1
+    # A row's cells less its start and a months cell `_months` takes: one item shorter
+    # than a key less the start alone, so the two kinds of key never meet.
+    rest_at = [i for i in range(len(option_keys)) if i not in (start_at, months_at)]
+    rest: Callable[[tuple[str, ...]], tuple[str, ...]] = (
+        itemgetter(*rest_at)
+        if len(rest_at) > 1
+        else lambda cells: tuple([cells[i] for i in rest_at])
+    )
     # Rows that differ only in a valid start date share their checks and everything
     # their figures do not take from the date: one entry per row less its start.
     # Kept apart, each emptied when full: those that hold a scenario and its plans, and
@@ -484,7 +504,8 @@ def _quoted(
             day = _start_day(cells[start_at]) if start_at >= 0 else None
             if day is None:
                 return figures(scenario_of(cells)), ""
-            key = cells[:start_at] + cells[start_at + 1 :]
+            months = _months(cells[months_at]) if months_at >= 0 else None
+            key = rest(cells) if months is not None else cells[:start_at] + cells[start_at + 1 :]
             shape = shapes.get(key)
             if shape is None:
                 shape = heavy.get(key)
@@ -493,14 +514,20 @@ def _quoted(
                 keep(key, shape)
             if isinstance(shape, str):
                 return _BLANK_MONEY, shape
+            plan = shape.self_pay
+            if plan is not None and months is not None and plan.months != months:
+                plan = plan._replace(months=months)
             if shape.scenario is None:
-                assert shape.self_pay is not None
-                return _self_pay_cells(shape.self_pay, day, shape.name), ""
-            if shape.self_pay is not None:  # paid in full from an HSA or FSA
-                got = pre_tax_cents(book, shape.scenario, shape.self_pay, day)
-                return _cents_cells(got, shape.name), ""
-            scenario = shape.scenario.model_copy(update={"start": day})
-            return figures(scenario, shape.plans), ""
+                assert plan is not None
+                return _self_pay_cells(plan, day, shape.name), ""
+            if plan is not None:  # paid in full from an HSA or FSA (the saving reads
+                # neither the start nor the months of the scenario: the plan has them)
+                return _cents_cells(pre_tax_cents(book, shape.scenario, plan, day), shape.name), ""
+            update: dict[str, Any] = {"start": day}
+            if months is not None:
+                update["months"] = months
+            # (the plans' setup does not depend on the start or the months either)
+            return figures(shape.scenario.model_copy(update=update), shape.plans), ""
         except KetacostError as exc:
             return _BLANK_MONEY, exc.message
         except Exception as exc:  # one bad row must never stop the batch
