@@ -24,7 +24,7 @@ from ketacost.engine.fastcounts import Step, options_key, pacing, sessions_befor
 from ketacost.engine.fastpaths import self_pay_applies
 from ketacost.engine.results import BatchCents, BatchFigures
 from ketacost.engine.schedule import ScheduleOptions, add_months
-from ketacost.paying.pretax import tax_savings_cents, tax_savings_of
+from ketacost.paying.pretax import TaxTerms, saved_cents, tax_savings_of, tax_terms_cents
 from ketacost.scenario import Scenario
 
 
@@ -40,6 +40,8 @@ class SelfPayPlan(NamedTuple):
     months: int
     clinic_days: bool
     pre_tax: bool  # paid from an HSA or FSA: `pre_tax_figures`, not `figures`
+    # ... and then the saving's terms in cents (None: not whole cents, Decimal decides)
+    tax: TaxTerms | None
 
 
 def _covered(t: Treatment, sc: Scenario) -> bool:
@@ -89,7 +91,9 @@ def self_pay_plan(
             memo[key] = cases
     if cases is None:
         return None
-    return SelfPayPlan(cases, sc.months, opts.clinic_days, sc.hsa or sc.fsa)
+    pre_tax = sc.hsa or sc.fsa
+    tax = tax_terms_cents(book, sc) if pre_tax else None
+    return SelfPayPlan(cases, sc.months, opts.clinic_days, pre_tax, tax)
 
 
 def _cases(
@@ -215,7 +219,8 @@ def pre_tax_cents(
     the self-pay sums, split by calendar year (what the tax saving depends on) at each
     January 1 in the horizon, as the claim loop (`fastclaims`) lays them out. `start`,
     when given, stands for the scenario's (rows that share a scenario but their start:
-    the tax saving does not depend on it)."""
+    the tax saving does not depend on it). The saving's terms are the plan's (`sc`'s
+    own, worked out once in `self_pay_plan`)."""
     start = sc.start if start is None else start
     day = start.toordinal()
     end_date = add_months(start, plan.months)
@@ -252,7 +257,7 @@ def pre_tax_cents(
         runs[2] = typical
     paid3 = (runs[0][0], runs[1][0], runs[2][0])
     zero = (0, 0, 0)
-    fast = tax_savings_cents(book, sc, paid3, [r[2] for r in runs])
+    fast = None if plan.tax is None else saved_cents(plan.tax, paid3, [r[2] for r in runs])
     if fast is None:
         payments = {
             c: [(dt.date(y, 1, 1), _money(v)) for y, v in sorted(r[2].items())]

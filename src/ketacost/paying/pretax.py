@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from ketacost.amounts import HUNDRED, ZERO, Triple, cents, fmt_money, fmt_pct, zero_money
 from ketacost.book.pricebook import CASES, Case, PriceBook
@@ -163,18 +163,27 @@ def _half_up(num: int, den: int) -> int:
     return (2 * num + den) // (2 * den)
 
 
-def tax_savings_cents(
-    book: PriceBook,
-    sc: Scenario,
-    patient: tuple[int, int, int],
-    by_year: Sequence[Mapping[int, int]],
-) -> Triple[Decimal] | None:
-    """`tax_savings_of(...)[0]` in integer cents, without its wording, for the batch:
-    `patient` per case and `by_year` (per case, what the patient pays in each calendar
-    year), in cents. None when a figure is not whole cents (then use `tax_savings_of`)."""
+class TaxTerms(NamedTuple):
+    """What the saving in cents takes from a scenario, worked out once for the rows of
+    one: whether pre-tax money is used at all, the rate as num / den, the yearly limit
+    and the account's balance (when given), in cents."""
+
+    saves: bool
+    num: int
+    den: int
+    limit: int
+    pool: int | None
+
+
+_NO_SAVING = TaxTerms(False, 0, 1, 0, None)
+
+
+def tax_terms_cents(book: PriceBook, sc: Scenario) -> TaxTerms | None:
+    """`sc`'s terms for `saved_cents`, or None when a figure is not whole cents or the
+    rate has more digits than Decimal multiplies exactly (then use `tax_savings_of`)."""
     got = _rate_and_limit(book, sc)
     if got is None:
-        return zero_money()
+        return _NO_SAVING
     rate, limit = got
     if len(rate.as_tuple().digits) > 12:  # x * rate might round in Decimal's 28 digits
         return None
@@ -182,6 +191,18 @@ def tax_savings_cents(
     pool0 = _in_cents(sc.account_balance) if sc.account_balance is not None else None
     if limit_c is None or (sc.account_balance is not None and pool0 is None):
         return None
+    num, den = rate.as_integer_ratio()
+    return TaxTerms(True, num, den, limit_c, pool0)
+
+
+def saved_cents(
+    terms: TaxTerms, patient: tuple[int, int, int], by_year: Sequence[Mapping[int, int]]
+) -> Triple[Decimal]:
+    """`tax_savings_of(...)[0]` from `terms` (`tax_terms_cents`), `patient` per case and
+    `by_year` (per case, what the patient pays in each calendar year), in cents."""
+    if not terms.saves:
+        return zero_money()
+    limit_c, pool0 = terms.limit, terms.pool
     drawn: list[int] = []
     for years in by_year:
         total = 0
@@ -195,8 +216,21 @@ def tax_savings_cents(
     low, t, high = drawn
     low = min(max(low, t - (patient[1] - patient[0])), t)
     high = min(max(high, t), t + (patient[2] - patient[1]))
-    num, den = rate.as_integer_ratio()
-    return Triple(*(_saved(x, num, den) for x in (low, t, high)))
+    num, den = terms.num, terms.den
+    return Triple(_saved(low, num, den), _saved(t, num, den), _saved(high, num, den))
+
+
+def tax_savings_cents(
+    book: PriceBook,
+    sc: Scenario,
+    patient: tuple[int, int, int],
+    by_year: Sequence[Mapping[int, int]],
+) -> Triple[Decimal] | None:
+    """`tax_savings_of(...)[0]` in integer cents, without its wording, for the batch:
+    `patient` per case and `by_year` (per case, what the patient pays in each calendar
+    year), in cents. None when a figure is not whole cents (then use `tax_savings_of`)."""
+    terms = tax_terms_cents(book, sc)
+    return None if terms is None else saved_cents(terms, patient, by_year)
 
 
 def _saved(drawn: int, num: int, den: int) -> Decimal:
