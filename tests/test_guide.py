@@ -10,6 +10,7 @@ import shutil
 import sys
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,29 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def guide(runner, answers: list[str]):
     return runner.invoke(app, ["guide"], input="\n".join(answers) + "\n", env=ENV)
+
+
+def _terminal(args: list[str], tmp_path: Path) -> Any:
+    """`ketacost ARGS` in a real terminal (pexpect), 100 columns, no colour."""
+    import pexpect
+
+    exe = shutil.which("ketacost", path=str(Path(sys.executable).parent))
+    assert exe
+    return pexpect.spawn(
+        exe,
+        args,
+        env={
+            "TERM": "xterm",
+            "COLUMNS": "100",
+            "NO_COLOR": "1",
+            "PATH": "/usr/bin:/bin",
+            "KETACOST_TODAY": "2026-11-27",
+            "KETACOST_CACHE_DIR": str(tmp_path),
+        },
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(50, 100),
+    )
 
 
 def printed_command(stderr: str) -> list[str]:
@@ -115,23 +139,7 @@ def test_guide_stopped_early_is_a_short_error(runner) -> None:
 def test_guide_in_a_real_terminal(tmp_path: Path) -> None:
     import pexpect
 
-    exe = shutil.which("ketacost", path=str(Path(sys.executable).parent))
-    assert exe
-    child = pexpect.spawn(
-        exe,
-        ["guide"],
-        env={
-            "TERM": "xterm",
-            "COLUMNS": "100",
-            "NO_COLOR": "1",
-            "PATH": "/usr/bin:/bin",
-            "KETACOST_TODAY": "2026-11-27",
-            "KETACOST_CACHE_DIR": str(tmp_path),
-        },
-        encoding="utf-8",
-        timeout=60,
-        dimensions=(50, 100),
-    )
+    child = _terminal(["guide"], tmp_path)
     for prompt, answer in [
         ("Your choice", "1"),
         ("price per session", ""),
@@ -439,23 +447,7 @@ def test_the_guide_in_spanish_in_a_real_terminal(tmp_path: Path) -> None:
     """Accented answers typed at a real terminal: "sí", "no sé"."""
     import pexpect
 
-    exe = shutil.which("ketacost", path=str(Path(sys.executable).parent))
-    assert exe
-    child = pexpect.spawn(
-        exe,
-        ["--lang", "es", "guide"],
-        env={
-            "TERM": "xterm",
-            "COLUMNS": "100",
-            "NO_COLOR": "1",
-            "PATH": "/usr/bin:/bin",
-            "KETACOST_TODAY": "2026-11-27",
-            "KETACOST_CACHE_DIR": str(tmp_path),
-        },
-        encoding="utf-8",
-        timeout=60,
-        dimensions=(50, 100),
-    )
+    child = _terminal(["--lang", "es", "guide"], tmp_path)
     for prompt, answer in [
         ("Su opción", "2"),
         ("precio por sesión", "omitir"),

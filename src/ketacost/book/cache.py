@@ -131,36 +131,38 @@ def _private(st: os.stat_result) -> bool:
     return mine and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def get(key: str | None) -> Any:
-    """The cached book for `key`, or None (missing, foreign, unreadable or stale)."""
+def read_entry(name: str, limit: int) -> bytes | None:
+    """The bytes of the cache entry `name`, or None: no cache, missing, not a regular
+    file, over `limit` bytes, or the folder or the entry not ours alone (anyone else
+    could have planted it)."""
     folder = cache_dir()
-    if key is None or folder is None:
+    if folder is None:
         return None
     from ketacost import safeio
-    from ketacost.book import pricebook
-    from ketacost.book.files import MAX_BOOK_BYTES
 
     try:
         if not _private(os.stat(folder)):
             return None
-        fd = safeio.open_regular(folder / f"book-{key}{SUFFIX}")
+        fd = safeio.open_regular(folder / name)
         with os.fdopen(fd, "rb") as handle:
             st = os.fstat(handle.fileno())
-            if not _private(st) or st.st_size > 4 * MAX_BOOK_BYTES:
+            if not _private(st) or st.st_size > limit:
                 return None
-            book = loads(handle.read(), _models())
-    except Exception:  # missing, unreadable, foreign or stale: rebuild it
+            data = handle.read(limit + 1)
+    except Exception:  # missing or unreadable
         return None
-    return book if isinstance(book, pricebook.PriceBook) else None
+    return data if len(data) <= limit else None
 
 
-def put(key: str | None, book: Any) -> None:
+def write_entry(name: str, data: bytes) -> Path | None:
+    """Keep `data` as the cache entry `name`, written atomically; the folder it went to,
+    or None (no cache, or a folder others can write to). No failure stops the run."""
     folder = cache_dir()
-    if key is None or folder is None:
-        return
+    if folder is None:
+        return None
     import tempfile
 
-    with contextlib.suppress(OSError, TypeError, ValueError):
+    with contextlib.suppress(OSError):
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         st = os.stat(folder)
         # Our own default folder, made group-writable by an older version under a umask
@@ -171,14 +173,42 @@ def put(key: str | None, book: Any) -> None:
             os.chmod(folder, stat.S_IMODE(st.st_mode) & ~(stat.S_IWGRP | stat.S_IWOTH))
             st = os.stat(folder)
         if not _private(st):
-            return  # a folder others can write to is no place to keep what we trust
-        text = json.dumps(encode(book), separators=(",", ":"))
+            return None  # a folder others can write to is no place to keep what we trust
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")  # mode 0600
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(tmp, folder / f"book-{key}{SUFFIX}")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, folder / name)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
+        return folder
+    return None
+
+
+def get(key: str | None) -> Any:
+    """The cached book for `key`, or None (missing, foreign, unreadable or stale)."""
+    if key is None:
+        return None
+    from ketacost.book import pricebook
+    from ketacost.book.files import MAX_BOOK_BYTES
+
+    raw = read_entry(f"book-{key}{SUFFIX}", 4 * MAX_BOOK_BYTES)
+    if raw is None:
+        return None
+    try:
+        book = loads(raw, _models())
+    except Exception:  # foreign or stale: rebuild it
+        return None
+    return book if isinstance(book, pricebook.PriceBook) else None
+
+
+def put(key: str | None, book: Any) -> None:
+    if key is None:
+        return
+    try:
+        text = json.dumps(encode(book), separators=(",", ":"))
+    except (TypeError, ValueError):
+        return
+    write_entry(f"book-{key}{SUFFIX}", text.encode("utf-8"))

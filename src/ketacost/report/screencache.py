@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -101,35 +100,19 @@ def key(parts: Iterable[str | bytes]) -> str | None:
     return h.hexdigest()
 
 
-def _private(st: os.stat_result) -> bool:
-    """Ours, and writable by no one else (as for the book cache)."""
-    mine = not hasattr(os, "geteuid") or st.st_uid == os.geteuid()
-    return mine and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-
-
 def _safe(text: str) -> bool:
     return _UNSAFE.search(text) is None
 
 
 def get(screen: str) -> str | None:
-    """The screen kept under key `screen`, or None (missing, foreign, odd or unreadable)."""
-    from ketacost.book.cache import cache_dir
+    """The screen kept under key `screen`, or None (missing, foreign, odd or unreadable):
+    read as the book cache reads its entries, from a folder and file ours alone."""
+    from ketacost.book.cache import read_entry
 
-    folder = cache_dir()
-    if folder is None:
-        return None
+    raw = read_entry(f"{PREFIX}{screen}{SUFFIX}", MAX_BYTES)
     try:
-        from ketacost import safeio
-
-        if not _private(os.stat(folder)):
-            return None
-        fd = safeio.open_regular(folder / f"{PREFIX}{screen}{SUFFIX}")
-        with os.fdopen(fd, "rb") as handle:
-            st = os.fstat(handle.fileno())
-            if not _private(st) or st.st_size > MAX_BYTES:
-                return None
-            text = handle.read(MAX_BYTES + 1).decode("utf-8")
-    except Exception:  # missing, unreadable, foreign or not UTF-8: lay it out again
+        text = raw.decode("utf-8") if raw is not None else ""
+    except UnicodeDecodeError:  # not our text: lay it out again
         return None
     return text if text and _safe(text) else None
 
@@ -137,26 +120,12 @@ def get(screen: str) -> str | None:
 def put(screen: str, text: str) -> None:
     """Keep `text` under key `screen`, written atomically; the oldest entries beyond
     KEEP go. Nothing is kept where others could write, and no failure stops the run."""
-    from ketacost.book.cache import cache_dir
+    from ketacost.book.cache import write_entry
 
-    folder = cache_dir()
-    if folder is None or not text or len(text) > MAX_BYTES // 4 or not _safe(text):
+    if not text or len(text) > MAX_BYTES // 4 or not _safe(text):
         return
-    import tempfile
-
-    with contextlib.suppress(OSError, ValueError):
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not _private(os.stat(folder)):
-            return
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")  # mode 0600
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-            os.replace(tmp, folder / f"{PREFIX}{screen}{SUFFIX}")
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+    folder = write_entry(f"{PREFIX}{screen}{SUFFIX}", text.encode("utf-8"))
+    if folder is not None:
         _prune(folder)
 
 
