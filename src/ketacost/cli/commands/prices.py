@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ketacost.cli.context import of
-from ketacost.cli.deliver import deliver
+from ketacost.cli.deliver import emit
 from ketacost.cli.edge import handled
 from ketacost.cli.formats import FINANCE_FORMATS, Format, choice, pick
 from ketacost.cli.params import PricingOpt, format_info
@@ -76,12 +76,9 @@ def prices(
     book, _ = here.book(pricing)
     tid = resolve_treatment(book, treatment) if treatment else None
 
-    def as_json() -> str:
-        from ketacost.report.jsonout import dumps, prices_doc
+    from ketacost.report.jsonout import dumps, prices_doc
 
-        return dumps(prices_doc(book, tid))
-
-    deliver(chosen, lambda: None, {Format.json: as_json}, None, False)
+    emit(dumps(prices_doc(book, tid)), None, False)  # JSON: the table returned above
 
 
 def show_table(here: Any, pricing: Path | None, treatment: str | None) -> None:
