@@ -286,17 +286,33 @@ def _into_closed_pipe(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize(
-    "args", [("--version",), ("prices",), ("prices", "--format", "json"), ("estimate", "iv")]
+    "args",
+    [
+        ("--version",),
+        ("--help",),
+        ("estimate", "--help"),
+        ("prices",),
+        ("prices", "--format", "json"),
+        ("estimate", "iv"),
+    ],
 )
 def test_a_reader_gone_away_ends_every_output_quietly_with_141(args: tuple[str, ...]) -> None:
     done = _into_closed_pipe(*args)
     assert (done.returncode, done.stderr) == (141, "")
 
 
-def test_a_closed_stdout_is_no_traceback(tmp_path: Path) -> None:
+def test_a_closed_stdout_ends_as_a_reader_gone_away(tmp_path: Path) -> None:
+    # `>&-`: no traceback, and no exit 0 for results that went nowhere (a script would
+    # take the quotes as written); a run that writes only to -o FILE is done as usual.
     out = tmp_path / "q.json"
-    cmd = f'"{entry_point()}" estimate iv'
-    script = f'{cmd} >&- ; echo "rc=$?"; {cmd} -o "{out}" >&-'
+    rows = tmp_path / "rows.csv"
+    rows.write_text("treatment,months\niv,6\n", encoding="utf-8")
+    cmd = f'"{entry_point()}"'
+    script = (
+        f"{cmd} estimate iv >&- ; echo rc=$?; {cmd} batch '{rows}' >&- ; echo rc=$?; "
+        f"{cmd} --version >&- ; echo rc=$?; {cmd} estimate iv -o '{out}' >&- ; echo rc=$?"
+    )
     done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120)
-    assert "Traceback" not in done.stderr and "rc=0" in done.stdout
+    assert done.stdout.split() == ["rc=141", "rc=141", "rc=141", "rc=0"], done.stderr
+    assert "Traceback" not in done.stderr
     assert json.loads(out.read_text(encoding="utf-8"))["treatment"] == "iv"

@@ -5,7 +5,9 @@ output is out (`run`)."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
+import io
 import os
 import sys
 from typing import NoReturn
@@ -70,12 +72,27 @@ def short_run(args: list[str]) -> bool:
 
 
 def _closed_to_devnull() -> None:
-    """A standard stream that was closed when the program started (`ketacost ... >&-`)
-    is None in Python: writes to it go nowhere instead of failing with a traceback, as
-    `-o FILE` runs need no stdout at all."""
-    for name in ("stdout", "stderr"):
-        if getattr(sys, name) is None:
-            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+    """A standard stream closed when the program started (`ketacost ... >&-`) is None in
+    Python. A closed stdout is a reader that is not there: the first result written to
+    it ends the run as when the reader goes away (exit 141, nothing printed), so a script
+    never takes the run for done; a run that writes only to `-o FILE` is unaffected. A
+    closed stderr swallows what is said to it."""
+    if sys.stdout is None:
+        sys.stdout = _NoReader()
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+
+
+class _NoReader(io.TextIOBase):
+    """Standard output that was closed before the program started."""
+
+    encoding = "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(errno.EPIPE, "standard output is closed")
 
 
 def _replace_unencodable() -> None:

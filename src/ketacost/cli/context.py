@@ -100,10 +100,8 @@ def console(stderr: bool = False) -> Any:
     # table of 3,600 emoji names (~4 ms) on the first plain-string cell.
     made = Console(stderr=stderr, highlight=False, emoji=False)
     # rich ends the program with status 1 when the reader goes away; the edge ends it
-    # quietly with 141, as for every other output (cli/edge.py).
-    made.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]
+    # quietly with 141, as for every other output.
+    from ketacost.cli.edge import reader_gone
+
+    made.on_broken_pipe = reader_gone  # type: ignore[method-assign]
     return made
-
-
-def _broken_pipe() -> None:
-    raise BrokenPipeError

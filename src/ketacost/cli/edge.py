@@ -22,6 +22,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 BROKEN_PIPE_EXIT = 141
 
 
+def reader_gone() -> None:
+    """A rich console's `on_broken_pipe`: rich would end the program with status 1;
+    raised here, the reader that went away ends it quietly with 141 at the edge."""
+    raise BrokenPipeError
+
+
 def say_error(message: str) -> None:
     sys.stderr.write(f"Error: {message}\n")
 

@@ -73,6 +73,24 @@ class _Loader:
         finally:
             for name in placed:
                 sys.modules.pop(name, None)
+        _quiet_on_broken_pipe(module)
+
+
+def _quiet_on_broken_pipe(module: types.ModuleType) -> None:
+    """Help and usage screens: a reader that went away ends the run with 141 at the
+    edge, as every other output does, not with rich's status 1."""
+    made_by = getattr(module, "_get_rich_console", None)
+    if made_by is None:
+        return
+
+    def console(*args: Any, **kwargs: Any) -> Any:
+        from ketacost.cli.edge import reader_gone
+
+        made = made_by(*args, **kwargs)
+        made.on_broken_pipe = reader_gone
+        return made
+
+    module._get_rich_console = console  # type: ignore[attr-defined]
 
 
 class _Finder:
