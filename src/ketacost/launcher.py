@@ -22,7 +22,7 @@ def main() -> None:
         # A one-shot command allocates many objects (modules, classes, the book) and
         # leaves little cyclic garbage: the collector's passes were ~5% of its CPU time.
         gc.disable()
-    _closed_to_devnull()
+    _closed_streams()
     _replace_unencodable()
     if sys.argv[1:] in (["--version"], ["-V"]):
         from ketacost import __version__
@@ -71,7 +71,7 @@ def short_run(args: list[str]) -> bool:
     return not LONG_RUNS & set(args)
 
 
-def _closed_to_devnull() -> None:
+def _closed_streams() -> None:
     """A standard stream closed when the program started (`ketacost ... >&-`) is None in
     Python. A closed stdout is a reader that is not there: the first result written to
     it ends the run as when the reader goes away (exit 141, nothing printed), so a script

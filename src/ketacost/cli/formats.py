@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ketacost.errors import InputError
 
@@ -50,6 +50,12 @@ ESTIMATE_FORMATS = ("table", "json", "csv", "markdown", "html", *GFE_FORMATS)
 LIST_FORMATS = ("table", "json", "csv", "markdown", "html")
 SCHEDULE_FORMATS = ("table", "json", "csv", "markdown", "html", "ics")
 FINANCE_FORMATS = ("table", "json")
+
+if TYPE_CHECKING:
+    FinanceFormat = Enum
+else:
+    # finance's and prices' --format: typer refuses any value but these.
+    FinanceFormat = choice(FINANCE_FORMATS)
 
 # What -o's extension says the file is; .pdf is the HTML printed by Chromium.
 EXTENSION_FORMATS = {

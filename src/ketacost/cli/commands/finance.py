@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from ketacost.cli.context import of
 from ketacost.cli.deliver import deliver, warn
 from ketacost.cli.edge import handled
-from ketacost.cli.formats import FINANCE_FORMATS, Format, choice, pick
+from ketacost.cli.formats import FINANCE_FORMATS, FinanceFormat, Format, pick
 from ketacost.cli.params import ForceOpt, OutputOpt, PricingOpt, format_info
 from ketacost.options import PAYMENT
-
-if TYPE_CHECKING:
-    from enum import Enum as FormatChoice
-else:
-    FormatChoice = choice(FINANCE_FORMATS)  # typer refuses any other --format
 
 EPILOG = (
     "[bold]Examples[/bold]\n\n"
@@ -86,7 +81,7 @@ def finance(
         ),
     ] = None,
     pricing: PricingOpt = None,
-    fmt: Annotated[FormatChoice | None, format_info(FINANCE_FORMATS)] = None,
+    fmt: Annotated[FinanceFormat | None, format_info(FINANCE_FORMATS)] = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from ketacost.cli.context import of
 from ketacost.cli.deliver import emit
 from ketacost.cli.edge import handled
-from ketacost.cli.formats import FINANCE_FORMATS, Format, choice, pick
+from ketacost.cli.formats import FINANCE_FORMATS, FinanceFormat, Format, pick
 from ketacost.cli.params import PricingOpt, format_info
 from ketacost.options import OUTPUT
-
-if TYPE_CHECKING:
-    from enum import Enum as FormatChoice
-else:
-    FormatChoice = choice(FINANCE_FORMATS)  # typer refuses any other --format
 
 EPILOG = (
     "[bold]Examples[/bold]\n\n"
@@ -50,7 +45,7 @@ def prices(
         ),
     ] = False,
     pricing: PricingOpt = None,
-    fmt: Annotated[FormatChoice | None, format_info(FINANCE_FORMATS)] = None,
+    fmt: Annotated[FinanceFormat | None, format_info(FINANCE_FORMATS)] = None,
 ) -> None:
     """The price book: every figure with its range, unit, basis and sources."""
     from ketacost.book.pricebook import resolve_treatment
